@@ -1,0 +1,122 @@
+"""News ingest: feeds -> pages -> clean text -> topics -> facts -> DuckDB. Wiring only; behaviour lives in pipeline/."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, task
+
+NEWS_WAREHOUSE = Asset("newswatch://warehouse", name="news_warehouse")
+WRITER_POOL = "duckdb_writer"
+
+DOC = """
+### news_ingest
+
+Fetches the configured feeds (polite, conditional GET), scrapes the new articles, extracts clean
+text, classifies the two watch topics (**us_japan**, **rare_earths**), extracts facts and loads
+everything into DuckDB, then publishes the read-only snapshot analysts query.
+
+* Feeds are split into `NEWS_SHARDS` shards **by host** (mapped tasks), so per-host politeness holds.
+* Tasks pass file paths (run-scoped Parquet), never article bodies.
+* `load_warehouse` and `publish_snapshot` run in the one-slot `duckdb_writer` pool: the only writer.
+* Per-feed and per-page failures never fail the run; they are in `fetch_log` and the `runs` counts.
+  `check_run` fails (red) only when every feed that was due failed, after the load kept the evidence.
+* Param `force`: fetch every feed now, whether it is due or not.
+"""
+
+
+@dag(
+    dag_id="news_ingest",
+    schedule=os.environ.get("NEWS_INGEST_SCHEDULE", "*/30 * * * *"),
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=2),
+    doc_md=DOC,
+    tags=["newswatch", "ingest"],
+    params={"force": Param(False, type="boolean", description="Fetch every feed, due or not.")},
+    default_args={
+        "owner": "newswatch",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=10),
+        "execution_timeout": timedelta(minutes=30),
+    },
+)
+def news_ingest() -> None:
+    @task
+    def plan_shards() -> list[int]:
+        from pipeline import settings
+
+        return list(range(settings.load().shards))
+
+    @task
+    def fetch_feeds(shard: int, **context: Any) -> str:
+        from pipeline import feeds, paths, settings
+
+        run = paths.run_dir(context["run_id"])
+        n_shards = settings.load().shards
+        return str(feeds.fetch_feeds(run, shard, n_shards, run_id=context["run_id"],
+                                     force=bool(context["params"]["force"])))
+
+    @task
+    def scrape_articles(items: str, **context: Any) -> str:
+        from pipeline import scrape
+
+        return str(scrape.scrape_articles(Path(items), run_id=context["run_id"]))
+
+    @task
+    def extract_articles(pages: str) -> str:
+        from pipeline import extract
+
+        return str(extract.extract_articles(Path(pages)))
+
+    @task
+    def classify_articles(articles: str) -> str:
+        from pipeline import classify
+
+        return str(classify.classify_articles(Path(articles)))
+
+    @task
+    def extract_facts(articles: str) -> str:
+        from pipeline import facts
+
+        return str(facts.extract_facts(Path(articles)))
+
+    @task(pool=WRITER_POOL)
+    def load_warehouse(staged: list[str], **context: Any) -> dict[str, Any]:
+        from pipeline import load, paths
+
+        return load.load_warehouse(paths.run_dir(context["run_id"]), run_id=context["run_id"], publish=False)
+
+    @task(pool=WRITER_POOL, outlets=[NEWS_WAREHOUSE])
+    def publish_snapshot(counts: dict[str, Any], **context: Any) -> str:
+        from pipeline import warehouse
+
+        context["outlet_events"][NEWS_WAREHOUSE].extra = {
+            k: v for k, v in counts.items() if k.startswith("count_") or k in ("run_id", "status")
+        }
+        return str(warehouse.publish_snapshot())
+
+    @task
+    def check_run(counts: dict[str, Any]) -> None:
+        from pipeline import load
+
+        load.check_run(counts)
+
+    items = fetch_feeds.expand(shard=plan_shards())
+    staged = extract_facts.expand(
+        articles=classify_articles.expand(
+            articles=extract_articles.expand(pages=scrape_articles.expand(items=items))
+        )
+    )
+    counts = load_warehouse(staged)
+    publish_snapshot(counts) >> check_run(counts)
+
+
+news_ingest()

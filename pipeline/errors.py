@@ -1,0 +1,53 @@
+"""Exceptions raised by the pipeline.
+
+The tree::
+
+    PipelineError            anything newswatch raises on purpose
+    ├── ConfigError          a setting or config file is wrong; the message names it
+    ├── FetchError           an HTTP request failed (status, network, size, policy)
+    │   └── BlockedError     refused before sending: robots.txt or the address guard
+    ├── ExtractionError      a page gave no usable text
+    └── LoadError            the warehouse could not be written
+
+Per-item failures (one feed, one page) are caught, logged, counted and recorded in
+``fetch_log``; only configuration errors and "nothing at all succeeded" end a stage.
+"""
+
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base class of every error newswatch raises on purpose."""
+
+
+class ConfigError(PipelineError):
+    """A setting or configuration file is invalid; the message names what to fix."""
+
+
+class FetchError(PipelineError):
+    """An HTTP request failed.
+
+    Attributes:
+        error_class: short machine-readable reason stored in ``fetch_log.error_class``.
+        status: the HTTP status, when a response arrived.
+        retryable: whether trying again later may succeed.
+    """
+
+    def __init__(self, message: str, *, error_class: str, status: int | None = None,
+                 retryable: bool = False) -> None:
+        super().__init__(message)
+        self.error_class = error_class
+        self.status = status
+        self.retryable = retryable
+
+
+class BlockedError(FetchError):
+    """The request was refused before it was sent (robots.txt, address guard)."""
+
+
+class ExtractionError(PipelineError):
+    """A page was fetched but gave no usable article text."""
+
+
+class LoadError(PipelineError):
+    """The warehouse could not be written."""

@@ -1,0 +1,350 @@
+"""The one polite HTTP client every stage fetches through.
+
+It is built on httpx and adds what a crawler owes the sites it reads and itself:
+
+- robots.txt, read with protego and cached per host;
+- a minimum interval between two requests to the same host;
+- a guard against private, loopback and link-local addresses (SSRF), with an allow-list;
+- a redirect cap, a body-size cap enforced while streaming, and a content-type check;
+- retries with exponential backoff and jitter on transient failures, honouring Retry-After;
+- conditional GET (ETag / Last-Modified).
+
+Every request, successful or not, becomes one ``fetch_log`` row.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from protego import Protego
+
+from pipeline.errors import BlockedError, FetchError
+
+logger = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER_S = 120.0
+FEED_TYPES = ("xml", "rss", "atom", "rdf", "text/plain", "text/html", "octet-stream")
+PAGE_TYPES = ("html", "xhtml", "text/plain", "octet-stream")
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    user_agent: str
+    allow_hosts: frozenset[str] = frozenset()
+    min_interval_s: float = 1.0
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 15.0
+    total_timeout_s: float = 45.0
+    max_redirects: int = 5
+    max_bytes: int = 5_000_000
+    retries: int = 2
+    backoff_s: float = 0.5
+    obey_robots: bool = True
+
+
+@dataclass
+class Response:
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+@dataclass
+class FetchLog:
+    """Collects one row per HTTP request for ``fetch_log``."""
+
+    run_id: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, *, kind: str, url: str, status: int | None, n_bytes: int, started: float,
+            error_class: str | None = None, error: str | None = None, attempt: int = 1,
+            feed_url: str | None = None) -> None:
+        row = {
+            "request_id": uuid.uuid4().hex,
+            "run_id": self.run_id,
+            "kind": kind,
+            "url": url,
+            "host": urlsplit(url).hostname or "",
+            "feed_url": feed_url,
+            "status": status,
+            "count_bytes": n_bytes,
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            "error_class": error_class,
+            "error": (error or "")[:500] or None,
+            "attempt": attempt,
+            "fetched_at": datetime.now(UTC),
+        }
+        with self._lock:
+            self.rows.append(row)
+
+    def mark(self, url: str, error_class: str, error: str) -> None:
+        """Attach a problem found after the response (e.g. unparseable XML) to its request row."""
+        with self._lock:
+            for row in reversed(self.rows):
+                if row["url"] == url:
+                    row.update(error_class=error_class, error=error[:500])
+                    return
+
+
+def _is_public(ip: str) -> bool:
+    addr = ipaddress.ip_address(ip)
+    return addr.is_global and not addr.is_multicast
+
+
+def check_address(url: str, allow_hosts: Iterable[str]) -> None:
+    """Refuse URLs that are not http(s) or that resolve to a non-public address.
+
+    Raises:
+        BlockedError: the scheme is not http(s), or the host resolves to a loopback, private,
+            link-local, reserved or metadata address and is not allow-listed.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise BlockedError(f"refusing scheme {parts.scheme!r}: {url}", error_class="blocked_scheme")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise BlockedError(f"no host in {url}", error_class="bad_url")
+    allowed = set(allow_hosts)
+    if host in allowed:
+        return
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise FetchError(f"cannot resolve {host}: {exc}", error_class="dns", retryable=True) from exc
+    for info in infos:
+        ip = str(info[4][0])
+        if ip not in allowed and not _is_public(ip):
+            raise BlockedError(
+                f"{host} resolves to non-public address {ip}; add it to NEWS_ALLOW_HOSTS to allow it",
+                error_class="blocked_address",
+            )
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class PoliteClient:
+    """A shared httpx client with per-host spacing, robots.txt and retries.
+
+    Use as a context manager; one instance serves one shard of one run.
+    """
+
+    def __init__(self, options: ClientOptions, log: FetchLog,
+                 transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.options = options
+        self.log = log
+        self._sleep = sleep
+        self._robots: dict[str, Protego | None] = {}
+        self._last_request: dict[str, float] = {}
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._client = httpx.Client(
+            headers={"User-Agent": options.user_agent},
+            timeout=httpx.Timeout(options.read_timeout_s, connect=options.connect_timeout_s),
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def __enter__(self) -> PoliteClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- politeness ---------------------------------------------------------------------
+
+    def _host_lock(self, host: str) -> threading.Lock:
+        with self._guard:
+            return self._host_locks.setdefault(host, threading.Lock())
+
+    def _wait_turn(self, host: str) -> None:
+        last = self._last_request.get(host)
+        if last is not None:
+            delay = self.options.min_interval_s - (time.monotonic() - last)
+            if delay > 0:
+                self._sleep(delay)
+        self._last_request[host] = time.monotonic()
+
+    def allowed_by_robots(self, url: str) -> bool:
+        """Whether robots.txt of the URL's host lets our User-Agent fetch it (cached per host)."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            self._robots[origin] = self._load_robots(origin)
+        robots = self._robots[origin]
+        return robots is None or robots.can_fetch(url, self.options.user_agent)
+
+    def _load_robots(self, origin: str) -> Protego | None:
+        url = f"{origin}/robots.txt"
+        try:
+            response = self._request("robots", url, {}, accept=None)
+        except FetchError as exc:
+            # A missing or broken robots.txt means no rules (RFC 9309 §2.3.1.3), except a
+            # server error, which means "assume disallowed" there; we treat it as a retryable miss.
+            if exc.status is not None and exc.status >= 500:
+                raise FetchError(f"robots.txt of {origin} failed with {exc.status}",
+                                 error_class="robots_unavailable", status=exc.status,
+                                 retryable=True) from exc
+            return None
+        if response.status == 304 or not response.body:
+            return None
+        return Protego.parse(response.body.decode("utf-8", errors="replace"))
+
+    # -- requests -----------------------------------------------------------------------
+
+    def get(self, url: str, *, kind: str, headers: dict[str, str] | None = None,
+            accept: tuple[str, ...] | None = None, feed_url: str | None = None) -> Response:
+        """GET a URL politely.
+
+        Args:
+            url: absolute http(s) URL.
+            kind: what is fetched (``feed`` or ``page``), recorded in ``fetch_log``.
+            headers: extra request headers, e.g. conditional GET validators.
+            accept: content-type fragments that are acceptable; ``None`` accepts anything.
+            feed_url: the feed an article came from, for the log.
+
+        Returns:
+            The response; a 304 is a normal return with an empty body.
+
+        Raises:
+            BlockedError: robots.txt or the address guard refused the URL.
+            FetchError: the request failed after retries; ``retryable`` says whether it may
+                succeed later.
+        """
+        if self.options.obey_robots and not self.allowed_by_robots(url):
+            started = time.monotonic()
+            self.log.add(kind=kind, url=url, status=None, n_bytes=0, started=started,
+                         error_class="robots_disallowed", error="disallowed by robots.txt",
+                         feed_url=feed_url)
+            raise BlockedError(f"robots.txt disallows {url}", error_class="robots_disallowed")
+        return self._request(kind, url, headers or {}, accept=accept, feed_url=feed_url)
+
+    def _request(self, kind: str, url: str, headers: dict[str, str], *,
+                 accept: tuple[str, ...] | None, feed_url: str | None = None) -> Response:
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            try:
+                response = self._once(kind, url, headers, accept)
+            except FetchError as exc:
+                self.log.add(kind=kind, url=url, status=exc.status, n_bytes=0, started=started,
+                             error_class=exc.error_class, error=str(exc), attempt=attempt,
+                             feed_url=feed_url)
+                delay = getattr(exc, "retry_after", None)
+                if not exc.retryable or attempt > self.options.retries:
+                    raise
+                if delay is None:
+                    delay = self.options.backoff_s * (2 ** (attempt - 1))
+                    delay *= random.uniform(0.5, 1.5)
+                if delay > MAX_RETRY_AFTER_S:
+                    raise  # the server asks for a longer pause than a run should wait
+                logger.info("retrying %s in %.1fs after %s", url, delay, exc.error_class)
+                self._sleep(delay)
+                continue
+            self.log.add(kind=kind, url=url, status=response.status, n_bytes=len(response.body),
+                         started=started, attempt=attempt, feed_url=feed_url)
+            return response
+
+    def _once(self, kind: str, url: str, headers: dict[str, str],
+              accept: tuple[str, ...] | None) -> Response:
+        current = url
+        deadline = time.monotonic() + self.options.total_timeout_s
+        for _hop in range(self.options.max_redirects + 1):
+            check_address(current, self.options.allow_hosts)
+            host = urlsplit(current).netloc.lower()
+            with self._host_lock(host):
+                self._wait_turn(host)
+                result = self._stream(current, headers, deadline)
+            status, resp_headers, body = result
+            if status in (301, 302, 303, 307, 308) and "location" in resp_headers:
+                current = urljoin(current, resp_headers["location"].strip())
+                continue
+            return self._finish(url, current, status, resp_headers, body, accept)
+        raise FetchError(f"more than {self.options.max_redirects} redirects from {url}",
+                         error_class="too_many_redirects")
+
+    def _stream(self, url: str, headers: dict[str, str],
+                deadline: float) -> tuple[int, httpx.Headers, bytes]:
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                declared = response.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > self.options.max_bytes:
+                    raise FetchError(f"{url} declares {declared} bytes, over the {self.options.max_bytes} cap",
+                                     error_class="too_large", status=response.status_code)
+                chunks: list[bytes] = []
+                size = 0
+                # iter_bytes decodes gzip/deflate/br; counting decoded bytes is what guards
+                # against decompression bombs.
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self.options.max_bytes:
+                        raise FetchError(f"{url} is larger than the {self.options.max_bytes}-byte cap",
+                                         error_class="too_large", status=response.status_code)
+                    if time.monotonic() > deadline:
+                        raise FetchError(f"{url} took longer than {self.options.total_timeout_s}s",
+                                         error_class="timeout", retryable=True)
+                    chunks.append(chunk)
+                return response.status_code, response.headers, b"".join(chunks)
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"timeout fetching {url}: {exc!r}", error_class="timeout",
+                             retryable=True) from exc
+        except httpx.DecodingError as exc:
+            raise FetchError(f"bad content encoding from {url}: {exc}", error_class="decoding") from exc
+        except httpx.TransportError as exc:
+            raise FetchError(f"network error fetching {url}: {exc!r}", error_class="network",
+                             retryable=True) from exc
+
+    def _finish(self, url: str, final_url: str, status: int, headers: httpx.Headers, body: bytes,
+                accept: tuple[str, ...] | None) -> Response:
+        if status in RETRY_STATUSES:
+            error = FetchError(f"HTTP {status} from {final_url}", error_class=f"http_{status}",
+                               status=status, retryable=True)
+            error.retry_after = _retry_after(headers)  # type: ignore[attr-defined]
+            raise error
+        if status >= 400:
+            raise FetchError(f"HTTP {status} from {final_url}", error_class=f"http_{status}", status=status,
+                             retryable=status in (408, 425))
+        content_type = headers.get("content-type", "").lower()
+        if status == 200 and accept is not None and content_type and not any(a in content_type for a in accept):
+            raise FetchError(f"unexpected content type {content_type!r} from {final_url}",
+                             error_class="content_type", status=status)
+        return Response(url=url, final_url=final_url, status=status,
+                        headers={k.lower(): v for k, v in headers.items()}, body=body)

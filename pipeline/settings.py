@@ -1,0 +1,112 @@
+"""Runtime settings, read from the environment when called (never at import time).
+
+Every setting has a local-development default, so ``newswatch run`` works from a checkout.
+Airflow workers, compose and tests change them through environment variables:
+
+=====================  ===========================================  ==============================
+variable               meaning                                      default
+=====================  ===========================================  ==============================
+NEWS_DATA_DIR          staging, raw HTML, databases                 ``<repo>/data``
+NEWS_DUCKDB_PATH       the live warehouse (one writer only)         ``$NEWS_DATA_DIR/newswatch.duckdb``
+NEWS_SNAPSHOT_PATH     read-only copy for analysts, alerts, the UI  ``$NEWS_DATA_DIR/newswatch.snapshot.duckdb``
+NEWS_FEEDS_FILE        feed list (YAML)                             ``<repo>/config/feeds.yaml``
+NEWS_TOPICS_FILE       topic definitions (YAML)                     ``<repo>/config/topics.yaml``
+NEWS_ALLOW_HOSTS       hosts or IPs exempt from the private-address ``""`` (none)
+                       guard, comma-separated (tests: 127.0.0.1)
+NEWS_USER_AGENT        User-Agent sent with every request           see ``DEFAULT_USER_AGENT``
+NEWS_SHARDS            feed shards fetched in parallel              ``4``
+NEWS_MAX_PAGE_BYTES    largest body read, in bytes                  ``5000000``
+NEWS_MIN_INTERVAL_S    least time between two requests to one host  ``1.0``
+NEWS_REJECT_RATIO      share of failed pages above which a shard    ``1.0`` (never)
+                       fails
+=====================  ===========================================  ==============================
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = REPO_ROOT / "config"
+SQL_DIR = REPO_ROOT / "sql"
+DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch; news monitoring bot)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    duckdb_path: Path
+    snapshot_path: Path
+    feeds_file: Path
+    topics_file: Path
+    allow_hosts: frozenset[str]
+    user_agent: str
+    shards: int
+    max_page_bytes: int
+    min_interval_s: float
+    reject_ratio: float
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.data_dir / "staging"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+
+def _int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def _float(name: str, default: float, maximum: float = 1.0) -> float:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+    if not 0.0 <= value <= maximum:
+        raise ConfigError(f"{name}={value} must be between 0 and {maximum}")
+    return value
+
+
+def load() -> Settings:
+    """Read the settings from the environment.
+
+    Returns:
+        The current settings.
+
+    Raises:
+        ConfigError: a variable is set to a value that cannot be used.
+    """
+    env = os.environ
+    data_dir = Path(env.get("NEWS_DATA_DIR") or REPO_ROOT / "data").expanduser().resolve()
+    hosts = frozenset(h.strip().lower() for h in env.get("NEWS_ALLOW_HOSTS", "").split(",") if h.strip())
+    return Settings(
+        data_dir=data_dir,
+        duckdb_path=Path(env.get("NEWS_DUCKDB_PATH") or data_dir / "newswatch.duckdb").expanduser(),
+        snapshot_path=Path(env.get("NEWS_SNAPSHOT_PATH") or data_dir / "newswatch.snapshot.duckdb").expanduser(),
+        feeds_file=Path(env.get("NEWS_FEEDS_FILE") or CONFIG_DIR / "feeds.yaml").expanduser(),
+        topics_file=Path(env.get("NEWS_TOPICS_FILE") or CONFIG_DIR / "topics.yaml").expanduser(),
+        allow_hosts=hosts,
+        user_agent=env.get("NEWS_USER_AGENT") or DEFAULT_USER_AGENT,
+        shards=_int("NEWS_SHARDS", 4),
+        max_page_bytes=_int("NEWS_MAX_PAGE_BYTES", 5_000_000, minimum=1024),
+        min_interval_s=_float("NEWS_MIN_INTERVAL_S", 1.0, maximum=3600.0),
+        reject_ratio=_float("NEWS_REJECT_RATIO", 1.0),
+    )

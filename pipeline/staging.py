@@ -1,0 +1,40 @@
+"""Run-scoped Parquet files: how stages hand data to each other without XCom payloads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+def write_rows(path: Path, rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> Path:
+    """Write rows to ``path`` atomically (temp file + rename), so a crashed task leaves no half file."""
+    table = pa.Table.from_pylist(list(rows), schema=schema)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(path)
+    return path
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return pq.read_table(path).to_pylist()  # type: ignore[no-any-return]
+
+
+def write_counts(run: Path, name: str, counts: Mapping[str, int]) -> None:
+    """Each stage shard leaves its counts beside its output; the loader sums them into ``runs``."""
+    path = run / "counts" / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(counts), sort_keys=True))
+
+
+def read_counts(run: Path) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for path in sorted((run / "counts").glob("*.json")):
+        for key, value in json.loads(path.read_text()).items():
+            total[key] = total.get(key, 0) + int(value)
+    return total

@@ -1,0 +1,77 @@
+"""What a run left in the warehouse, read from the snapshot, for the demo and ``newswatch status``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import warehouse
+
+STORIES = """
+select topic, round(score, 2) as score, title, source_domain, strftime(published_at, '%Y-%m-%d') as published,
+       count_articles as copies,
+       list_transform(evidence::json->'$[*].text', x -> x::varchar)[1] as evidence
+from fct_matching_stories
+order by topic, score desc, published desc
+"""
+FACTS = """
+select event_type, status, event_date, array_to_string(participants, ', ') as participants,
+       case when amount_value is not null then format('{:,.0f} {}', amount_value, amount_currency) end as amount,
+       percent, subject, count_mentions as mentions
+from fct_facts
+order by count_mentions desc, amount_value desc nulls last, event_date desc nulls last
+limit ?
+"""
+FOLLOWUPS = """
+select due_date, event_type, fact_status, array_to_string(participants, ', ') as participants, subject,
+       case when amount_value is not null then format('{:,.0f} {}', amount_value, amount_currency) end as amount,
+       is_overdue
+from fct_followups
+where status = 'open'
+order by due_date nulls last
+"""
+ALERTS = """
+select topic, round(score, 2) as score, title, source_domain, url
+from fct_alert_candidates
+order by first_seen_at, topic
+"""
+LAST_RUN = "select * exclude (counts) from runs order by loaded_at desc limit 1"
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Summary:
+    snapshot_path: Path
+    last_run: Table
+    stories: Table
+    facts: Table
+    followups: Table
+    alerts: Table
+
+
+def _table(con: Any, sql: str, params: list[Any] | None = None) -> Table:
+    cursor = con.execute(sql, params or [])
+    return Table([d[0] for d in cursor.description], cursor.fetchall())
+
+
+def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | None:
+    """Read the summary tables from the snapshot, or ``None`` when nothing was loaded yet."""
+    with warehouse.snapshot(snapshot_path) as con:
+        if con is None:
+            return None
+        path = Path(con.execute("select path from duckdb_databases() where database_name = current_database()")
+                    .fetchone()[0])
+        return Summary(
+            snapshot_path=path,
+            last_run=_table(con, LAST_RUN),
+            stories=_table(con, STORIES),
+            facts=_table(con, FACTS, [top_facts]),
+            followups=_table(con, FOLLOWUPS),
+            alerts=_table(con, ALERTS),
+        )

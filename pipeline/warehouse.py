@@ -1,0 +1,144 @@
+"""The DuckDB files: the live warehouse (one writer) and the read-only snapshot (many readers).
+
+DuckDB lets one process open a file read-write, or many open it read-only, never both. So only
+the loader opens the live file; after each load it copies the file and renames the copy over
+the snapshot, which analysts, the alerts DAG and stages that need history open read-only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline import settings
+from pipeline.errors import LoadError
+
+logger = logging.getLogger(__name__)
+
+DDL_DIR = settings.SQL_DIR / "ddl"
+VIEWS_DIR = settings.SQL_DIR / "marts"
+LOCK_WAIT_S = 60.0
+_DDL_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """The numbered DDL files of ``sql/ddl``, in order."""
+    found = []
+    for path in sorted(DDL_DIR.glob("*.sql")):
+        match = _DDL_NAME.match(path.name)
+        if not match:
+            raise LoadError(f"sql/ddl/{path.name}: DDL files must be named NNN_name.sql")
+        found.append((int(match.group(1)), path))
+    return found
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the DDL files not yet recorded in ``schema_migrations``; then (re)create the views.
+
+    Returns:
+        The versions applied now.
+    """
+    con.execute(
+        "create table if not exists schema_migrations "
+        "(version integer primary key, name varchar not null, applied_at timestamptz not null default now())"
+    )
+    done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+    applied = []
+    for version, path in migrations():
+        if version in done:
+            continue
+        con.execute(path.read_text())
+        con.execute("insert into schema_migrations (version, name) values (?, ?)", [version, path.name])
+        applied.append(version)
+    _create_views(con, sorted(VIEWS_DIR.glob("*.sql")))
+    return applied
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, pending: list[Path]) -> None:
+    # DuckDB binds a view when it is created, so a view must follow the views it reads; rather
+    # than encode that order in file names, retry until every view binds.
+    while pending:
+        failed: list[tuple[Path, Exception]] = []
+        for path in pending:
+            try:
+                con.execute(path.read_text())
+            except duckdb.CatalogException as exc:
+                failed.append((path, exc))
+        if len(failed) == len(pending):
+            path, exc = failed[0]
+            raise LoadError(f"sql/marts/{path.name} does not bind: {exc}")
+        pending = [path for path, _ in failed]
+
+
+def connect_live(db_path: Path | None = None, wait_s: float = LOCK_WAIT_S) -> duckdb.DuckDBPyConnection:
+    """Open the live warehouse read-write, waiting while another process holds the lock.
+
+    Someone who opened the live file by mistake (instead of the snapshot) holds DuckDB's lock;
+    the loader waits for it with backoff rather than failing the run at once.
+
+    Raises:
+        LoadError: the lock was still held after ``wait_s`` seconds.
+    """
+    path = db_path or settings.load().duckdb_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_s
+    delay = 0.2
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise LoadError(
+                    f"cannot open the live warehouse {path}: {exc}. Analysts should open the snapshot "
+                    f"({settings.load().snapshot_path}) read-only instead."
+                ) from exc
+            logger.warning("live warehouse %s is locked by another process; retrying in %.1fs", path, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def publish_snapshot(db_path: Path | None = None, snapshot_path: Path | None = None) -> Path:
+    """Copy the (closed, checkpointed) live file and atomically rename it over the snapshot.
+
+    Readers that still hold the old snapshot open keep reading the old inode until they reconnect.
+    """
+    cfg = settings.load()
+    live = db_path or cfg.duckdb_path
+    snap = snapshot_path or cfg.snapshot_path
+    snap.parent.mkdir(parents=True, exist_ok=True)
+    tmp = snap.with_name(f".{snap.name}.{os.getpid()}.tmp")
+    shutil.copyfile(live, tmp)
+    os.replace(tmp, snap)
+    return snap
+
+
+@contextmanager
+def snapshot(snapshot_path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A read-only connection to the snapshot, or ``None`` before the first load published one."""
+    path = snapshot_path or settings.load().snapshot_path
+    if not path.exists():
+        yield None
+        return
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def query_snapshot(sql: str, params: Sequence[Any] = (),
+                   snapshot_path: Path | None = None) -> list[tuple[Any, ...]]:
+    """Run one read-only query on the snapshot; an absent snapshot gives no rows."""
+    with snapshot(snapshot_path) as con:
+        if con is None:
+            return []
+        return con.execute(sql, list(params)).fetchall()

@@ -1,0 +1,3 @@
+insert into fetch_log by name
+select * from incoming_fetch_log
+on conflict (request_id) do nothing;

@@ -1,0 +1,150 @@
+"""The polite client, against httpx.MockTransport: retries, Retry-After, robots, caps, the address guard."""
+
+from __future__ import annotations
+
+import gzip
+
+import httpx
+import pytest
+
+from pipeline.errors import BlockedError, FetchError
+from pipeline.fetch import ClientOptions, FetchLog, PoliteClient, check_address
+
+ROBOTS = b"User-agent: *\nDisallow: /private/\n"
+
+
+def make_client(handler, sleeps=None, **options) -> PoliteClient:
+    opts = {"user_agent": "newswatch-test", "allow_hosts": frozenset({"news.test"}), "min_interval_s": 0.0,
+            "backoff_s": 0.01, **options}
+    return PoliteClient(ClientOptions(**opts), FetchLog("run-1"), transport=httpx.MockTransport(handler),
+                        sleep=(sleeps.append if sleeps is not None else lambda s: None))
+
+
+def routes(table):
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(200, content=ROBOTS)
+        return table(request)
+    return handler
+
+
+def test_retries_a_503_and_honours_retry_after():
+    calls = []
+    sleeps: list[float] = []
+
+    def page(request):
+        calls.append(request)
+        if len(calls) == 1:
+            return httpx.Response(503, headers={"Retry-After": "7"})
+        return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<p>ok</p>")
+
+    client = make_client(routes(page), sleeps)
+    response = client.get("http://news.test/a.html", kind="page")
+    assert response.status == 200 and response.body == b"<p>ok</p>"
+    assert 7.0 in sleeps
+    statuses = [(r["status"], r["error_class"]) for r in client.log.rows if r["kind"] == "page"]
+    assert statuses == [(503, "http_503"), (200, None)]
+
+
+def test_gives_up_after_retries_and_says_it_may_work_later():
+    client = make_client(routes(lambda r: httpx.Response(500)), retries=2)
+    with pytest.raises(FetchError) as caught:
+        client.get("http://news.test/feed.xml", kind="feed")
+    assert caught.value.retryable and caught.value.error_class == "http_500"
+    assert len([r for r in client.log.rows if r["kind"] == "feed"]) == 3
+
+
+def test_a_404_is_not_retried():
+    client = make_client(routes(lambda r: httpx.Response(404)))
+    with pytest.raises(FetchError) as caught:
+        client.get("http://news.test/gone.html", kind="page")
+    assert not caught.value.retryable
+    assert len([r for r in client.log.rows if r["kind"] == "page"]) == 1
+
+
+def test_robots_txt_disallow_is_obeyed_and_logged():
+    seen = []
+    client = make_client(routes(lambda r: seen.append(r) or httpx.Response(200)))
+    with pytest.raises(BlockedError):
+        client.get("http://news.test/private/x.html", kind="page")
+    assert seen == []
+    assert client.log.rows[-1]["error_class"] == "robots_disallowed"
+
+
+def test_body_over_the_cap_is_refused_while_streaming():
+    big = b"x" * 5000
+    client = make_client(routes(lambda r: httpx.Response(200, content=big)), max_bytes=1024)
+    with pytest.raises(FetchError) as caught:
+        client.get("http://news.test/big.html", kind="page")
+    assert caught.value.error_class == "too_large"
+
+
+def test_a_decompression_bomb_is_caught_on_decoded_size():
+    bomb = gzip.compress(b"\0" * 200_000)
+    headers = {"content-encoding": "gzip", "content-type": "text/html"}
+    client = make_client(routes(lambda r: httpx.Response(200, headers=headers, content=bomb)), max_bytes=50_000)
+    assert len(bomb) < 50_000
+    with pytest.raises(FetchError) as caught:
+        client.get("http://news.test/bomb.html", kind="page")
+    assert caught.value.error_class == "too_large"
+
+
+def test_redirects_are_followed_up_to_the_cap():
+    def hop(request):
+        n = int(request.url.path.strip("/") or 0)
+        return httpx.Response(302, headers={"location": f"/{n + 1}"})
+
+    client = make_client(routes(hop), max_redirects=3)
+    with pytest.raises(FetchError) as caught:
+        client.get("http://news.test/0", kind="page")
+    assert caught.value.error_class == "too_many_redirects"
+
+
+def test_a_redirect_to_a_private_address_is_blocked():
+    client = make_client(routes(lambda r: httpx.Response(301, headers={"location": "http://169.254.169.254/latest/"})))
+    with pytest.raises(BlockedError):
+        client.get("http://news.test/a", kind="page")
+
+
+def test_wrong_content_type_is_refused():
+    client = make_client(routes(lambda r: httpx.Response(200, headers={"content-type": "image/png"}, content=b"x")))
+    with pytest.raises(FetchError) as caught:
+        client.get("http://news.test/a", kind="page", accept=("html",))
+    assert caught.value.error_class == "content_type"
+
+
+def test_conditional_get_sends_validators_and_accepts_304():
+    def feed(request):
+        assert request.headers["if-none-match"] == '"v1"'
+        return httpx.Response(304)
+
+    client = make_client(routes(feed))
+    response = client.get("http://news.test/feed.xml", kind="feed", headers={"If-None-Match": '"v1"'})
+    assert response.status == 304 and response.body == b""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("http://127.0.0.1:8080/feed", id="loopback"),
+        pytest.param("http://10.1.2.3/feed", id="private"),
+        pytest.param("http://169.254.169.254/latest/meta-data", id="metadata"),
+        pytest.param("http://[::1]/feed", id="ipv6-loopback"),
+        pytest.param("file:///etc/passwd", id="file-scheme"),
+    ],
+)
+def test_address_guard_refuses_non_public_targets(url):
+    with pytest.raises(BlockedError):
+        check_address(url, allow_hosts=())
+
+
+def test_address_guard_allows_an_allow_listed_host():
+    check_address("http://127.0.0.1:8080/feed", allow_hosts={"127.0.0.1"})
+
+
+def test_spacing_between_requests_to_one_host():
+    sleeps: list[float] = []
+    client = make_client(routes(lambda r: httpx.Response(200)), sleeps, min_interval_s=30.0)
+    client.get("http://news.test/a", kind="page")
+    client.get("http://news.test/b", kind="page")
+    assert sleeps and max(sleeps) > 25.0
