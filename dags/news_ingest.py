@@ -10,8 +10,10 @@ from typing import Any
 import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
-NEWS_WAREHOUSE = Asset("newswatch://warehouse", name="news_warehouse")
+NEWS_WAREHOUSE = Asset(name="news_warehouse", uri="newswatch://warehouse")
 WRITER_POOL = "duckdb_writer"
+# In compose, one worker owns the DuckDB volume and serves this queue (docker-compose.yml).
+WRITER_QUEUE = os.environ.get("NEWS_WRITER_QUEUE", "default")
 
 DOC = """
 ### news_ingest
@@ -88,13 +90,13 @@ def news_ingest() -> None:
 
         return str(facts.extract_facts(Path(articles)))
 
-    @task(pool=WRITER_POOL)
+    @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
     def load_warehouse(staged: list[str], **context: Any) -> dict[str, Any]:
         from pipeline import load, paths
 
         return load.load_warehouse(paths.run_dir(context["run_id"]), run_id=context["run_id"], publish=False)
 
-    @task(pool=WRITER_POOL, outlets=[NEWS_WAREHOUSE])
+    @task(pool=WRITER_POOL, queue=WRITER_QUEUE, outlets=[NEWS_WAREHOUSE])
     def publish_snapshot(counts: dict[str, Any], **context: Any) -> str:
         from pipeline import warehouse
 

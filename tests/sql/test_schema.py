@@ -1,0 +1,48 @@
+"""The SQL layer applied to an in-memory DuckDB, as dbt would test it: keys, views, re-runs."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipeline import warehouse
+
+TABLES = ["feeds", "fetch_log", "articles", "story_clusters", "classifications", "entities", "mentions", "facts",
+          "fact_mentions", "quotes", "followups", "alerts", "runs", "amounts"]
+
+
+@pytest.fixture
+def con():
+    con = duckdb.connect(":memory:")
+    warehouse.migrate(con)
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_table_has_a_primary_key(con, table):
+    constraints = con.execute(
+        "select constraint_type from duckdb_constraints() where table_name = ? and constraint_type = 'PRIMARY KEY'",
+        [table],
+    ).fetchall()
+    assert constraints, f"{table} has no primary key"
+
+
+def test_migrations_are_recorded_and_not_reapplied(con):
+    versions = [v for v, _ in warehouse.migrations()]
+    assert [r[0] for r in con.execute("select version from schema_migrations order by 1").fetchall()] == versions
+    assert warehouse.migrate(con) == []
+
+
+def test_views_bind_on_an_empty_warehouse(con):
+    views = [r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()]
+    assert {"fct_matching_stories", "fct_facts", "fct_followups", "fct_alert_candidates", "fct_feed_health"} <= set(views)
+    for view in views:
+        assert con.execute(f"select count(*) from {view}").fetchone() == (0,)
+
+
+def test_ddl_files_are_numbered_and_one_table_each():
+    for version, path in warehouse.migrations():
+        text = path.read_text().lower()
+        assert text.count("create table") == 1, path.name
+        assert path.name.startswith(f"{version:03d}_")
