@@ -309,6 +309,15 @@ def eval_facts_cmd(gold: Annotated[Path, typer.Argument(help="Gold facts JSON Li
     console.print(eval_facts.format_report(eval_facts.evaluate(gold)), markup=False, highlight=False)
 
 
+@eval_app.command("extract")
+def eval_extract_cmd(folder: Annotated[Path, typer.Argument(help="Benchmark folder with html/ and ground-truth.json, "
+                                                             "e.g. shared/eval/extraction.")]) -> None:
+    """Shingle precision, recall and F1 of the article extractor on a benchmark."""
+    from pipeline import eval_extract
+
+    console.print(eval_extract.format_report(eval_extract.evaluate(folder)), markup=False, highlight=False)
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,47 @@
+"""The real stages, in process, against the sample site on loopback and a temp DuckDB file."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipeline import load, paths, runner, settings
+from tests.e2e import checks
+
+
+@pytest.fixture
+def two_shards(sample_env, monkeypatch):
+    monkeypatch.setenv("NEWS_SHARDS", "2")
+    return sample_env
+
+
+def test_one_run_lands_facts_and_a_second_adds_nothing(two_shards):
+    cfg = settings.load()
+    first = runner.run_pipeline("run-1", force=True)
+    assert first["status"] == "success"
+    assert first["count_articles_new"] >= 30
+    assert first["count_feeds_failed"] == 2
+    checks.check_seed_story(cfg.snapshot_path)
+    checks.check_bad_input_recorded(cfg.snapshot_path)
+    before = checks.table_counts(cfg.snapshot_path)
+
+    second = runner.run_pipeline("run-2", force=True)
+    assert second["count_articles_new"] == 0
+    assert second["count_feeds_not_modified"] >= 3  # conditional GET: Last-Modified -> 304
+    assert checks.table_counts(cfg.snapshot_path) == before
+
+
+def test_loading_the_same_run_twice_changes_nothing(two_shards):
+    cfg = settings.load()
+    runner.run_pipeline("run-1", force=True)
+
+    def everything() -> dict[str, list]:
+        with duckdb.connect(str(cfg.snapshot_path), read_only=True) as con:
+            tables = [r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()]
+            return {t: sorted(map(repr, con.execute(f"select * from {t}").fetchall())) for t in tables}
+
+    before = everything()
+    load.load_warehouse(paths.run_dir("run-1"), run_id="run-1")
+    after = everything()
+    changed = [t for t in before if before[t] != after[t] and t != "runs"]
+    assert changed == []
