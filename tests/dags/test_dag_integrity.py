@@ -26,10 +26,10 @@ print(json.dumps({
     "dags": {d.dag_id: {"tags": sorted(d.tags), "file": Path(d.fileloc).stem,
                         "retries": [t.retries for t in d.tasks], "owners": d.owner,
                         "doc": bool(d.doc_md)} for d in bag.dags.values()},
-    "heavy": sorted(m for m in %r if m in sys.modules and m not in before),
+    "heavy": sorted(m for m in HEAVY_MODULES if m in sys.modules and m not in before),
     "per_file_s": {Path(s.file).name: s.duration.total_seconds() for s in bag.dagbag_stats},
 }))
-""" % HEAVY
+""".replace("HEAVY_MODULES", repr(HEAVY))
 
 
 @pytest.fixture(scope="module")

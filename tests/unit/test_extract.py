@@ -20,7 +20,7 @@ JA = "日米首脳会談でレアアースの供給網について合意した�
                      "text/html", id="shift-jis-from-meta"),
         pytest.param(f"<html><body><p>{JA}</p></body></html>".encode("euc_jp"), "text/html; charset=EUC-JP",
                      id="euc-jp-from-header"),
-        pytest.param(f"<html><body><p>{JA}</p></body></html>".encode("utf-8"), "text/html", id="undeclared-utf8"),
+        pytest.param(f"<html><body><p>{JA}</p></body></html>".encode(), "text/html", id="undeclared-utf8"),
     ],
 )
 def test_japanese_pages_decode(body, content_type):

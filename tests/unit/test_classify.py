@@ -1,0 +1,408 @@
+"""Tests for pipeline.classify: crafted inputs for the known traps, evidence spans, config versioning and errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline import classify as classify_module
+from pipeline.classify import (
+    DEFAULT_TOPICS_FILE,
+    Evidence,
+    TopicResult,
+    Topics,
+    classify,
+    load_topics,
+    result_to_json,
+)
+from pipeline.eval_classify import evaluate, format_report, split_half
+
+SUMMIT_TITLE = "Trump and Takaichi sign critical minerals pact at Tokyo summit"
+SUMMIT_TEXT = (
+    "U.S. President Donald Trump and Japanese Prime Minister Sanae Takaichi signed a framework on rare earths "
+    "and critical minerals on Tuesday. Japan is also preparing a $550 billion investment package for the "
+    "United States, officials said."
+)
+
+
+@pytest.fixture(scope="module")
+def topics() -> Topics:
+    return load_topics()
+
+
+def _write_config(path: Path, data: object) -> Path:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def config_data() -> dict:
+    return yaml.safe_load(DEFAULT_TOPICS_FILE.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------------------------------------------
+# Relevance on crafted inputs
+
+
+def test_default_file_is_the_repo_config() -> None:
+    assert (
+        DEFAULT_TOPICS_FILE
+        == Path(classify_module.__file__).resolve().parent.parent / "config" / "topics.yaml"
+    )
+    assert DEFAULT_TOPICS_FILE.is_file()
+
+
+def test_results_are_keyed_by_topic_in_config_order(topics: Topics) -> None:
+    results = classify(SUMMIT_TITLE, SUMMIT_TEXT, topics)
+    assert list(results) == ["us_japan", "rare_earths"]
+    assert all(isinstance(r, TopicResult) and r.topic == name for name, r in results.items())
+
+
+def test_summit_sentence_is_relevant_to_both_topics(topics: Topics) -> None:
+    results = classify(SUMMIT_TITLE, SUMMIT_TEXT, topics)
+    assert results["us_japan"].relevant
+    assert results["rare_earths"].relevant
+    assert results["us_japan"].score > 0.8
+    assert results["rare_earths"].score > 0.8
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "topic"),
+    [
+        pytest.param(
+            "Senator pays a rare visit to flooded towns",
+            "The senator made a rare visit on Monday, a rare opportunity for residents to be heard.",
+            "rare_earths",
+            id="rare-visit-is-not-rare-earths",
+        ),
+        pytest.param(
+            "Stocks climb in Tokyo and New York",
+            "Shares rose in Tokyo and New York on Friday as the Nikkei gained 1% and U.S. stocks rallied on "
+            "strong earnings from Japanese and American chipmakers.",
+            "us_japan",
+            id="market-wrap-tokyo-new-york-is-not-us-japan",
+        ),
+        pytest.param(
+            "Japan protests to China over coast guard ships near disputed islands",
+            "Tokyo lodged a protest with Beijing after Chinese coast guard vessels entered waters around the "
+            "Senkaku Islands, Japan's foreign ministry said. China rejected the protest.",
+            "us_japan",
+            id="japan-china-dispute-is-not-us-japan",
+        ),
+        pytest.param(
+            "Copper miner lifts output at its Chilean mine",
+            "The company said copper production at the mine rose 5% in the quarter as prices climbed.",
+            "rare_earths",
+            id="copper-mine-is-not-rare-earths",
+        ),
+        pytest.param(
+            "Cargo ship carrying lithium-ion batteries catches fire",
+            "A fire broke out on a ship carrying lithium-ion batteries, the coast guard said.",
+            "rare_earths",
+            id="lithium-ion-battery-fire-is-not-minerals-supply",
+        ),
+        pytest.param(
+            "American skater beats Japan's champion to win Olympic gold",
+            "The American won the Olympic final ahead of two Japanese rivals.",
+            "us_japan",
+            id="two-nationalities-in-sport-are-not-relations",
+        ),
+        pytest.param(
+            "Leaders gather for G7 summit",
+            "Leaders of the United States, Japan, Germany, France, Britain, Italy and Canada met at the G7 "
+            "summit, where they discussed the global economy.",
+            "us_japan",
+            id="g7-member-list-is-not-bilateral",
+        ),
+    ],
+)
+def test_known_traps_are_not_relevant(topics: Topics, title: str, text: str, topic: str) -> None:
+    assert not classify(title, text, topics)[topic].relevant
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "topic"),
+    [
+        pytest.param("日米首脳会談 関税と投資で協議", "", "us_japan", id="japanese-title-nichibei-summit"),
+        pytest.param(
+            "政府 レアアースの調達先を多角化へ",
+            "政府は重要鉱物の供給網を強化する方針です。",
+            "rare_earths",
+            id="japanese-rare-earths-and-critical-minerals",
+        ),
+        pytest.param(
+            "Okinawa rejects court order on U.S. base relocation plan",
+            "",
+            "us_japan",
+            id="us-base-in-okinawa",
+        ),
+        pytest.param(
+            "Pentagon seeks gallium supply after China curbs exports",
+            "",
+            "rare_earths",
+            id="framed-mineral-with-export-curbs",
+        ),
+    ],
+)
+def test_on_topic_items_are_relevant(topics: Topics, title: str, text: str, topic: str) -> None:
+    assert classify(title, text, topics)[topic].relevant
+
+
+def test_lithium_needs_supply_framing(topics: Topics) -> None:
+    plain = classify("Lithium producer reports higher quarterly profit", "", topics)["rare_earths"]
+    framed = classify("Lithium supply chain deal aims to cut reliance on China", "", topics)["rare_earths"]
+    assert not plain.relevant
+    assert framed.relevant
+
+
+@pytest.mark.parametrize(
+    ("title", "topic"),
+    [
+        pytest.param("U.S. and Japan agree on auto tariff deal", "us_japan", id="us-japan-title"),
+        pytest.param("China tightens rare earth export controls", "rare_earths", id="rare-earths-title"),
+    ],
+)
+def test_empty_text_with_on_topic_title_still_classifies(topics: Topics, title: str, topic: str) -> None:
+    result = classify(title, "", topics)[topic]
+    assert result.relevant
+    assert result.evidence[0].field == "title"
+    assert result.evidence[0].text == title
+
+
+def test_empty_title_and_text_score_zero(topics: Topics) -> None:
+    for result in classify("", "", topics).values():
+        assert result == TopicResult(topic=result.topic, score=0.0, relevant=False, evidence=())
+
+
+def test_passing_mention_deep_in_a_long_text_is_not_relevant(topics: Topics) -> None:
+    filler = " ".join(f"The city council debated item {i} of the budget for an hour." for i in range(30))
+    text = filler + " One speaker noted that rare earths are used in magnets."
+    assert not classify("City council passes budget", text, topics)["rare_earths"].relevant
+
+
+# ------------------------------------------------------------------------------------------------------
+# Evidence
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        pytest.param(SUMMIT_TITLE, SUMMIT_TEXT, id="summit"),
+        pytest.param(
+            "  Padded title about rare earths  ",
+            "Intro line.\n\nWashington and Tokyo signed a U.S.-Japan pact on critical minerals.\n"
+            "    Officials said the\nrare-earth magnets plan would follow.",
+            id="padded-and-wrapped",
+        ),
+        pytest.param(
+            "", "日米首脳会談が行われました。両首脳はレアアースの供給網で合意しました。", id="japanese-text"
+        ),
+    ],
+)
+def test_evidence_spans_slice_back_to_evidence_text(topics: Topics, title: str, text: str) -> None:
+    fields = {"title": title, "text": text}
+    results = classify(title, text, topics)
+    evidence = [e for r in results.values() for e in r.evidence]
+    assert evidence, "expected some evidence"
+    for item in evidence:
+        assert isinstance(item, Evidence)
+        assert fields[item.field][item.start : item.end] == item.text
+        assert item.text == item.text.strip()
+        assert item.terms
+
+
+def test_evidence_is_best_first_and_at_most_five(topics: Topics) -> None:
+    text = " ".join(f"Rare earth shipment number {i} left the port." for i in range(12))
+    result = classify("Rare earth exports rise", text, topics)["rare_earths"]
+    assert len(result.evidence) == 5
+    assert result.evidence[0].field == "title"
+    assert "rare earth" in result.evidence[0].terms
+
+
+def test_us_abbreviation_does_not_split_the_sentence(topics: Topics) -> None:
+    text = "Japan cut chip output to ward off U.S. Trade sanctions over the semiconductor pact."
+    evidence = classify("Chipmakers cut output", text, topics)["us_japan"].evidence
+    assert any(e.text == text for e in evidence)
+
+
+def test_result_to_json_shape(topics: Topics) -> None:
+    data = result_to_json(classify(SUMMIT_TITLE, SUMMIT_TEXT, topics))
+    assert list(data) == ["us_japan", "rare_earths"]
+    for value in data.values():
+        assert set(value) == {"score", "relevant", "evidence"}
+        assert isinstance(value["score"], float) and 0.0 <= value["score"] <= 1.0
+        assert isinstance(value["relevant"], bool)
+        for item in value["evidence"]:
+            assert set(item) == {"text", "start", "end", "field", "terms"}
+            assert isinstance(item["terms"], list)
+    json.dumps(data)  # serialisable as is
+
+
+# ------------------------------------------------------------------------------------------------------
+# Config: version and validation
+
+
+def test_version_is_stable_for_the_same_config(topics: Topics) -> None:
+    assert load_topics().version == topics.version
+    assert topics.version.startswith(classify_module.CLASSIFIER_CODE_VERSION + "-")
+
+
+def test_version_changes_when_the_config_changes(tmp_path: Path, topics: Topics) -> None:
+    original = DEFAULT_TOPICS_FILE.read_text(encoding="utf-8")
+    same = tmp_path / "same.yaml"
+    same.write_text(original, encoding="utf-8")
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(original.replace("threshold: 0.55", "threshold: 0.6", 1), encoding="utf-8")
+    assert load_topics(same).version == topics.version
+    assert load_topics(changed).version != topics.version
+
+
+def test_threshold_from_config_is_applied(tmp_path: Path, config_data: dict) -> None:
+    config_data["topics"]["rare_earths"]["threshold"] = 0.99
+    strict = load_topics(_write_config(tmp_path / "strict.yaml", config_data))
+    result = classify("China tightens rare earth export controls", "", strict)["rare_earths"]
+    assert result.score > 0.5
+    assert not result.relevant
+
+
+def test_adding_a_term_in_config_takes_effect(tmp_path: Path, config_data: dict) -> None:
+    title = "Scandium refinery opens in Quebec"
+    assert not classify(title, "", load_topics())["rare_earths"].relevant
+    config_data["topics"]["rare_earths"]["terms"]["scandium"] = 1.0
+    edited = load_topics(_write_config(tmp_path / "edited.yaml", config_data))
+    result = classify(title, "", edited)["rare_earths"]
+    assert result.relevant
+    assert "scandium" in result.evidence[0].terms
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key"),
+    [
+        pytest.param(
+            lambda d: d["topics"]["us_japan"].update(threshold="high"),
+            "topics.us_japan.threshold",
+            id="threshold-not-a-number",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["rare_earths"].pop("threshold"),
+            "topics.rare_earths.threshold",
+            id="threshold-missing",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["us_japan"].update(treshold=0.5),
+            "topics.us_japan.treshold",
+            id="misspelt-key",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["rare_earths"]["terms"].update({"re:([unclosed": 1.0}),
+            "topics.rare_earths.terms.re:([unclosed",
+            id="bad-regex",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["rare_earths"]["terms"].update({"magnet": "heavy"}),
+            "topics.rare_earths.terms.magnet",
+            id="term-weight-not-a-number",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["us_japan"]["cooccurrence"][0].update(sides={"us": ["U.S."]}),
+            "topics.us_japan.cooccurrence[0].sides",
+            id="one-sided-rule",
+        ),
+        pytest.param(lambda d: d.update(topics=[]), "topics", id="topics-not-a-mapping"),
+    ],
+)
+def test_malformed_config_raises_value_error_naming_file_and_key(
+    tmp_path: Path, config_data: dict, mutate, key: str
+) -> None:
+    mutate(config_data)
+    path = _write_config(tmp_path / "bad.yaml", config_data)
+    with pytest.raises(ValueError) as excinfo:
+        load_topics(path)
+    message = str(excinfo.value)
+    assert str(path) in message
+    assert f"'{key}'" in message
+
+
+def test_invalid_yaml_raises_value_error_naming_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("topics:\n  us_japan: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="broken.yaml"):
+        load_topics(path)
+
+
+# ------------------------------------------------------------------------------------------------------
+# Evaluation harness
+
+
+def test_evaluate_counts_and_excludes_label_one(tmp_path: Path, topics: Topics) -> None:
+    rows = [
+        {
+            "id": "a",
+            "title": "U.S. and Japan agree on auto tariff deal",
+            "text": "",
+            "us_japan": 2,
+            "rare_earths": 0,
+        },
+        {
+            "id": "b",
+            "title": "Stocks climb in Tokyo and New York",
+            "text": "",
+            "us_japan": 0,
+            "rare_earths": 0,
+        },
+        {
+            "id": "c",
+            "title": "China tightens rare earth export controls",
+            "text": "",
+            "us_japan": 1,
+            "rare_earths": 2,
+        },
+        {"id": "d", "title": "Senator pays a rare visit", "text": "", "us_japan": 0, "rare_earths": 2},
+    ]
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    report = evaluate(labels, topics)
+    by_topic = {t.topic: t for t in report.topics}
+    us_japan, rare = by_topic["us_japan"], by_topic["rare_earths"]
+    assert (us_japan.tp, us_japan.fp, us_japan.fn, us_japan.tn, us_japan.excluded) == (1, 0, 0, 2, 1)
+    assert (rare.tp, rare.fp, rare.fn, rare.tn, rare.excluded) == (1, 0, 1, 2, 0)
+    assert rare.recall == 0.5 and rare.precision == 1.0
+    assert [m.id for m in rare.worst_false_negatives] == ["d"]
+    text = format_report(report)
+    assert "us_japan" in text and "rare_earths" in text
+    assert "Senator pays a rare visit" in text  # the false negative is listed with its title
+
+
+def test_split_half_is_deterministic() -> None:
+    halves = [split_half(f"item-{i}") for i in range(200)]
+    assert halves == [split_half(f"item-{i}") for i in range(200)]
+    assert set(halves) == {"A", "B"}
+
+
+# ------------------------------------------------------------------------------------------------------
+# The seed story (bundled in the sample site) and the quality gate on the shared dev labels.
+# CI runs with ../shared beside the clone, so the gate always runs there; it never skips.
+
+DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "classify_dev.jsonl"
+
+
+def test_seed_story_is_relevant_to_both_topics(topics: Topics) -> None:
+    from pipeline import extract, sample_site
+
+    page = sample_site.SITE_DIR / "articles" / "trump-takaichi-summit.html"
+    seed = extract.extract_html(page.read_bytes())
+    assert seed is not None and seed.title
+    results = classify(seed.title, seed.text, topics)
+    assert results["us_japan"].relevant and results["rare_earths"].relevant
+
+
+def test_dev_set_quality_gate(topics: Topics) -> None:
+    assert DEV.is_file(), f"{DEV} is missing: the shared folder must sit beside the repository"
+    # Pinned a little below the measured scores (see the classifier report) so that a config edit that
+    # loses real quality fails here; tighten when the rules improve.
+    for result in evaluate(DEV, topics).topics:
+        assert result.precision >= 0.90, result.topic
+        assert result.recall >= 0.95, result.topic
