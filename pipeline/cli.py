@@ -298,7 +298,7 @@ def eval_classify_cmd(labels: Annotated[Path, typer.Argument(help="Labelled JSON
     from pipeline import classify, eval_classify
 
     topics = classify.load_topics(topics_file or settings.load().topics_file)
-    console.print(eval_classify.format_report(eval_classify.evaluate(labels, topics)), markup=False, highlight=False)
+    typer.echo(eval_classify.format_report(eval_classify.evaluate(labels, topics)))
 
 
 @eval_app.command("facts")
@@ -306,7 +306,7 @@ def eval_facts_cmd(gold: Annotated[Path, typer.Argument(help="Gold facts JSON Li
     """Precision and recall of entities, amounts, events and quotes against gold facts."""
     from pipeline import eval_facts
 
-    console.print(eval_facts.format_report(eval_facts.evaluate(gold)), markup=False, highlight=False)
+    typer.echo(eval_facts.format_report(eval_facts.evaluate(gold)))
 
 
 @eval_app.command("extract")
@@ -315,7 +315,7 @@ def eval_extract_cmd(folder: Annotated[Path, typer.Argument(help="Benchmark fold
     """Shingle precision, recall and F1 of the article extractor on a benchmark."""
     from pipeline import eval_extract
 
-    console.print(eval_extract.format_report(eval_extract.evaluate(folder)), markup=False, highlight=False)
+    typer.echo(eval_extract.format_report(eval_extract.evaluate(folder)))
 
 
 def main() -> None:
