@@ -232,9 +232,11 @@ def _print_table(title: str, table: Any) -> None:
         for column, value in zip(table.columns, table.rows[0], strict=True):
             rich.add_row(column, _cell(value))
     else:
-        rich = RichTable(title=f"{title} ({len(table.rows)})")
+        rich = RichTable(title=f"{title} ({len(table.rows)})", expand=False)
         for column in table.columns:
-            rich.add_column(column, overflow="fold", max_width=60)
+            wide = column in ("title", "evidence", "subject", "participants", "url")
+            rich.add_column(column, overflow="fold", max_width=70 if wide else 24,
+                            ratio=3 if wide else None)
         for row in table.rows:
             rich.add_row(*(_cell(v) for v in row))
     console.print(rich)

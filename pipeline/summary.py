@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,9 +10,8 @@ from typing import Any
 from pipeline import warehouse
 
 STORIES = """
-select topic, round(score, 2) as score, title, source_domain, strftime(published_at, '%Y-%m-%d') as published,
-       count_articles as copies,
-       list_transform(evidence::json->'$[*].text', x -> x::varchar)[1] as evidence
+select topic, round(score, 2) as score, title, source_domain as source,
+       strftime(published_at, '%Y-%m-%d') as published, evidence
 from fct_matching_stories
 order by topic, score desc, published desc
 """
@@ -55,9 +55,28 @@ class Summary:
     alerts: Table
 
 
+def why(evidence_json: str | None, width: int = 110) -> str:
+    """The best evidence from the body (the title is already shown), with the terms that fired."""
+    items = json.loads(evidence_json or "[]")
+    body = [e for e in items if e.get("field") == "text"] or items
+    if not body:
+        return ""
+    best = body[0]
+    text = " ".join(str(best.get("text", "")).split())
+    terms = ", ".join(best.get("terms") or [])
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return f"{text} [{terms}]" if terms else text
+
+
 def _table(con: Any, sql: str, params: list[Any] | None = None) -> Table:
     cursor = con.execute(sql, params or [])
     return Table([d[0] for d in cursor.description], cursor.fetchall())
+
+
+def _with_why(table: Table) -> Table:
+    index = table.columns.index("evidence")
+    rows = [(*row[:index], why(row[index]), *row[index + 1:]) for row in table.rows]
+    return Table(table.columns, rows)
 
 
 def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | None:
@@ -70,7 +89,7 @@ def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | No
         return Summary(
             snapshot_path=path,
             last_run=_table(con, LAST_RUN),
-            stories=_table(con, STORIES),
+            stories=_with_why(_table(con, STORIES)),
             facts=_table(con, FACTS, [top_facts]),
             followups=_table(con, FOLLOWUPS),
             alerts=_table(con, ALERTS),

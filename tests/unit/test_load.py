@@ -1,0 +1,132 @@
+"""The one writer: idempotent upserts, follow-up resolution, retried pages, atomicity, the lock wait."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline import extract, load, paths, schemas, settings, staging, warehouse
+from pipeline.errors import LoadError
+
+T0 = datetime(2025, 10, 28, 9, 0, tzinfo=UTC)
+
+
+def article(aid: str, *, text: str = "Trump will meet Xi on Wednesday in South Korea. " * 10, status: str = "ok",
+            attempts: int = 1) -> dict:
+    return {"article_id": aid, "url": f"http://news.test/{aid}", "original_url": f"http://news.test/{aid}",
+            "final_url": None, "source_domain": "news.test", "feed_url": "http://news.test/feed",
+            "feed_name": "test", "guid": aid, "title": f"Story {aid}", "author": None, "published_at": T0,
+            "published_source": "feed", "language": "en", "summary": "s", "text": text,
+            "text_source": "page" if status == "ok" else "summary", "text_hash": extract.text_hash(text),
+            "count_words": len(text.split()), "is_truncated": status != "ok", "page_status": status,
+            "page_attempts": attempts, "http_status": 200 if status == "ok" else 503, "error_class": None,
+            "raw_path": None, "seen_at": T0}
+
+
+def meeting(aid: str, status: str) -> dict:
+    return {"fact_id": "f-meet", "article_id": aid, "event_type": "meeting", "status": status,
+            "event_date": date(2025, 10, 29), "participants": ["Donald Trump", "Xi Jinping"], "amount_value": None,
+            "amount_currency": None, "amount_text": None, "percent": None, "subject": "Trump-Xi meeting",
+            "evidence_text": "Trump will meet Xi on Wednesday", "start_char": 0, "end_char": 30, "seen_at": T0}
+
+
+def stage(run_id: str, articles: list[dict], fact_mentions: list[dict] = ()) -> Path:
+    run = paths.run_dir(run_id)
+    staging.write_rows(paths.stage_file(run, "articles", "000"), articles, schemas.ARTICLES)
+    staging.write_rows(paths.stage_file(run, "fact_mentions", "000"), list(fact_mentions), schemas.FACT_MENTIONS)
+    return run
+
+
+def rows(sql: str) -> list[tuple]:
+    with duckdb.connect(str(settings.load().snapshot_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_a_planned_meeting_opens_a_followup_that_a_later_report_closes():
+    load.load_warehouse(stage("r1", [article("a1")], [meeting("a1", "planned")]), run_id="r1")
+    assert rows("select status, due_date from followups") == [("open", date(2025, 10, 29))]
+    load.load_warehouse(stage("r2", [article("a2")], [meeting("a2", "happened")]), run_id="r2")
+    assert rows("select status, resolved_article_id from followups") == [("done", "a2")]
+    assert rows("select status, count_mentions from facts") == [("happened", 2)]
+
+
+def test_a_page_that_failed_is_replaced_when_a_later_run_fetches_it():
+    load.load_warehouse(stage("r1", [article("a1", text="short summary", status="failed")]), run_id="r1")
+    load.load_warehouse(stage("r2", [article("a1", attempts=2)]), run_id="r2")
+    assert rows("select count(*), any_value(page_status), any_value(text_source), any_value(first_run_id), "
+                "any_value(last_run_id) from articles") == [(1, "ok", "page", "r1", "r2")]
+
+
+def test_copies_with_the_same_text_share_a_story_cluster():
+    same = "Japan and the United States signed a framework on rare earths and critical minerals. " * 5
+    first, copy = article("a1", text=same), article("a2", text=same)
+    copy["source_domain"] = "other.test"
+    load.load_warehouse(stage("r1", [first, copy]), run_id="r1")
+    assert rows("select count(distinct story_cluster_id) from articles") == [(1,)]
+    assert rows("select count_articles, count_sources from story_clusters") == [(2, 2)]
+
+
+def test_a_failing_statement_rolls_the_whole_load_back(monkeypatch, tmp_path):
+    load.load_warehouse(stage("r1", [article("a1")]), run_id="r1")
+    broken = tmp_path / "sql"
+    broken.mkdir()
+    for path in sorted(load.LOAD_SQL_DIR.glob("*.sql")):
+        (broken / path.name).write_text(path.read_text())
+    (broken / "999_boom.sql").write_text("select * from no_such_table;")
+    monkeypatch.setattr(load, "LOAD_SQL_DIR", broken)
+    with pytest.raises(LoadError, match="999_boom.sql"):
+        load.load_warehouse(stage("r2", [article("a2")]), run_id="r2")
+    with duckdb.connect(str(settings.load().duckdb_path), read_only=True) as con:
+        assert con.execute("select article_id from articles").fetchall() == [("a1",)]
+        assert con.execute("select run_id from runs").fetchall() == [("r1",)]
+
+
+def test_the_loader_waits_for_a_reader_that_opened_the_live_file_by_mistake():
+    run = stage("r1", [article("a1")])
+    live = settings.load().duckdb_path
+    live.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.connect(str(live)).close()
+    holder = subprocess.Popen([sys.executable, "-c",
+                               f"import duckdb, time; c = duckdb.connect({str(live)!r}, read_only=True); "
+                               "print('held', flush=True); time.sleep(2); c.close()"],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    started = time.monotonic()
+    row = load.load_warehouse(run, run_id="r1")
+    holder.wait(timeout=10)
+    assert row["count_articles_new"] == 1
+    assert time.monotonic() - started >= 1.0
+
+
+def test_the_loader_gives_up_with_a_message_naming_the_snapshot():
+    live = settings.load().duckdb_path
+    live.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.connect(str(live)).close()
+    holder = subprocess.Popen([sys.executable, "-c",
+                               f"import duckdb, time; c = duckdb.connect({str(live)!r}, read_only=True); "
+                               "print('held', flush=True); time.sleep(5)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(LoadError, match="snapshot"):
+            warehouse.connect_live(wait_s=0.5)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_publishing_replaces_the_snapshot_while_a_reader_keeps_the_old_one():
+    load.load_warehouse(stage("r1", [article("a1")]), run_id="r1")
+    snap = settings.load().snapshot_path
+    reader = duckdb.connect(str(snap), read_only=True)
+    try:
+        load.load_warehouse(stage("r2", [article("a2")]), run_id="r2")
+        assert reader.execute("select count(*) from articles").fetchone() == (1,)
+    finally:
+        reader.close()
+    assert rows("select count(*) from articles") == [(2,)]
