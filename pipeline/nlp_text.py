@@ -1,0 +1,178 @@
+"""Text preparation for fact extraction: an offset-preserving clean view and sentence spans.
+
+Every extractor works on a *masked* copy of the article text in which markup (Markdown links and
+emphasis, HTML tags, bare URLs) is overwritten with spaces. The copy has exactly the same length as
+the original, so every span found in it indexes the original text too, and evidence can be quoted
+verbatim from the original.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+# Markdown link: keep the label, blank the brackets and the target. Labels may wrap over lines.
+_MD_LINK = re.compile(r"\[([^\[\]]{0,400}?)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_URL = re.compile(r"\bhttps?://[^\s)\]>]+")
+_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]{0,300}>", re.S)
+_EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,2}(?=\w)|(?<=\w)_{1,2}(?!\w)")
+_ESCAPE = re.compile(r"\\(?=[.\-*_()\[\]#])")
+_ENTITY_REF = re.compile(r"&(?:nbsp|amp|quot|#\d+);")
+
+# Abbreviations whose period does not end a sentence.
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof gov sen rep gen lt col capt adm sgt st jr sr inc corp co ltd no nos vs
+    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u dept est approx etc e.g i.e
+    a.m p.m fig sec secs op pres ft mt rev messrs u.s.a""".split()
+)
+_BULLET = re.compile(
+    r"(?m)^[ \t]*(?:[-•*▪●◦]|\d{1,2}[.)]|[a-z]\\?[.)]|\((?:[a-z]|[ivx]{1,4}|\d{1,2})\))[ \t]+"
+)
+_TERMINAL = re.compile(r"[.!?。！？]+[”\"’')\]]*")
+_CLOSERS = "”\"’')]"
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the article: its span in the text and whether it reads like a heading."""
+
+    start: int
+    end: int
+    is_heading: bool
+
+
+def mask_markup(text: str) -> str:
+    """Return ``text`` with markup replaced by spaces, keeping every offset.
+
+    Args:
+        text: the article text, possibly with Markdown or HTML left over from extraction.
+
+    Returns:
+        A string of the same length where link targets, tags, URLs and emphasis marks are spaces.
+    """
+    chars = list(text)
+
+    def blank(start: int, end: int) -> None:
+        for i in range(start, end):
+            if chars[i] not in "\n":
+                chars[i] = " "
+
+    for m in _HTML.finditer(text):
+        blank(m.start(), m.end())
+    for m in _MD_LINK.finditer(text):
+        blank(m.start(), m.start() + 1)  # "["
+        blank(m.end(1), m.end())  # "](target)"
+    for m in _URL.finditer(text):
+        blank(m.start(), m.end())
+    masked = "".join(chars)
+    chars = list(masked)
+    for m in _EMPHASIS.finditer(masked):
+        blank(m.start(), m.end())
+    for m in _ESCAPE.finditer(masked):
+        blank(m.start(), m.end())
+    for m in _ENTITY_REF.finditer(masked):
+        blank(m.start(), m.end())
+    return "".join(chars)
+
+
+def _one_paragraph_per_line(text: str) -> bool:
+    """True when lines are paragraphs (scraped prose) rather than hard-wrapped text (fact sheets, wires)."""
+    lengths = sorted(len(" ".join(line.split())) for line in text.split("\n") if line.strip())
+    if not lengths:
+        return False
+    return lengths[len(lengths) // 2] > 100 or lengths[-1] > 200
+
+
+def _ends_with_abbreviation(masked: str, dot: int) -> bool:
+    """Whether the period at ``dot`` closes an abbreviation or an initial rather than a sentence."""
+    start = dot
+    while start > 0 and (masked[start - 1].isalpha() or masked[start - 1] == "."):
+        start -= 1
+    word = masked[start:dot].lower()
+    if not word:
+        return False
+    if len(word) == 1 and masked[start].isupper():
+        return True  # an initial: "Donald J. Trump"
+    return word in ABBREVIATIONS or word.rstrip(".") in ABBREVIATIONS
+
+
+def _next_starts_sentence(masked: str, pos: int) -> bool:
+    """Whether the text after ``pos`` (past spaces and opening quotes) can start a sentence."""
+    n = len(masked)
+    while pos < n and masked[pos] in " \t\n\r\xa0":
+        pos += 1
+    while pos < n and masked[pos] in "“\"‘'([":
+        pos += 1
+    return pos >= n or masked[pos].isupper() or masked[pos].isdigit() or masked[pos] in "$¥€£"
+
+
+def split_sentences(masked: str) -> list[Sentence]:
+    """Split the masked article text into sentence spans.
+
+    Boundaries are blank lines, bullet and list markers at line starts, a colon ending a line or closing an
+    ALL-CAPS heading, sentence punctuation followed by a capital (not after an abbreviation), and, in
+    texts with one paragraph per line, every newline.
+
+    Args:
+        masked: the output of :func:`mask_markup`.
+
+    Returns:
+        Sentences in text order; spans are trimmed of whitespace and bullet markers.
+    """
+    cuts: set[int] = {0, len(masked)}
+    for m in re.finditer(r"\n[ \t\xa0]*\n", masked):
+        cuts.add(m.start())
+    for m in _BULLET.finditer(masked):
+        cuts.add(m.start())
+    if _one_paragraph_per_line(masked):
+        for m in re.finditer(r"\n", masked):
+            cuts.add(m.start())
+    for m in re.finditer(r":(?=[ \t\xa0]*\n|[ \t\xa0]{2,})", masked):
+        cuts.add(m.end())
+    for m in re.finditer(r"\b[A-Z][A-Z’'.,&\- ]{6,}[A-Z.]:", masked):
+        cuts.add(m.end())
+    for m in _TERMINAL.finditer(masked):
+        end = m.end()
+        if "." in m.group() and m.group()[0] == "." and _ends_with_abbreviation(masked, m.start()):
+            # "U.S." ends a sentence only at a paragraph end; wire copy capitalises the word after it.
+            if not re.match(r"[ \t]*\n[ \t]*\n|[ \t]*$", masked[end : end + 4]):
+                continue
+        if end < len(masked) and masked[end] not in " \t\n\r\xa0" and masked[end] not in _CLOSERS:
+            continue
+        if _next_starts_sentence(masked, end):
+            cuts.add(end)
+    bounds = sorted(cuts)
+    sentences: list[Sentence] = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        seg = masked[a:b]
+        bullet = _BULLET.match(seg)
+        lead = bullet.end() if bullet else 0
+        stripped_start = a + lead + (len(seg[lead:]) - len(seg[lead:].lstrip()))
+        stripped_end = a + len(seg.rstrip())
+        if stripped_end <= stripped_start:
+            continue
+        body = masked[stripped_start:stripped_end]
+        if not re.search(r"\w", body):
+            continue
+        sentences.append(Sentence(stripped_start, stripped_end, _looks_like_heading(body)))
+    return sentences
+
+
+def _looks_like_heading(body: str) -> bool:
+    """A short line without sentence punctuation, or an ALL-CAPS label."""
+    words = body.split()
+    upper = len(_UPPER.findall(body))
+    lower = len(_LOWER.findall(body))
+    if upper + lower and upper / (upper + lower) > 0.8 and len(words) >= 2:
+        return True
+    return len(words) <= 10 and not re.search(r"[.!?;:,。”\"]\s*$", body)
+
+
+def normalize_space(text: str) -> str:
+    """Collapse runs of whitespace to one space (for comparisons and readable output)."""
+    return " ".join(text.split())
