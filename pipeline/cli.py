@@ -29,7 +29,8 @@ app = typer.Typer(help="newswatch: monitor news on US-Japan relations and rare e
                   no_args_is_help=True, pretty_exceptions_enable=False)
 eval_app = typer.Typer(help="Measure quality on labelled data (shared/eval).", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
-console = Console()
+# Piped output (make, CI logs) gets a width that keeps the summary tables readable.
+console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True)
 
 DEMO_PORT = 8765
@@ -215,7 +216,7 @@ def show_summary(snapshot_path: Path | None = None) -> None:
     if result is None:
         raise PipelineError("no snapshot yet: run `newswatch run` or `newswatch demo` first")
     _print_table("Last run", result.last_run)
-    _print_table("Matching stories (topic, score, evidence)", result.stories)
+    _print_table("Matching stories (score per topic, ✓ = relevant; evidence from the text)", result.stories)
     _print_table("Top facts", result.facts)
     _print_table("Open follow-ups", result.followups)
     _print_table("Alerts that would be sent (one per story and topic)", result.alerts)

@@ -10,10 +10,24 @@ from typing import Any
 from pipeline import warehouse
 
 STORIES = """
-select topic, round(score, 2) as score, title, source_domain as source,
-       strftime(published_at, '%Y-%m-%d') as published, evidence
-from fct_matching_stories
-order by topic, score desc, published desc
+with matching as (
+    select distinct article_id from fct_matching_stories
+)
+
+select
+    articles.title,
+    strftime(articles.published_at, '%Y-%m-%d') as published,
+    articles.source_domain as source,
+    max(format('{:.2f}{}', c.score, case when c.is_relevant then ' ✓' else '' end))
+        filter (where c.topic = 'us_japan') as us_japan,
+    max(format('{:.2f}{}', c.score, case when c.is_relevant then ' ✓' else '' end))
+        filter (where c.topic = 'rare_earths') as rare_earths,
+    arg_max(c.evidence, c.score) filter (where c.is_relevant) as evidence
+from matching
+inner join articles using (article_id)
+inner join classifications as c using (article_id)
+group by articles.article_id, articles.title, articles.published_at, articles.source_domain
+order by max(c.score) desc, published desc
 """
 FACTS = """
 select event_type, status, event_date, array_to_string(participants, ', ') as participants,
