@@ -312,8 +312,8 @@ def eval_facts_cmd(gold: Annotated[Path, typer.Argument(help="Gold facts JSON Li
     typer.echo(eval_facts.format_report(eval_facts.evaluate(gold)))
 
 
-@eval_app.command("extract")
-def eval_extract_cmd(folder: Annotated[Path, typer.Argument(help="Benchmark folder with html/ and ground-truth.json, "
+@eval_app.command("extraction")
+def eval_extraction_cmd(folder: Annotated[Path, typer.Argument(help="Benchmark folder with html/ and ground-truth.json, "
                                                              "e.g. shared/eval/extraction.")]) -> None:
     """Shingle precision, recall and F1 of the article extractor on a benchmark."""
     from pipeline import eval_extract

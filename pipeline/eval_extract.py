@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ class ExtractionReport:
     pages_with_output: int
     precision: float
     recall: float
+    seconds: float
 
     @property
     def f1(self) -> float:
@@ -51,9 +53,12 @@ def evaluate(folder: Path) -> ExtractionReport:
     """Extract every page of the benchmark folder and score it against ``ground-truth.json``."""
     truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
     precisions, recalls = [], []
+    spent = 0.0
     for page_id, gold in sorted(truth.items()):
         html = gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes())
+        started = time.perf_counter()
         result = extract.extract_html(html, gold.get("url"))
+        spent += time.perf_counter() - started
         precision, recall = score(result.text if result else "", gold["articleBody"])
         recalls.append(recall)
         if precision is not None:
@@ -62,9 +67,11 @@ def evaluate(folder: Path) -> ExtractionReport:
         pages=len(recalls), pages_with_output=len(precisions),
         precision=sum(precisions) / len(precisions) if precisions else 0.0,
         recall=sum(recalls) / len(recalls) if recalls else 0.0,
+        seconds=spent,
     )
 
 
 def format_report(report: ExtractionReport) -> str:
-    return (f"pages {report.pages} (with output {report.pages_with_output})\n"
+    rate = report.pages / report.seconds if report.seconds else 0.0
+    return (f"pages {report.pages} (with output {report.pages_with_output}), {rate:.0f} pages/s on one core\n"
             f"precision {report.precision:.3f}  recall {report.recall:.3f}  F1 {report.f1:.3f}")
