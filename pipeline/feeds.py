@@ -32,6 +32,13 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_MIN = 30
 MAX_BACKOFF = timedelta(hours=24)
+# A feed date further ahead than this is a publisher's mistake (wrong year, wrong time zone), not news
+# from the future; the clock skew between us and any honest server is far below a day.
+MAX_FUTURE = timedelta(days=1)
+# An entity declaration inside a DOCTYPE: how "billion laughs" and external-entity (XXE) payloads
+# start. No real news feed needs one, so such a body is refused before any XML parser sees it.
+_DTD_ENTITY = re.compile(rb"<!ENTITY", re.I)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|dclid|mc_cid|mc_eid|ocid|cmpid|smid|smtyp|ref_src|at_medium|at_campaign)$", re.I)
 _ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
@@ -61,6 +68,7 @@ class _ShardResult:
     items: list[dict[str, Any]] = field(default_factory=list)
     states: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    article_ids: set[str] = field(default_factory=set)
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
@@ -166,16 +174,32 @@ class Parsed:
     rows: list[dict[str, Any]]
     error: str | None = None      # not a usable feed: nothing could be read from it
     warning: str | None = None    # malformed, but feedparser's lenient mode recovered entries
+    error_class: str = "parse_error"  # recorded with ``error``: parse_error or xml_entities
 
 
 def parse_entries(body: bytes, feed_url: str, content_type: str = "") -> Parsed:
     """Parse a feed body into item rows.
 
+    Each article id appears once, as its first entry: a feed that repeats a link (or lists it
+    twice with and without trackers) stages it once. Two entries that share a GUID but link to
+    different pages are two articles, because identity is the canonical URL.
+
+    A date more than ``MAX_FUTURE`` ahead is clamped to the time the feed was read (``seen_at``):
+    an analyst sorting by ``published_at`` then sees the story where it actually appeared, instead
+    of pinned to the top until 2099, and the warning in the log keeps the raw value.
+
     Returns:
         The rows, with ``error`` set when the body is not a usable feed (malformed XML with no
-        entries, or an HTML page served as a feed) and ``warning`` when it is malformed but
-        entries were recovered.
+        entries, an HTML page served as a feed, or a DTD that declares entities) and ``warning``
+        when it is malformed but entries were recovered.
     """
+    doctype = _DOCTYPE.search(body)
+    if doctype and _DTD_ENTITY.search(body, doctype.end()):
+        # Refused outright rather than parsed: expat >= 2.4 caps entity amplification, but
+        # feedparser then falls back to its lenient parser, and older expat builds (or a UTF-16
+        # body) would expand the entities. defusedxml refuses entity declarations by default too.
+        return Parsed([], error="the feed declares XML entities in its DOCTYPE (entity expansion refused)",
+                      error_class="xml_entities")
     headers = {"content-location": feed_url}
     if content_type:
         headers["content-type"] = content_type
@@ -190,6 +214,7 @@ def parse_entries(body: bytes, feed_url: str, content_type: str = "") -> Parsed:
     if parsed.bozo and isinstance(parsed.bozo_exception, feedparser.CharacterEncodingOverride):
         problem = None
     rows = []
+    seen: set[str] = set()
     now = datetime.now(UTC)
     for entry in parsed.entries:
         link = entry.get("link") or ""
@@ -201,8 +226,17 @@ def parse_entries(body: bytes, feed_url: str, content_type: str = "") -> Parsed:
         if not link:
             continue
         url = canonical_url(link, feed_url)
+        aid = article_id(url)
+        if aid in seen:
+            continue
+        seen.add(aid)
+        published = _entry_time(entry)
+        if published is not None and published > now + MAX_FUTURE:
+            logger.warning("feed %s: %s is dated %s, in the future; using the fetch time", feed_url, url,
+                           published.isoformat())
+            published = now
         rows.append({
-            "article_id": article_id(url),
+            "article_id": aid,
             "url": url,
             "original_url": re.sub(r"\s+", "", urljoin(feed_url, link.strip())),
             "feed_url": feed_url,
@@ -210,7 +244,7 @@ def parse_entries(body: bytes, feed_url: str, content_type: str = "") -> Parsed:
             "title": (entry.get("title") or "").strip() or None,
             "summary": _strip_tags(entry.get("summary") or ""),
             "author": entry.get("author") or None,
-            "published_at": _entry_time(entry),
+            "published_at": published,
             "seen_at": now,
         })
     return Parsed(rows, warning=problem)
@@ -261,8 +295,14 @@ def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, resul
     except FetchError as exc:
         logger.warning("feed %s failed: %s", source.url, exc)
         failures = state.consecutive_failures + 1
+        next_due = _next_due(source, now, failures)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            # A Retry-After too long to wait out within the run (429/503): come back no sooner
+            # than the server asked, even when that is beyond our usual backoff.
+            next_due = max(next_due, now + timedelta(seconds=retry_after))
         row.update(status="error", http_status=exc.status, error_class=exc.error_class, error=str(exc)[:500],
-                   consecutive_failures=failures, next_due_at=_next_due(source, now, failures))
+                   consecutive_failures=failures, next_due_at=next_due)
         result.states.append(row)
         result.count("feeds_failed")
         return
@@ -290,22 +330,29 @@ def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, resul
         logger.warning("feed %s is not parseable: %s", source.url, error)
         failures = state.consecutive_failures + 1
         # Keep the old hash so the same broken body is parsed (and reported) again next time.
-        row.update(status="error", error_class="parse_error", error=error[:500], body_hash=state.body_hash,
+        row.update(status="error", error_class=parsed.error_class, error=error[:500], body_hash=state.body_hash,
                    consecutive_failures=failures, next_due_at=_next_due(source, now, failures))
-        client.log.mark(source.url, "parse_error", error)
+        client.log.mark(source.url, parsed.error_class, error)
         result.states.append(row)
         result.count("feeds_failed")
         return
     for item in items:
         item["feed_name"] = source.name
     row.update(status="ok", count_entries=len(items))
+    # An article listed by two feeds of the shard is staged once, with the first feed that listed it.
+    fresh = [item for item in items if item["article_id"] not in result.article_ids]
+    result.article_ids.update(item["article_id"] for item in fresh)
+    if len(fresh) < len(items):
+        result.count("items_listed_twice", len(items) - len(fresh))
     if parsed.warning:
         logger.warning("feed %s is malformed; %d entries recovered: %s", source.url, len(items), parsed.warning)
-        row.update(error_class="malformed_xml", error=parsed.warning[:500])
+        # Like a parse error, keep the old hash: the same malformed body is reported on every run
+        # until the publisher fixes it, instead of turning "unchanged" and looking healthy.
+        row.update(error_class="malformed_xml", error=parsed.warning[:500], body_hash=state.body_hash)
         client.log.mark(source.url, "malformed_xml", parsed.warning)
         result.count("feeds_malformed")
     result.states.append(row)
-    result.items.extend(items)
+    result.items.extend(fresh)
     result.count("feeds_ok")
     result.count("items_seen", len(items))
 

@@ -37,8 +37,11 @@ def _register_incoming(con: Any, run: Path) -> None:
     for dataset, schema in schemas.DATASETS.items():
         files = sorted(str(p) for p in (run / dataset).glob("*.parquet"))
         if files:
+            keys = ", ".join(schemas.KEYS[dataset])
             con.execute(f"create or replace temp table incoming_{dataset} as "
-                        "select * from read_parquet(?, union_by_name = true)", [files])
+                        f"select distinct on ({keys}) * from read_parquet(?, union_by_name = true, filename = true) "
+                        f"order by {keys}, filename", [files])
+            con.execute(f"alter table incoming_{dataset} drop column filename")
         else:
             empty = pa.Table.from_pylist([], schema=schema)
             con.register("empty_incoming", empty)

@@ -155,6 +155,19 @@ AMOUNTS = pa.schema([
     ("end_char", pa.int32()),
 ])
 
+# dataset folder -> its primary key in the warehouse. One article listed by feeds in two shards is
+# staged twice; the loader keeps one row per key so that no upsert sees a key twice.
+KEYS: dict[str, tuple[str, ...]] = {
+    "feed_state": ("feed_url",),
+    "fetch_log": ("request_id",),
+    "articles": ("article_id",),
+    "classifications": ("article_id", "topic"),
+    "mentions": ("article_id", "entity_id", "start_char"),
+    "fact_mentions": ("fact_id", "article_id", "start_char"),
+    "quotes": ("quote_id",),
+    "amounts": ("article_id", "start_char"),
+}
+
 # dataset folder -> schema, in the order the loader reads them
 DATASETS: dict[str, pa.Schema] = {
     "feed_state": FEED_STATE,

@@ -126,3 +126,63 @@ def test_fetch_stage_records_failures_and_goes_on(sample_env):
     assert states["world.xml"]["status"] == "ok" and states["world.xml"]["last_modified"]
     counts = staging.read_counts(run)
     assert counts["feeds_failed"] == 2 and counts["feeds_ok"] == 4
+
+
+def rss(items: str, doctype: str = "") -> bytes:
+    return (f'<?xml version="1.0"?>\n{doctype}<rss version="2.0"><channel><title>t</title><link>/</link>'
+            f"<description>d</description>{items}</channel></rss>").encode()
+
+
+def rss_item(link: str, guid: str, date: str | None = "Mon, 20 Oct 2025 08:00:00 GMT", title: str = "t") -> str:
+    pub = f"<pubDate>{date}</pubDate>" if date else ""
+    return f"<item><title>{title}</title><link>{link}</link><guid>{guid}</guid>{pub}</item>"
+
+
+def test_a_dtd_declaring_entities_is_refused_before_parsing():
+    levels = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    body = rss(rss_item("/a", "a", title="&l9;"), doctype=f'<!DOCTYPE rss [<!ENTITY l0 "lol">{levels}]>\n')
+    parsed = feeds.parse_entries(body, BASE)
+    assert parsed.rows == [] and parsed.error and parsed.error_class == "xml_entities"
+
+
+def test_a_doctype_without_entities_is_fine():
+    doctype = ('<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+               '"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n')
+    parsed = feeds.parse_entries(rss(rss_item("/a", "a"), doctype=doctype), BASE)
+    assert parsed.error is None and len(parsed.rows) == 1
+
+
+def test_each_article_is_listed_once_and_a_shared_guid_does_not_merge_two_links():
+    items = (rss_item("/a", "g1", title="first") + rss_item("/b", "g1") + rss_item("/a?utm_source=x", "g2")
+             + rss_item("/a", "g1", title="again"))
+    rows = feeds.parse_entries(rss(items), BASE).rows
+    assert [r["url"].rsplit("/", 1)[-1] for r in rows] == ["a", "b"]
+    assert rows[0]["title"] == "first"
+
+
+def test_a_date_in_the_future_is_clamped_to_the_fetch_time():
+    from datetime import UTC, datetime, timedelta
+
+    soon = (datetime.now(UTC) + timedelta(hours=2)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    items = rss_item("/far", "1", date="Sat, 01 Jan 2099 00:00:00 GMT") + rss_item("/soon", "2", date=soon)
+    far, near = feeds.parse_entries(rss(items), BASE).rows
+    assert far["published_at"] == far["seen_at"]
+    assert near["published_at"] > near["seen_at"]  # within a day: clock skew, kept as published
+
+
+def test_a_long_retry_after_backs_the_feed_off_until_then(tmp_path, monkeypatch):
+    import httpx
+
+    monkeypatch.setenv("NEWS_ALLOW_HOSTS", "news.test")
+
+    def handler(request):
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(429, headers={"Retry-After": "86400"})
+
+    run = paths.run_dir("t-429")
+    source = feeds.FeedSource("limited", "http://news.test/feed.xml", interval_minutes=30)
+    feeds.fetch_feeds(run, sources=[source], transport=httpx.MockTransport(handler))
+    (state,) = staging.read_rows(run / "feed_state" / "000.parquet")
+    assert state["error_class"] == "http_429"
+    assert (state["next_due_at"] - state["fetched_at"]).total_seconds() >= 86400

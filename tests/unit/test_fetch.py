@@ -148,3 +148,27 @@ def test_spacing_between_requests_to_one_host():
     client.get("http://news.test/a", kind="page")
     client.get("http://news.test/b", kind="page")
     assert sleeps and max(sleeps) > 25.0
+
+
+def test_a_retry_after_longer_than_a_run_should_wait_is_raised_not_slept():
+    sleeps: list[float] = []
+    client = make_client(routes(lambda r: httpx.Response(429, headers={"Retry-After": "7200"})), sleeps)
+    with pytest.raises(FetchError) as caught:
+        client.get("http://news.test/feed.xml", kind="feed")
+    assert caught.value.error_class == "http_429" and caught.value.retryable
+    assert caught.value.retry_after == 7200.0  # the feed stage backs the feed off until then
+    assert sleeps == []
+    assert len([r for r in client.log.rows if r["kind"] == "feed"]) == 1
+
+
+def test_a_connection_reset_mid_body_is_a_retryable_network_error():
+    def body():
+        yield b"<html><body><p>first third"
+        raise httpx.ReadError("[Errno 104] Connection reset by peer")
+
+    client = make_client(routes(lambda r: httpx.Response(200, headers={"content-type": "text/html"},
+                                                          content=body())), retries=0)
+    with pytest.raises(FetchError) as caught:
+        client.get("http://news.test/a.html", kind="page")
+    assert caught.value.error_class == "network" and caught.value.retryable
+    assert client.log.rows[-1]["error_class"] == "network"

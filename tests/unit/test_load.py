@@ -130,3 +130,14 @@ def test_publishing_replaces_the_snapshot_while_a_reader_keeps_the_old_one():
     finally:
         reader.close()
     assert rows("select count(*) from articles") == [(2,)]
+
+
+def test_an_article_staged_by_two_shards_is_loaded_once():
+    run = stage("r1", [article("a1")], [meeting("a1", "planned")])
+    staging.write_rows(paths.stage_file(run, "articles", "001"), [article("a1")], schemas.ARTICLES)
+    staging.write_rows(paths.stage_file(run, "fact_mentions", "001"), [meeting("a1", "planned")],
+                       schemas.FACT_MENTIONS)
+    row = load.load_warehouse(run, run_id="r1")
+    assert row["count_articles_new"] == 1
+    assert rows("select count(*) from articles") == [(1,)]
+    assert rows("select count(*), sum(count_mentions) from facts") == [(1, 1)]
