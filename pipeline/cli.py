@@ -29,6 +29,8 @@ app = typer.Typer(help="newswatch: monitor news on US-Japan relations and rare e
                   no_args_is_help=True, pretty_exceptions_enable=False)
 eval_app = typer.Typer(help="Measure quality on labelled data (shared/eval).", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+alerts_app = typer.Typer(help="Alerts on new matching stories.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
 # Piped output (make, CI logs) gets a width that keeps the summary tables readable.
 console = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True)
@@ -235,7 +237,7 @@ def _print_table(title: str, table: Any) -> None:
     else:
         rich = RichTable(title=f"{title} ({len(table.rows)})", expand=False)
         for column in table.columns:
-            wide = column in ("title", "evidence", "subject", "participants", "url")
+            wide = column in ("title", "evidence", "subject", "participants", "url", "why")
             rich.add_column(column, overflow="fold", max_width=70 if wide else 24,
                             ratio=3 if wide else None)
         for row in table.rows:
@@ -289,6 +291,17 @@ def sql_cmd(query: Annotated[str, typer.Argument(help="SQL to run read-only on t
         from pipeline.summary import Table
 
         _print_table("result", Table(columns, rows))
+
+
+@alerts_app.command("preview")
+def alerts_preview_cmd(limit: Annotated[int, typer.Option(help="How many to show.")] = 5) -> None:
+    """Print the alerts that would be sent now (one per story and topic), as their plain-text bodies."""
+    from pipeline import alerts
+
+    pending = alerts.pending_alerts()
+    for alert in pending[:limit]:
+        typer.echo(alert.text() + "\n")
+    typer.echo(f"{len(pending)} alerts pending")
 
 
 # -- evaluation -------------------------------------------------------------------------

@@ -45,11 +45,6 @@ from fct_followups
 where status = 'open'
 order by due_date nulls last
 """
-ALERTS = """
-select topic, round(score, 2) as score, title, source_domain, url
-from fct_alert_candidates
-order by first_seen_at, topic
-"""
 LAST_RUN = "select * exclude (counts) from runs order by loaded_at desc limit 1"
 
 
@@ -93,6 +88,14 @@ def _with_why(table: Table) -> Table:
     return Table(table.columns, rows)
 
 
+def _alerts(snapshot_path: Path) -> Table:
+    from pipeline import alerts
+
+    rows = [(a.topic, round(a.score, 2), a.title, a.evidence[0][:100] if a.evidence else "", len(a.facts))
+            for a in alerts.pending_alerts(snapshot_path)]
+    return Table(["topic", "score", "title", "why", "facts"], rows)
+
+
 def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | None:
     """Read the summary tables from the snapshot, or ``None`` when nothing was loaded yet."""
     with warehouse.snapshot(snapshot_path) as con:
@@ -106,5 +109,5 @@ def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | No
             stories=_with_why(_table(con, STORIES)),
             facts=_table(con, FACTS, [top_facts]),
             followups=_table(con, FOLLOWUPS),
-            alerts=_table(con, ALERTS),
+            alerts=_alerts(path),
         )
