@@ -163,6 +163,25 @@ def run_cmd(feeds: FeedsOption = None,
     load.check_run(row)
 
 
+@app.command("reprocess")
+def reprocess_cmd(
+    extract: Annotated[bool, typer.Option("--extract", help="Re-extract text from the stored raw HTML.")] = False,
+    classify: Annotated[bool, typer.Option("--classify", help="Re-score topics (e.g. after editing topics.yaml).")] = False,
+    facts: Annotated[bool, typer.Option("--facts", help="Re-extract facts of relevant articles.")] = False,
+    since: Annotated[str | None, typer.Option(help="Only articles published on or after YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Only articles published on or before YYYY-MM-DD.")] = None,
+    topic: Annotated[str | None, typer.Option(help="Only articles now relevant to this topic.")] = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
+) -> None:
+    """Run stages again over stored articles, without fetching; all three stages when none is named."""
+    from pipeline import load, reprocess
+
+    _setup_logging(verbose)
+    stages = tuple(name for name, on in (("extract", extract), ("classify", classify), ("facts", facts)) if on)
+    row = reprocess.reprocess(stages or reprocess.STAGES, since=_date(since), until=_date(until), topic=topic)
+    console.print(f"[bold]{row['run_id']}[/]: {load.summary(row)}")
+
+
 @app.command("sample-site")
 def sample_site_cmd(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = DEMO_PORT) -> None:
     """Serve the bundled offline news site on 127.0.0.1 until Ctrl-C."""

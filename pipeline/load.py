@@ -100,8 +100,11 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
         con.begin()
         in_transaction = True
         now = datetime.now(UTC)
+        # facts_staged: the facts stage ran in this run, so its output is the whole truth about the
+        # articles it saw, and older entity/fact/quote rows of those articles can be replaced.
         con.execute("create or replace temp table load_context as select ?::varchar as run_id, "
-                    "?::timestamptz as loaded_at", [run_id, now])
+                    "?::timestamptz as loaded_at, ?::boolean as facts_staged",
+                    [run_id, now, (run / "fact_mentions").is_dir()])
         _register_incoming(con, run)
         for path in sorted(LOAD_SQL_DIR.glob("*.sql")):
             try:
