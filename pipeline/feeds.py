@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import re
+import statistics
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -32,6 +33,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_MIN = 30
 MAX_BACKOFF = timedelta(hours=24)
+# Adaptive polling (as Miniflux does): a feed is polled about twice per typical gap between its
+# entries, never more often than its configured interval and never less than twice a day.
+MAX_POLL = timedelta(hours=12)
+RHYTHM_ENTRIES = 20
 # A feed date further ahead than this is a publisher's mistake (wrong year, wrong time zone), not news
 # from the future; the clock skew between us and any honest server is far below a day.
 MAX_FUTURE = timedelta(days=1)
@@ -61,6 +66,7 @@ class FeedState:
     body_hash: str | None = None
     consecutive_failures: int = 0
     next_due_at: datetime | None = None
+    median_gap_minutes: float | None = None
 
 
 @dataclass
@@ -264,18 +270,35 @@ def _strip_tags(html: str) -> str | None:
 
 def _load_states(snapshot_path: Path | None) -> dict[str, FeedState]:
     rows = warehouse.query_snapshot(
-        "select feed_url, etag, last_modified, body_hash, consecutive_failures, next_due_at from feeds",
+        "select feed_url, etag, last_modified, body_hash, consecutive_failures, next_due_at, median_gap_minutes "
+        "from feeds",
         snapshot_path=snapshot_path,
     )
-    return {r[0]: FeedState(r[1], r[2], r[3], r[4] or 0, r[5]) for r in rows}
+    return {r[0]: FeedState(r[1], r[2], r[3], r[4] or 0, r[5], r[6]) for r in rows}
 
 
-def _next_due(source: FeedSource, now: datetime, failures: int) -> datetime:
-    interval = timedelta(minutes=source.interval_minutes)
+def median_gap_minutes(items: list[dict[str, Any]]) -> float | None:
+    """The typical time between a feed's newest entries, in minutes (None when undated)."""
+    times = sorted((i["published_at"] for i in items if i.get("published_at")), reverse=True)[:RHYTHM_ENTRIES]
+    gaps = [(newer - older).total_seconds() / 60 for newer, older in zip(times, times[1:], strict=False)
+            if newer > older]
+    return statistics.median(gaps) if gaps else None
+
+
+def poll_interval(source: FeedSource, gap_minutes: float | None) -> timedelta:
+    """How long to wait before the next poll of a healthy feed, from its rhythm."""
+    floor = timedelta(minutes=source.interval_minutes)
+    if gap_minutes is None:
+        return floor
+    return min(max(timedelta(minutes=gap_minutes / 2), floor), max(MAX_POLL, floor))
+
+
+def _next_due(source: FeedSource, now: datetime, failures: int, gap_minutes: float | None = None) -> datetime:
     if failures:
         # Back off a failing feed exponentially, but keep trying at least daily.
+        interval = timedelta(minutes=source.interval_minutes)
         return now + min(interval * (2 ** min(failures, 10)), MAX_BACKOFF)
-    return now + interval
+    return now + poll_interval(source, gap_minutes)
 
 
 def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result: _ShardResult) -> None:
@@ -284,6 +307,7 @@ def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, resul
         "feed_url": source.url, "name": source.name, "topics_hint": list(source.topics),
         "etag": state.etag, "last_modified": state.last_modified, "body_hash": state.body_hash,
         "fetched_at": now, "count_entries": 0, "http_status": None, "error_class": None, "error": None,
+        "median_gap_minutes": state.median_gap_minutes,
     }
     headers = {}
     if state.etag:
@@ -308,7 +332,7 @@ def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, resul
         return
     row["http_status"] = response.status
     row["consecutive_failures"] = 0
-    row["next_due_at"] = _next_due(source, now, 0)
+    row["next_due_at"] = _next_due(source, now, 0, state.median_gap_minutes)
     if response.status == 304:
         row["status"] = "not_modified"
         result.states.append(row)
@@ -338,7 +362,9 @@ def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, resul
         return
     for item in items:
         item["feed_name"] = source.name
-    row.update(status="ok", count_entries=len(items))
+    gap = median_gap_minutes(items) or state.median_gap_minutes
+    row.update(status="ok", count_entries=len(items), median_gap_minutes=gap,
+               next_due_at=_next_due(source, now, 0, gap))
     # An article listed by two feeds of the shard is staged once, with the first feed that listed it.
     fresh = [item for item in items if item["article_id"] not in result.article_ids]
     result.article_ids.update(item["article_id"] for item in fresh)

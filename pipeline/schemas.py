@@ -39,6 +39,7 @@ FEED_STATE = pa.schema([
     ("fetched_at", TS),
     ("consecutive_failures", pa.int32()),
     ("next_due_at", TS),
+    ("median_gap_minutes", pa.float64()),
 ])
 
 FETCH_LOG = pa.schema([

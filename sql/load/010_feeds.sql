@@ -2,7 +2,7 @@
 insert into feeds (
     feed_url, name, topics_hint, etag, last_modified, body_hash, last_status, last_http_status,
     last_error_class, last_error, last_fetched_at, last_success_at, consecutive_failures,
-    next_due_at, count_entries
+    next_due_at, count_entries, median_gap_minutes
 )
 select
     feed_url,
@@ -19,7 +19,8 @@ select
     case when status <> 'error' then fetched_at end as last_success_at,
     consecutive_failures,
     next_due_at,
-    count_entries
+    count_entries,
+    median_gap_minutes
 from incoming_feed_state
 on conflict (feed_url) do update set
     name = excluded.name,
@@ -35,5 +36,6 @@ on conflict (feed_url) do update set
     last_success_at = coalesce(excluded.last_success_at, feeds.last_success_at),
     consecutive_failures = excluded.consecutive_failures,
     next_due_at = excluded.next_due_at,
-    count_entries = coalesce(excluded.count_entries, feeds.count_entries)
+    count_entries = coalesce(excluded.count_entries, feeds.count_entries),
+    median_gap_minutes = coalesce(excluded.median_gap_minutes, feeds.median_gap_minutes)
 where excluded.last_fetched_at > feeds.last_fetched_at;

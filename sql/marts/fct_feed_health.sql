@@ -12,10 +12,15 @@ select
     last_success_at,
     last_new_item_at,
     next_due_at,
+    median_gap_minutes,
     case
         when consecutive_failures > 0 or last_status = 'error' then 'failing'
         when last_error_class is not null then 'degraded'
-        when last_new_item_at is null or last_new_item_at < now() - interval 7 days then 'stalled'
+        -- Silent for ten of its own usual gaps, and at least a week: a feed's rhythm decides.
+        when last_new_item_at is null
+            or last_new_item_at < now() - greatest(
+                interval 7 days, to_minutes(cast(coalesce(median_gap_minutes, 0) * 10 as bigint))
+            ) then 'stalled'
         else 'ok'
     end as health
 from feeds;

@@ -29,6 +29,15 @@ def test_one_run_lands_facts_and_a_second_adds_nothing(two_shards):
     assert second["count_articles_new"] == 0
     assert second["count_feeds_not_modified"] >= 3  # conditional GET: Last-Modified -> 304
     assert checks.table_counts(cfg.snapshot_path) == before
+    with duckdb.connect(str(cfg.snapshot_path), read_only=True) as con:
+        requests = con.execute(
+            "select l.kind, count(*), count(distinct l.url) from fetch_log l join feeds f on l.url = f.feed_url "
+            "where l.run_id = 'run-2' and f.last_status = 'not_modified' group by 1 union all "
+            "select kind, count(*), 0 from fetch_log where run_id = 'run-2' and kind = 'page' group by 1"
+        ).fetchall()
+    (feed_requests,) = [(n, distinct) for kind, n, distinct in requests if kind == "feed"]
+    assert feed_requests[0] == feed_requests[1]  # one request per unchanged feed
+    assert not [r for r in requests if r[0] == "page"]  # no article fetched again
 
 
 def test_loading_the_same_run_twice_changes_nothing(two_shards):

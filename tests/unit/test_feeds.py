@@ -186,3 +186,25 @@ def test_a_long_retry_after_backs_the_feed_off_until_then(tmp_path, monkeypatch)
     (state,) = staging.read_rows(run / "feed_state" / "000.parquet")
     assert state["error_class"] == "http_429"
     assert (state["next_due_at"] - state["fetched_at"]).total_seconds() >= 86400
+
+
+def _dated(*hours_ago: float) -> list[dict]:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    return [{"published_at": now - timedelta(hours=h)} for h in hours_ago]
+
+
+@pytest.mark.parametrize(
+    ("items", "expected_minutes"),
+    [
+        pytest.param(_dated(0, 1, 2, 3, 4), 30, id="hourly-feed-polled-at-the-configured-floor"),
+        pytest.param(_dated(0, 6, 12, 18), 180, id="six-hourly-feed-polled-every-three-hours"),
+        pytest.param(_dated(0, 72, 144), 720, id="slow-feed-capped-at-twelve-hours"),
+        pytest.param([{"published_at": None}], 30, id="undated-feed-uses-the-configured-interval"),
+    ],
+)
+def test_polling_adapts_to_the_feed_rhythm(items, expected_minutes):
+    source = feeds.FeedSource("f", "https://example.com/feed", interval_minutes=30)
+    interval = feeds.poll_interval(source, feeds.median_gap_minutes(items))
+    assert interval.total_seconds() / 60 == expected_minutes
