@@ -17,10 +17,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-from pipeline import paths, schemas, staging
+from pipeline import dedup, feeds, paths, schemas, staging
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,10 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?\s*([A-Za-z0-9_.:-]+)""",
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding=["']([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _WORD = re.compile(r"\w+")
+_LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
+_REL_CANONICAL = re.compile(r"""\brel\s*=\s*(?:"[^"]*\bcanonical\b|'[^']*\bcanonical\b|canonical\b)""", re.I)
+_HEAD_END = re.compile(r"</head\s*>", re.I)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 PAYWALL_MARKERS = ("subscribe to continue", "subscribe to read", "this article is for subscribers",
                    "to continue reading", "already a subscriber", "sign in to read")
 
@@ -41,6 +47,7 @@ class Extracted:
     text: str
     published_at: datetime | None
     language: str | None
+    canonical_url: str | None = None
 
 
 def decode_html(body: bytes, content_type: str = "") -> str:
@@ -120,6 +127,30 @@ def _parse_date(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def page_canonical_url(html: str, url: str | None) -> str | None:
+    """The page's ``<link rel="canonical">``, resolved against its URL and normalised like feed links.
+
+    trafilatura's ``url`` metadata is no substitute: it falls back to og:url, <base> and the URL
+    it was given, so it cannot tell "this page declares a canonical" from "no declaration".
+    A canonical pointing at a site's root is a CMS template default, not a statement that two
+    pages are one story, so it is dropped.
+    """
+    end = _HEAD_END.search(html)
+    for tag in _LINK_TAG.findall(html, 0, end.start() if end else len(html)):
+        if not _REL_CANONICAL.search(tag):
+            continue
+        found = _HREF.search(tag)
+        href = unescape(next((g for g in found.groups() if g is not None), "")).strip() if found else ""
+        if not href:
+            return None
+        resolved = urljoin(url or "", href)
+        parts = urlsplit(resolved)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path in ("", "/"):
+            return None
+        return feeds.canonical_url(resolved)
+    return None
+
+
 def extract_html(html: str | bytes, url: str | None = None, content_type: str = "") -> Extracted | None:
     """Extract the main text and metadata of one page.
 
@@ -143,7 +174,8 @@ def extract_html(html: str | bytes, url: str | None = None, content_type: str = 
         return None
     text = doc.text.strip()
     return Extracted(title=doc.title or None, author=doc.author or None, text=text,
-                     published_at=_parse_date(doc.date), language=doc.language or guess_language(text))
+                     published_at=_parse_date(doc.date), language=doc.language or guess_language(text),
+                     canonical_url=page_canonical_url(html, url))
 
 
 def text_hash(text: str) -> str:
@@ -186,6 +218,8 @@ def _article(page: dict[str, Any]) -> tuple[dict[str, Any], str]:
         "text_hash": text_hash(text) if text else None,
         "count_words": words,
         "is_truncated": extracted is None or paywalled or words < TRUNCATED_WORDS,
+        "page_canonical_url": extracted.canonical_url if extracted else None,
+        "band_keys": dedup.band_keys(text),
     }
     return row, outcome
 

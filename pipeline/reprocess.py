@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import classify, extract, facts, load, paths, schemas, staging, warehouse
+from pipeline import classify, dedup, extract, facts, load, paths, schemas, staging, warehouse
 from pipeline.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,9 @@ def _page_row(article: dict[str, Any]) -> dict[str, Any]:
 
 def _stored_row(article: dict[str, Any]) -> dict[str, Any]:
     row = {name: article.get(name) for name in schemas.ARTICLES.names}
-    row.update(url=article["canonical_url"], seen_at=article["first_seen_at"])
+    # Band keys are not stored on articles; recompute them so that clustering sees the text.
+    row.update(url=article["canonical_url"], seen_at=article["first_seen_at"],
+               band_keys=dedup.band_keys(article.get("text") or ""))
     return row
 
 

@@ -96,6 +96,8 @@ ARTICLES = pa.schema([
     ("error_class", pa.string()),
     ("raw_path", pa.string()),
     ("seen_at", TS),
+    ("page_canonical_url", pa.string()),     # the page's <link rel="canonical">, normalised
+    ("band_keys", pa.list_(pa.string())),    # dedup.band_keys(text): LSH keys of near-copies
 ])
 
 CLASSIFICATIONS = pa.schema([

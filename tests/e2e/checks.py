@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 
 SEED_PATH = "/articles/trump-takaichi-summit.html"
-CONTENT_TABLES = ["articles", "story_clusters", "classifications", "entities", "mentions", "facts",
+SYNDICATED_PATH = "/articles/syndicated-trump-takaichi-summit.html"  # a near-copy: new headline, edits, a sentence
+CONTENT_TABLES = ["articles", "story_clusters", "story_bands", "classifications", "entities", "mentions", "facts",
                   "fact_mentions", "quotes", "followups", "amounts", "feeds"]
 
 
@@ -23,6 +24,17 @@ def check_seed_story(snapshot: Path) -> None:
         topics = dict(con.execute("select topic, is_relevant from classifications where article_id = ?",
                                   [seed_id]).fetchall())
         assert topics == {"us_japan": True, "rare_earths": True}
+
+        clusters = dict(con.execute(
+            "select regexp_extract(canonical_url, '/articles/.+$'), story_cluster_id from articles "
+            "where canonical_url like ? or canonical_url like ?", [f"%{SEED_PATH}", f"%{SYNDICATED_PATH}"]).fetchall())
+        assert clusters[SEED_PATH] == clusters[SYNDICATED_PATH], clusters
+        (count_articles,) = con.execute("select count_articles from story_clusters where story_cluster_id = ?",
+                                        [clusters[SEED_PATH]]).fetchone()
+        assert count_articles == 2  # both copies are on 127.0.0.1, so count_sources is 1
+        (others,) = con.execute("select count(*) from articles where story_cluster_id <> article_id "
+                                "and story_cluster_id <> ?", [clusters[SEED_PATH]]).fetchone()
+        assert others == 0  # no other sample article is a copy of anything
 
         people = {name for (name,) in con.execute(
             "select distinct e.name from mentions m join entities e using (entity_id) "

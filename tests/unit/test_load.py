@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import extract, load, paths, schemas, settings, staging, warehouse
+from pipeline import dedup, extract, load, paths, sample_site, schemas, settings, staging, warehouse
 from pipeline.errors import LoadError
 
 T0 = datetime(2025, 10, 28, 9, 0, tzinfo=UTC)
@@ -141,3 +141,76 @@ def test_an_article_staged_by_two_shards_is_loaded_once():
     assert row["count_articles_new"] == 1
     assert rows("select count(*) from articles") == [(1,)]
     assert rows("select count(*), sum(count_mentions) from facts") == [(1, 1)]
+
+
+SITE_ARTICLES = sample_site.SITE_DIR / "articles"
+
+
+def page_text(name: str) -> str:
+    result = extract.extract_html((SITE_ARTICLES / name).read_bytes(), f"http://127.0.0.1/articles/{name}")
+    assert result is not None
+    return result.text
+
+
+def story(aid: str, text: str, host: str, *, page_canonical_url: str | None = None) -> dict:
+    """An article on ``host`` with the near-duplicate keys the extract stage gives it."""
+    row = article(aid, text=text)
+    row.update(url=f"http://{host}/{aid}", original_url=f"http://{host}/{aid}", source_domain=host,
+               feed_url=f"http://{host}/feed", band_keys=dedup.band_keys(text), page_canonical_url=page_canonical_url)
+    return row
+
+
+def clusters() -> dict[str, str]:
+    return dict(rows("select article_id, story_cluster_id from articles"))
+
+
+def test_a_near_copy_from_another_host_in_a_later_run_joins_the_earlier_cluster():
+    seed, copy = page_text("trump-takaichi-summit.html"), page_text("syndicated-trump-takaichi-summit.html")
+    assert extract.text_hash(seed) != extract.text_hash(copy)
+    load.load_warehouse(stage("r1", [story("a1", seed, "news.test")]), run_id="r1")
+    row = load.load_warehouse(stage("r2", [story("b1", copy, "wire.test")]), run_id="r2")
+    assert clusters() == {"a1": "a1", "b1": "a1"}
+    assert row["count_duplicates"] == 1
+    assert rows("select count_articles, count_sources from story_clusters") == [(2, 2)]
+
+
+def test_two_near_copies_in_one_batch_form_one_cluster():
+    seed, copy = page_text("trump-takaichi-summit.html"), page_text("syndicated-trump-takaichi-summit.html")
+    row = load.load_warehouse(stage("r1", [story("b1", copy, "wire.test"), story("a1", seed, "news.test")]),
+                              run_id="r1")
+    assert clusters() == {"a1": "a1", "b1": "a1"}
+    assert row["count_articles_new"] == 2 and row["count_duplicates"] == 1
+
+
+def test_pages_declaring_the_same_canonical_url_are_one_story():
+    original = "http://origin.test/2025/10/summit"
+    first = story("a1", "Leaders met in Tokyo on Tuesday. " * 3, "news.test", page_canonical_url=original)
+    load.load_warehouse(stage("r1", [first]), run_id="r1")
+    # short, different texts: nothing but the canonical link relates them
+    second = story("b1", "A summit took place. " * 3, "wire.test", page_canonical_url=original)
+    third = story("c1", "Tokyo hosted talks. " * 3, "origin.test")
+    third["url"] = original
+    load.load_warehouse(stage("r2", [second]), run_id="r2")
+    load.load_warehouse(stage("r3", [third]), run_id="r3")
+    assert clusters() == {"a1": "a1", "b1": "a1", "c1": "a1"}
+
+
+def test_an_unrelated_article_of_the_same_length_starts_its_own_cluster():
+    seed = page_text("trump-takaichi-summit.html")
+    other = " ".join(page_text("us-australia-framework-critical-minerals-rare-earths.html").split()[:len(seed.split())])
+    load.load_warehouse(stage("r1", [story("a1", seed, "news.test")]), run_id="r1")
+    row = load.load_warehouse(stage("r2", [story("b1", other, "wire.test")]), run_id="r2")
+    assert clusters() == {"a1": "a1", "b1": "b1"}
+    assert row["count_duplicates"] == 0
+
+
+def test_reloading_a_run_with_copies_changes_no_cluster_or_key():
+    seed, copy = page_text("trump-takaichi-summit.html"), page_text("syndicated-trump-takaichi-summit.html")
+    load.load_warehouse(stage("r1", [story("a1", seed, "news.test")]), run_id="r1")
+    run = stage("r2", [story("b1", copy, "wire.test")])
+    load.load_warehouse(run, run_id="r2")
+    before = rows("select * from story_bands order by all")
+    row = load.load_warehouse(run, run_id="r2")
+    assert rows("select * from story_bands order by all") == before
+    assert clusters() == {"a1": "a1", "b1": "a1"}
+    assert row["count_articles_new"] == 0
