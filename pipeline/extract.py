@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.metadata
 import logging
 import re
 import unicodedata
@@ -32,6 +33,9 @@ from pipeline import dedup, feeds, paths, schemas, staging
 logger = logging.getLogger(__name__)
 
 MIN_WORDS = 40
+# Recorded with every extracted article: re-extraction (`newswatch reprocess --extract`) is
+# comparable only within one version. Bump the suffix when this module's rules change.
+EXTRACTOR_VERSION = f"trafilatura-{importlib.metadata.version('trafilatura')}+nw1"
 TRUNCATED_WORDS = 150
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding=["']([A-Za-z0-9_.:-]+)""", re.I)
@@ -222,7 +226,10 @@ def _article(page: dict[str, Any]) -> tuple[dict[str, Any], str]:
         "text_source": "page" if extracted else "summary",
         "text_hash": text_hash(text) if text else None,
         "count_words": words,
-        "is_truncated": extracted is None or paywalled or words < TRUNCATED_WORDS,
+        # A page whose text is shorter than the feed's own summary lost its body (paywall, teaser).
+        "is_truncated": (extracted is None or paywalled or words < TRUNCATED_WORDS
+                         or len(_WORD.findall(page["summary"] or "")) > words),
+        "extractor_version": EXTRACTOR_VERSION if extracted else None,
         "page_canonical_url": extracted.canonical_url if extracted else None,
         "band_keys": dedup.band_keys(text),
     }

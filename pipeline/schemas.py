@@ -90,6 +90,7 @@ ARTICLES = pa.schema([
     ("text_hash", pa.string()),
     ("count_words", pa.int32()),
     ("is_truncated", pa.bool_()),
+    ("extractor_version", pa.string()),
     ("page_status", pa.string()),
     ("page_attempts", pa.int32()),
     ("http_status", pa.int32()),

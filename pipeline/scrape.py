@@ -9,7 +9,9 @@ points to it, so extraction can be re-run without fetching again.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import logging
+import os
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,10 +56,15 @@ def select_new(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
     return todo, len(items) - len(todo)
 
 
-def store_raw(raw_dir: Path, aid: str, body: bytes) -> Path:
-    path = raw_dir / aid[:2] / f"{aid}.html.gz"
+def store_raw(raw_dir: Path, body: bytes) -> Path:
+    """Keep a page's bytes gzipped, addressed by their SHA-256: the same page fetched twice, or by
+    two articles, is stored once, and a stored file never changes under a reader."""
+    digest = hashlib.sha256(body).hexdigest()
+    path = raw_dir / digest[:2] / f"{digest}.html.gz"
+    if path.exists():
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(gzip.compress(body, mtime=0))
     tmp.replace(path)
     return path
@@ -125,7 +132,7 @@ def _fetch_page(client: PoliteClient, raw_dir: Path, item: dict[str, Any], count
         row.update(page_status=status, http_status=exc.status, error_class=exc.error_class)
         counts["pages_failed"] = counts.get("pages_failed", 0) + 1
         return row
-    path = store_raw(raw_dir, item["article_id"], response.body)
+    path = store_raw(raw_dir, response.body)
     row.update(page_status="ok", final_url=response.final_url, http_status=response.status,
                content_type=response.content_type, raw_path=str(path))
     counts["pages_ok"] = counts.get("pages_ok", 0) + 1

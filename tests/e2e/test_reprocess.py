@@ -40,4 +40,6 @@ def test_reextracting_from_raw_html_twice_changes_nothing(sample_env):
     reprocess.reprocess()
     assert checks.table_counts(settings.load().snapshot_path) == before
     assert snapshot_rows("select article_id, text_hash from articles order by 1") == texts
+    assert snapshot_rows("select count(*) from articles where text_source = 'page' and extractor_version is null") \
+        == [(0,)]
     checks.check_seed_story(settings.load().snapshot_path)

@@ -208,3 +208,22 @@ def test_polling_adapts_to_the_feed_rhythm(items, expected_minutes):
     source = feeds.FeedSource("f", "https://example.com/feed", interval_minutes=30)
     interval = feeds.poll_interval(source, feeds.median_gap_minutes(items))
     assert interval.total_seconds() / 60 == expected_minutes
+
+
+def _google_news_link(target: bytes) -> str:
+    import base64
+
+    payload = b"\x08\x13\x22" + bytes([len(target)]) + target + b"\xd2\x01\x00"
+    return "https://news.google.com/rss/articles/" + base64.urlsafe_b64encode(payload).decode().rstrip("=") + "?oc=5"
+
+
+def test_a_decodable_google_news_link_becomes_the_publishers_url():
+    target = b"https://www.example.com/world/japan-us-rare-earths-deal.html"
+    link = _google_news_link(target)
+    assert feeds.canonical_url(link) == target.decode()
+    assert feeds.article_id(link) == feeds.article_id(target.decode())
+
+
+def test_an_opaque_google_news_link_is_kept():
+    link = "https://news.google.com/rss/articles/CBMiK0FVX3lxTE5vcGFxdWU?oc=5"
+    assert feeds.canonical_url(link) == link
