@@ -8,7 +8,7 @@ so rules can be tuned on one half and checked on the other.
 
 Usage::
 
-    python -m pipeline.eval_classify /work/shared/eval/classify_dev.jsonl [--half A|B] [--topics FILE]
+    python -m pipeline.eval_classify ../shared/eval/classify_dev.jsonl [--half A|B] [--topics FILE]
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from pipeline.nlp_text import CARDINALS
+
 logger = logging.getLogger(__name__)
 
 SCALES = {
@@ -37,32 +39,7 @@ SCALES = {
     "crores": 1e7,
     "lakh": 1e5,
 }
-NUMBER_WORDS = {
-    "a": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-    "half a": 0.5,
-}
+NUMBER_WORDS: dict[str, float] = {**CARDINALS, "a": 1, "hundred": 100, "half a": 0.5}
 # Symbols and codes written before the number, longest first so "US$" wins over "$".
 PREFIX_CURRENCIES = {
     "US$": "USD",

@@ -14,6 +14,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from pipeline.nlp_text import CARDINALS
+
 logger = logging.getLogger(__name__)
 
 MONTHS = {
@@ -76,36 +78,7 @@ ORDINAL_WORDS = {
     "thirtieth": 30,
     "thirty-first": 31,
 }
-UNITS = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
+UNITS = CARDINALS
 
 _MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"

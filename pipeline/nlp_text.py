@@ -23,6 +23,38 @@ _ESCAPE = re.compile(r"\\(?=[.\-*_()\[\]#])")
 _ENTITY_REF = re.compile(r"&(?:nbsp|amp|quot|#\d+);")
 
 # Abbreviations whose period does not end a sentence.
+# English cardinal number words, shared by amounts ("two billion") and dates ("twenty-five").
+CARDINALS: dict[str, int] = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof gov sen rep gen lt col capt adm sgt st jr sr inc corp co ltd no nos vs
     jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u dept est approx etc e.g i.e
