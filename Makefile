@@ -7,7 +7,7 @@ UV_VERSION ?= 0.13.8
 UV := $(PYTHON) -m uv
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint compose-check run clean
+.PHONY: install demo test lint compose-check run bench clean
 
 # uv comes from PyPI when it is missing; everything else from pyproject.toml + uv.lock.
 .venv/.installed: pyproject.toml uv.lock
@@ -25,6 +25,12 @@ run: install
 
 test: install
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+# History independence (issue 3): NEW new items against HISTORY stored articles; see benchmarks/.
+NEW ?= 200
+HISTORY ?= 100000
+bench: install
+	$(UV) run --frozen python benchmarks/history.py --new $(NEW) --history $(HISTORY) --out benchmarks/results/history.json
 
 lint: install
 	$(UV) run --frozen ruff check .

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -106,11 +107,16 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
                     "?::timestamptz as loaded_at, ?::boolean as facts_staged",
                     [run_id, now, (run / "fact_mentions").is_dir()])
         _register_incoming(con, run)
+        spent: dict[str, float] = {}
         for path in sorted(LOAD_SQL_DIR.glob("*.sql")):
+            started = time.perf_counter()
             try:
                 con.execute(path.read_text())
             except Exception as exc:
                 raise LoadError(f"sql/load/{path.name} failed for run {run_id}: {exc}") from exc
+            spent[path.name] = time.perf_counter() - started
+        slowest = sorted(spent.items(), key=lambda kv: -kv[1])[:3]
+        logger.info("run %s: slowest load steps %s", run_id, ", ".join(f"{k} {v:.2f}s" for k, v in slowest))
         row = _run_row(con, run_id, counts)
         columns = ", ".join(row)
         updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "run_id")

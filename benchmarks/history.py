@@ -1,0 +1,162 @@
+"""History independence: does a run's cost grow with new work, or with the size of the warehouse?
+
+Runs the real pipeline (fetch over loopback, scrape, extract, classify, facts, load, publish) on
+N new articles twice, side by side in one process: once against an empty warehouse, once against
+one that already holds H articles (generated with DuckDB itself, not row by row). Prints the
+per-stage times and the ratio; issue 3's target is at most 1.5x for N=1,000 and H=1,000,000.
+
+    uv run python benchmarks/history.py                      # N=200, H=100,000: a couple of minutes
+    uv run python benchmarks/history.py --new 1000 --history 1000000 --out results/history.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+from html import escape
+from pathlib import Path
+
+import duckdb
+
+from pipeline import feeds, load, paths, sample_site, settings, warehouse
+
+PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+
+
+def build_site(root: Path, n: int, seed: int = 7) -> None:
+    """N distinct article pages built from the sample site's real page templates, and one RSS feed."""
+    rng = random.Random(seed)
+    templates = sorted((sample_site.SITE_DIR / "articles").glob("*.html"))
+    paragraphs = [p for t in templates for p in PARAGRAPH.findall(t.read_text(encoding="utf-8")) if len(p) > 80]
+    (root / "articles").mkdir(parents=True)
+    (root / "feeds").mkdir()
+    (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    items = []
+    for i in range(n):
+        template = templates[i % len(templates)].read_text(encoding="utf-8")
+        body = rng.sample(paragraphs, k=min(8, len(paragraphs)))
+        body.append(f"Benchmark story {i} adds its own closing line, number {rng.randrange(10**9)}.")
+        first = template.find("<p>")
+        last = template.rfind("</p>") + len("</p>")
+        page = template[:first] + "".join(f"<p>{p}</p>\n" for p in body) + template[last:]
+        # Each story declares itself canonical, as distinct real articles do.
+        page = re.sub(r'(rel="canonical"\s+href=")[^"]*"', rf'\1/articles/bench-{i}.html"', page)
+        (root / "articles" / f"bench-{i}.html").write_text(page, encoding="utf-8")
+        items.append(f"<item><title>Benchmark story {i}</title><link>/articles/bench-{i}.html</link>"
+                     f"<guid>bench-{i}</guid><pubDate>Tue, 28 Oct 2025 09:00:00 GMT</pubDate>"
+                     f"<description>{escape(body[0][:200])}</description></item>")
+    (root / "feeds" / "bench.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>bench</title>'
+        + "".join(items) + "</channel></rss>", encoding="utf-8")
+
+
+def build_history(db: Path, articles: int) -> float:
+    """A warehouse that already holds ``articles`` articles, with their cluster keys and verdicts."""
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    warehouse.migrate(con)
+    con.execute("""
+        insert into articles (article_id, canonical_url, source_domain, title, published_at, text, text_hash,
+                              count_words, is_truncated, page_status, page_attempts, story_cluster_id,
+                              first_seen_at, first_run_id, last_run_id, updated_at, text_source)
+        select printf('h%015d', i), 'https://history.example/a/' || i, 'history.example', 'old story ' || i,
+               timestamp '2020-01-01' + to_minutes(i), 'old text ' || i, md5(i::varchar), 300, false, 'ok', 1,
+               printf('h%015d', i), now(), 'history', 'history', now(), 'page'
+        from range(?) t(i)
+    """, [articles])
+    con.execute("""
+        insert into story_bands
+        select key, printf('h%015d', i), printf('h%015d', i)
+        from (
+            select i, unnest(['text:' || md5(i::varchar), 'url:https://history.example/a/' || i]
+                   || list_transform(range(8), lambda b: b || ':' || substr(md5(i::varchar || '-' || b), 1, 16))) as key
+            from range(?) t(i)
+        )
+    """, [articles])
+    con.execute("""
+        insert into classifications
+        select printf('h%015d', i), topic, 0.1, false, '[]', 'history', now()
+        from range(?) t(i), (values ('us_japan'), ('rare_earths')) v(topic)
+    """, [articles])
+    con.execute("checkpoint")
+    con.close()
+    warehouse.publish_snapshot(db, db.with_name("newswatch.snapshot.duckdb"))
+    return time.perf_counter() - started
+
+
+def timed_run(data: Path, base: str) -> dict[str, float]:
+    """One pipeline run with per-stage wall times."""
+    from pipeline import classify, extract, facts, scrape
+
+    os.environ["NEWS_DATA_DIR"] = str(data)
+    run = paths.run_dir("bench")
+    times: dict[str, float] = {}
+
+    def stage(name, fn, *args, **kwargs):
+        started = time.perf_counter()
+        result = fn(*args, **kwargs)
+        times[name] = time.perf_counter() - started
+        return result
+
+    source = feeds.FeedSource("bench", f"{base}/feeds/bench.xml")
+    items = stage("fetch_feeds", feeds.fetch_feeds, run, sources=[source], force=True)
+    pages = stage("scrape_articles", scrape.scrape_articles, items)
+    articles = stage("extract_articles", extract.extract_articles, pages)
+    classified = stage("classify_articles", classify.classify_articles, articles)
+    stage("extract_facts", facts.extract_facts, classified)
+    row = stage("load_warehouse", load.load_warehouse, run, run_id="bench", publish=False)
+    stage("publish_snapshot", warehouse.publish_snapshot)
+    times["total"] = sum(times.values())
+    times["articles_new"] = row["count_articles_new"]
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--new", type=int, default=200)
+    parser.add_argument("--history", type=int, default=100_000)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("pipeline.load").setLevel(logging.INFO)
+    os.environ.update(NEWS_ALLOW_HOSTS="127.0.0.1", NEWS_MIN_INTERVAL_S="0", NEWS_SHARDS="1")
+    root = Path(tempfile.mkdtemp(prefix="newswatch-bench-"))
+    try:
+        build_site(root / "site", args.new)
+        empty, full = root / "empty", root / "full"
+        full.mkdir()
+        print(f"generating {args.history:,} stored articles ...", file=sys.stderr)
+        history_s = build_history(full / "newswatch.duckdb", args.history)
+        from pipeline import classify, facts
+
+        facts.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # load spaCy outside the timing
+        classify.load_topics(settings.load().topics_file)
+        with sample_site.serve(site_dir=root / "site") as base:
+            timed_run(root / "warm-up", base)  # imports, spaCy, trafilatura caches: paid before timing
+            results = {"empty": timed_run(empty, base), "history": timed_run(full, base)}
+        ratio = results["history"]["total"] / results["empty"]["total"]
+        report = {"new_items": args.new, "history_articles": args.history, "history_build_s": round(history_s, 1),
+                  "runs": results, "ratio": round(ratio, 3), "target": 1.5}
+        print(f"{'stage':<20}{'empty (s)':>12}{'history (s)':>14}")
+        for name in results["empty"]:
+            print(f"{name:<20}{results['empty'][name]:>12.2f}{results['history'][name]:>14.2f}")
+        print(f"ratio history/empty: {ratio:.2f} (target <= 1.5) with {args.new:,} new items "
+              f"against {args.history:,} stored articles")
+        if args.out:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(report, indent=2))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
