@@ -27,9 +27,10 @@ def run_pipeline(run_id: str | None = None, *, force: bool = False) -> dict[str,
     cfg = settings.load()
     run_id = run_id or f"manual__{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
     run = paths.run_dir(run_id)
-    for shard in range(cfg.shards):
-        items = feeds.fetch_feeds(run, shard, cfg.shards, run_id=run_id, force=force)
-        pages = scrape.scrape_articles(items, run_id=run_id)
+    # Every feed shard first: the scrape shards re-split the items by page host (scrape.shard_items).
+    items = [feeds.fetch_feeds(run, shard, cfg.shards, run_id=run_id, force=force) for shard in range(cfg.shards)]
+    for shard_items in items:
+        pages = scrape.scrape_articles(shard_items, run_id=run_id)
         facts.extract_facts(classify.classify_articles(extract.extract_articles(pages)))
     row = load.load_warehouse(run, run_id=run_id)
     return row

@@ -16,6 +16,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pipeline import feeds, paths, schemas, settings, staging, warehouse
 from pipeline.errors import FetchError, PipelineError
@@ -70,6 +71,21 @@ def store_raw(raw_dir: Path, body: bytes) -> Path:
     return path
 
 
+def shard_items(items_path: Path) -> list[dict[str, Any]]:
+    """This shard's items, taken from every feed shard of the run and kept by *page* host.
+
+    Feeds are sharded by the feed's host, but one publisher's pages can be listed by feeds of
+    several shards (aggregators, syndication). Re-sharding by the page's host keeps each host's
+    pages in one task, so the per-host spacing and robots.txt cache hold across shards. Every
+    fetch shard has finished before any scrape shard starts (the DAG maps over all of them; the
+    CLI runs them first), and each writes its file even when empty.
+    """
+    siblings = sorted(items_path.parent.glob("*.parquet"))
+    shard, n_shards = int(items_path.stem), len(siblings)
+    return [item for path in siblings for item in staging.read_rows(path)
+            if feeds.shard_of(urlsplit(item["url"]).hostname or "", n_shards) == shard]
+
+
 def scrape_articles(items_path: Path, *, run_id: str | None = None, transport: Any = None) -> Path:
     """Fetch the pages of one shard's new items.
 
@@ -88,7 +104,7 @@ def scrape_articles(items_path: Path, *, run_id: str | None = None, transport: A
     cfg = settings.load()
     run = paths.run_of(items_path)
     shard = items_path.stem
-    todo, skipped = select_new(staging.read_rows(items_path))
+    todo, skipped = select_new(shard_items(items_path))
     log = FetchLog(run_id or run.name)
     counts = {"items_known": skipped, "pages_wanted": len(todo)}
     rows = []

@@ -21,3 +21,20 @@ def test_items_are_fetched_once_per_article_id():
              {"article_id": "b", "url": "http://x/b"}]
     todo, skipped = scrape.select_new(items)
     assert [i["article_id"] for i in todo] == ["a", "b"] and skipped == 1
+
+
+def test_pages_are_resharded_by_page_host_across_feed_shards(tmp_path):
+    from pipeline import feeds, schemas, staging
+
+    hosts = [f"publisher{i}.example" for i in range(12)]
+    for feed_shard in range(3):  # every feed shard lists a page of every publisher
+        rows = [{"article_id": f"{feed_shard}-{h}", "url": f"https://{h}/story-{feed_shard}"} for h in hosts]
+        staging.write_rows(tmp_path / "items" / f"{feed_shard:03d}.parquet", rows, schemas.ITEMS)
+    seen: dict[str, int] = {}
+    for shard in range(3):
+        for item in scrape.shard_items(tmp_path / "items" / f"{shard:03d}.parquet"):
+            host = item["url"].split("/")[2]
+            assert seen.setdefault(host, shard) == shard  # one host, one scrape shard
+            assert feeds.shard_of(host, 3) == shard
+    assert set(seen) == set(hosts)
+    assert sum(len(scrape.shard_items(tmp_path / "items" / f"{s:03d}.parquet")) for s in range(3)) == 36
