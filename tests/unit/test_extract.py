@@ -27,6 +27,12 @@ def test_japanese_pages_decode(body, content_type):
     assert JA in extract.decode_html(body, content_type)
 
 
+def test_an_undeclared_latin1_page_decodes():
+    text = "Les ministres ont signé l’accord à Tōkyō".replace("ō", "o").replace("’", "'") * 5
+    body = f"<html><body><p>{text}</p></body></html>".encode("iso-8859-1")
+    assert text in extract.decode_html(body, "text/html")
+
+
 def test_a_wrong_header_charset_falls_back_instead_of_mojibake():
     body = "<p>café – Tōkyō</p>".encode()
     assert "café – Tōkyō" in extract.decode_html(body, "text/html; charset=no-such-charset")
