@@ -207,12 +207,11 @@ def demo_cmd(port: Annotated[int, typer.Option(help="Port of the sample site on 
     from pipeline import dagrun, runner, sample_site
 
     _setup_logging(verbose)
-    try:
-        server = sample_site.serve(port=port)
-        base = server.__enter__()
-    except OSError as exc:
-        raise PipelineError(f"port {port} on 127.0.0.1 is busy ({exc}); pass --port") from exc
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            base = stack.enter_context(sample_site.serve(port=port))
+        except OSError as exc:
+            raise PipelineError(f"port {port} on 127.0.0.1 is busy ({exc}); pass --port") from exc
         os.environ.update({
             "NEWS_SAMPLE_SITE_URL": base,
             "NEWS_FEEDS_FILE": str(sample_site.FEEDS_FILE),
@@ -225,8 +224,6 @@ def demo_cmd(port: Annotated[int, typer.Option(help="Port of the sample site on 
             dagrun.test_dag({"force": True}, quiet=not verbose)
         else:
             runner.run_pipeline(force=True)
-    finally:
-        server.__exit__(None, None, None)
     show_summary()
 
 

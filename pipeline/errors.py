@@ -31,14 +31,16 @@ class FetchError(PipelineError):
         error_class: short machine-readable reason stored in ``fetch_log.error_class``.
         status: the HTTP status, when a response arrived.
         retryable: whether trying again later may succeed.
+        retry_after: seconds the server asked us to wait (Retry-After), when it said.
     """
 
     def __init__(self, message: str, *, error_class: str, status: int | None = None,
-                 retryable: bool = False) -> None:
+                 retryable: bool = False, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.error_class = error_class
         self.status = status
         self.retryable = retryable
+        self.retry_after = retry_after
 
 
 class BlockedError(FetchError):

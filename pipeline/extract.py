@@ -192,7 +192,7 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()[:32]
 
 
-def _article(page: dict[str, Any]) -> tuple[dict[str, Any], str]:
+def article_row(page: dict[str, Any]) -> tuple[dict[str, Any], str]:
     extracted = None
     outcome = "no_page"
     if page["page_status"] == "ok" and page["raw_path"]:
@@ -250,7 +250,7 @@ def extract_articles(pages_path: Path) -> Path:
     for page in staging.read_rows(pages_path):
         if page["page_status"] not in ("ok", "failed", "gave_up", "blocked"):
             continue
-        row, outcome = _article(page)
+        row, outcome = article_row(page)
         counts[f"extract_{outcome}"] = counts.get(f"extract_{outcome}", 0) + 1
         rows.append(row)
     staging.write_counts(run, f"extract-{pages_path.stem}", counts)

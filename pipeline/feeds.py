@@ -351,7 +351,7 @@ def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, resul
         logger.warning("feed %s failed: %s", source.url, exc)
         failures = state.consecutive_failures + 1
         next_due = _next_due(source, now, failures)
-        retry_after = getattr(exc, "retry_after", None)
+        retry_after = exc.retry_after
         if retry_after is not None:
             # A Retry-After too long to wait out within the run (429/503): come back no sooner
             # than the server asked, even when that is beyond our usual backoff.

@@ -268,7 +268,7 @@ class PoliteClient:
                 self.log.add(kind=kind, url=url, status=exc.status, n_bytes=0, started=started,
                              error_class=exc.error_class, error=str(exc), attempt=attempt,
                              feed_url=feed_url)
-                delay = getattr(exc, "retry_after", None)
+                delay = exc.retry_after
                 if not exc.retryable or attempt > self.options.retries:
                     raise
                 if delay is None:
@@ -335,10 +335,8 @@ class PoliteClient:
     def _finish(self, url: str, final_url: str, status: int, headers: httpx.Headers, body: bytes,
                 accept: tuple[str, ...] | None) -> Response:
         if status in RETRY_STATUSES:
-            error = FetchError(f"HTTP {status} from {final_url}", error_class=f"http_{status}",
-                               status=status, retryable=True)
-            error.retry_after = _retry_after(headers)  # type: ignore[attr-defined]
-            raise error
+            raise FetchError(f"HTTP {status} from {final_url}", error_class=f"http_{status}",
+                             status=status, retryable=True, retry_after=_retry_after(headers))
         if status >= 400:
             raise FetchError(f"HTTP {status} from {final_url}", error_class=f"http_{status}", status=status,
                              retryable=status in (408, 425))

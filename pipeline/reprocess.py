@@ -83,7 +83,7 @@ def reprocess(stages: tuple[str, ...] = STAGES, *, since: date | None = None, un
         rows = []
         for article in articles[start:start + SHARD_SIZE]:
             if "extract" in stages and article.get("raw_path") and Path(article["raw_path"]).exists():
-                row, _ = extract._article(_page_row(article))
+                row, _ = extract.article_row(_page_row(article))
                 counts["reprocess_reextracted"] += 1
             else:
                 row = _stored_row(article)

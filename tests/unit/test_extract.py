@@ -68,14 +68,14 @@ SUMMARY = ("Tokyo and Washington agreed a framework to secure supplies of critic
 
 
 def test_a_navigation_only_page_falls_back_to_the_feed_summary(tmp_path):
-    row, outcome = extract._article(page_row(tmp_path, b"<html><body><nav><a href='/'>Home</a></nav></body></html>",
+    row, outcome = extract.article_row(page_row(tmp_path, b"<html><body><nav><a href='/'>Home</a></nav></body></html>",
                                              SUMMARY))
     assert outcome == "too_short"
     assert row["text"] == SUMMARY and row["text_source"] == "summary" and row["is_truncated"]
 
 
 def test_a_failed_page_keeps_the_summary_and_is_flagged(tmp_path):
-    row, outcome = extract._article(page_row(tmp_path, None, SUMMARY))
+    row, outcome = extract.article_row(page_row(tmp_path, None, SUMMARY))
     assert outcome == "no_page" and row["text_source"] == "summary" and row["is_truncated"]
     assert row["published_source"] == "none"
 
@@ -83,7 +83,7 @@ def test_a_failed_page_keeps_the_summary_and_is_flagged(tmp_path):
 def test_a_paywalled_page_is_flagged(tmp_path):
     body = ("<html><body><article><h1>Minerals</h1><p>" + "Japan and the United States signed a deal. " * 10
             + "</p><p>Subscribe to continue reading this article.</p></article></body></html>").encode()
-    row, _ = extract._article(page_row(tmp_path, body, ""))
+    row, _ = extract.article_row(page_row(tmp_path, body, ""))
     assert row["is_truncated"]
 
 
