@@ -28,6 +28,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from protego import Protego
 
@@ -39,6 +40,71 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 120.0
 FEED_TYPES = ("xml", "rss", "atom", "rdf", "text/plain", "text/html", "octet-stream")
 PAGE_TYPES = ("html", "xhtml", "text/plain", "octet-stream")
+
+
+_request_deadline = threading.local()
+
+
+def _within_deadline(timeout: float | None) -> float | None:
+    """The socket timeout for one read, write or connect: never past the request's total deadline.
+
+    httpx's timeouts are per operation, so a server that drips its *headers* one byte at a time
+    would otherwise hold a request for as long as it likes.
+    """
+    deadline: float | None = getattr(_request_deadline, "value", None)
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise httpcore.ReadTimeout("the request's total deadline passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _within_deadline(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _within_deadline(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _within_deadline(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's socket backend, with every socket operation bounded by the request deadline."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(host, port, _within_deadline(timeout), local_address,
+                                                       socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _within_deadline(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _deadline_transport() -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport()
+    # httpx builds its httpcore pool without a backend argument; the pool keeps it here.
+    transport._pool._network_backend = _DeadlineBackend()  # type: ignore[attr-defined]
+    return transport
 
 
 @dataclass(frozen=True)
@@ -176,7 +242,7 @@ class PoliteClient:
             headers={"User-Agent": options.user_agent},
             timeout=httpx.Timeout(options.read_timeout_s, connect=options.connect_timeout_s),
             follow_redirects=False,
-            transport=transport,
+            transport=transport if transport is not None else _deadline_transport(),
         )
 
     def __enter__(self) -> PoliteClient:
@@ -303,6 +369,7 @@ class PoliteClient:
 
     def _stream(self, url: str, headers: dict[str, str],
                 deadline: float) -> tuple[int, httpx.Headers, bytes]:
+        _request_deadline.value = deadline
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 declared = response.headers.get("content-length")
@@ -324,6 +391,9 @@ class PoliteClient:
                     chunks.append(chunk)
                 return response.status_code, response.headers, b"".join(chunks)
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= deadline:
+                raise FetchError(f"{url} took longer than {self.options.total_timeout_s}s",
+                                 error_class="timeout", retryable=True) from exc
             raise FetchError(f"timeout fetching {url}: {exc!r}", error_class="timeout",
                              retryable=True) from exc
         except httpx.DecodingError as exc:
@@ -331,6 +401,8 @@ class PoliteClient:
         except httpx.TransportError as exc:
             raise FetchError(f"network error fetching {url}: {exc!r}", error_class="network",
                              retryable=True) from exc
+        finally:
+            _request_deadline.value = None
 
     def _finish(self, url: str, final_url: str, status: int, headers: httpx.Headers, body: bytes,
                 accept: tuple[str, ...] | None) -> Response:

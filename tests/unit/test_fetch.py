@@ -172,3 +172,43 @@ def test_a_connection_reset_mid_body_is_a_retryable_network_error():
         client.get("http://news.test/a.html", kind="page")
     assert caught.value.error_class == "network" and caught.value.retryable
     assert client.log.rows[-1]["error_class"] == "network"
+
+
+def test_a_server_that_drips_its_headers_is_cut_off_at_the_total_deadline():
+    """Every header byte arrives well inside the read timeout; only the total deadline can end it."""
+    import socket
+    import threading
+    import time
+
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip_headers() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(4096)
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"a" * 100:
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return  # the client hung up, as it should
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=drip_headers, daemon=True)
+    thread.start()
+    port = server.getsockname()[1]
+    options = ClientOptions(user_agent="newswatch-test", allow_hosts=frozenset({"127.0.0.1"}), min_interval_s=0.0,
+                            obey_robots=False, retries=0, read_timeout_s=1.0, total_timeout_s=1.5)
+    started = time.monotonic()
+    try:
+        with PoliteClient(options, FetchLog("run-1")) as client, pytest.raises(FetchError) as caught:
+            client.get(f"http://127.0.0.1:{port}/a.html", kind="page")
+    finally:
+        stop.set()
+        server.close()
+    assert time.monotonic() - started < 5  # the drip alone would take 20 s
+    assert caught.value.error_class == "timeout" and caught.value.retryable
+    assert "took longer than 1.5s" in str(caught.value)
+    assert client.log.rows[-1]["error_class"] == "timeout"
