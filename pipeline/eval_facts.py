@@ -50,13 +50,15 @@ class FieldScore:
     predicted: int = 0
     gold: int = 0
     extra: dict[str, int] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
 
-    def add(self, other: FieldScore) -> None:
+    def add(self, other: FieldScore, doc_id: str = "") -> None:
         self.tp += other.tp
         self.predicted += other.predicted
         self.gold += other.gold
         for key, value in other.extra.items():
             self.extra[key] = self.extra.get(key, 0) + value
+        self.misses.extend(f"{doc_id}: {miss}" if doc_id else miss for miss in other.misses)
 
     @property
     def precision(self) -> float:
@@ -100,11 +102,18 @@ def _amount_match(value: float, currency: str, gold_value: float, gold_currency:
     )
 
 
+def _clip(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def score_entities(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
     """Set overlap of (name, type) pairs."""
     p = {(e.name, e.type) for e in pred.entities}
     g = {(e["name"], e["type"]) for e in gold.get("entities", [])}
-    return FieldScore(len(p & g), len(p), len(g))
+    misses = [f"missed {name} ({kind})" for name, kind in sorted(g - p)]
+    misses += [f"spurious {name} ({kind})" for name, kind in sorted(p - g)]
+    return FieldScore(len(p & g), len(p), len(g), misses=misses)
 
 
 def score_amounts(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
@@ -116,13 +125,17 @@ def score_amounts(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
     golds = [(float(a["value"]), a["currency"]) for a in gold.get("amounts", [])]
     used: set[int] = set()
     tp = 0
+    misses = []
     for gv, gc in golds:
         for k, (v, c) in enumerate(distinct):
             if k not in used and _amount_match(v, c, gv, gc):
                 used.add(k)
                 tp += 1
                 break
-    return FieldScore(tp, len(distinct), len(golds))
+        else:
+            misses.append(f"missed {gv:,.0f} {gc}")
+    misses += [f"spurious {v:,.0f} {c}" for k, (v, c) in enumerate(distinct) if k not in used]
+    return FieldScore(tp, len(distinct), len(golds), misses=misses)
 
 
 def _event_pair_score(p: facts.Event, g: dict[str, Any]) -> float | None:
@@ -156,16 +169,28 @@ def score_events(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
     pairs.sort(reverse=True)
     used_p: set[int] = set()
     used_g: set[int] = set()
-    status_ok = date_ok = 0
+    extra = {"status_ok": 0, "date_ok": 0}
+    misses = []
+    for g in golds:
+        extra[f"gold:{g['type']}"] = extra.get(f"gold:{g['type']}", 0) + 1
     for _, i, j in pairs:
         if i in used_p or j in used_g:
             continue
         used_p.add(i)
         used_g.add(j)
-        status_ok += pred.events[i].status == golds[j]["status"]
-        date_ok += pred.events[i].date == golds[j].get("date")
-    tp = len(used_p)
-    return FieldScore(tp, len(pred.events), len(golds), {"status_ok": status_ok, "date_ok": date_ok})
+        p, g = pred.events[i], golds[j]
+        extra[f"tp:{g['type']}"] = extra.get(f"tp:{g['type']}", 0) + 1
+        extra["status_ok"] += p.status == g["status"]
+        extra["date_ok"] += p.date == g.get("date")
+        if p.status != g["status"]:
+            misses.append(f"{g['type']} status {p.status}, gold {g['status']}: {_clip(g.get('evidence', ''))}")
+        if p.date != g.get("date"):
+            misses.append(f"{g['type']} date {p.date}, gold {g.get('date')}: {_clip(g.get('evidence', ''))}")
+    misses += [f"missed {g['type']} ({g['status']}): {_clip(g.get('evidence', ''))}"
+               for j, g in enumerate(golds) if j not in used_g]
+    misses += [f"spurious {p.type} ({p.status}): {_clip(p.evidence_text)}"
+               for i, p in enumerate(pred.events) if i not in used_p]
+    return FieldScore(len(used_p), len(pred.events), len(golds), extra, misses)
 
 
 def score_quotes(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
@@ -173,6 +198,7 @@ def score_quotes(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
     golds = gold.get("quotes", [])
     used: set[int] = set()
     tp = speaker_ok = 0
+    misses = []
     for g in golds:
         prefix = _norm(g["starts_with"])
         for k, q in enumerate(pred.quotes):
@@ -183,8 +209,13 @@ def score_quotes(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
                 used.add(k)
                 tp += 1
                 speaker_ok += q.speaker == g.get("speaker")
+                if q.speaker != g.get("speaker"):
+                    misses.append(f"speaker {q.speaker}, gold {g.get('speaker')}: {_clip(q.text)}")
                 break
-    return FieldScore(tp, len(pred.quotes), len(golds), {"speaker_ok": speaker_ok})
+        else:
+            misses.append(f"missed quote of {g.get('speaker')}: {_clip(g['starts_with'])}")
+    misses += [f"spurious quote ({q.speaker}): {_clip(q.text)}" for k, q in enumerate(pred.quotes) if k not in used]
+    return FieldScore(tp, len(pred.quotes), len(golds), {"speaker_ok": speaker_ok}, misses)
 
 
 def evaluate(gold_path: Path) -> Report:
@@ -219,7 +250,7 @@ def evaluate(gold_path: Path) -> Report:
             }
             docs[gold["id"]] = scores
             for name, score in scores.items():
-                overall[name].add(score)
+                overall[name].add(score, gold["id"])
     return Report(docs, overall, words, seconds)
 
 
@@ -257,6 +288,17 @@ def format_report(report: Report) -> str:
             f"  {scores[n].f1:5.3f}" if scores[n].gold or scores[n].predicted else "      -" for n in FIELDS
         )
         lines.append(f"  {doc_id:<30}{cells}")
+    events = report.overall["events"]
+    kinds = sorted(k.split(":", 1)[1] for k in events.extra if k.startswith("gold:"))
+    if kinds:
+        lines.append("event recall by type:")
+        lines.extend(f"  {kind:<18} {events.extra.get(f'tp:{kind}', 0):>3} / {events.extra[f'gold:{kind}']:<3}"
+                     f" {events.extra.get(f'tp:{kind}', 0) / events.extra[f'gold:{kind}']:5.3f}" for kind in kinds)
+    for name in FIELDS:
+        misses = report.overall[name].misses
+        if misses:
+            lines.append(f"{name} misses ({len(misses)}):")
+            lines.extend(f"  {miss}" for miss in misses)
     if report.words:
         lines.append(
             f"speed: {1000 * report.seconds / report.words * 1000:.1f} ms per 1,000 words "

@@ -5,7 +5,9 @@ from an attribution right after the quote ("…,” Trump said / said Takaichi /
 sentence before it ("the White House said the goal was “…”", "Trump commending her as a “…”",
 "Gov. Mike Dunleavy: “…”", "…, saying:" on the line before), and finally from the previous quote when the
 speaker simply goes on. Pronouns resolve to the last person named before the quote, with gender from the
-gazetteer when it is known. Defined terms in parentheses ("the “Participants”") and titles after "titled"
+gazetteer when it is known. In a signed first-person document (an executive order, a proclamation:
+"I hereby order", a signature line at the end), text it introduces "as follows:" is the signatory's.
+Defined terms in parentheses ("the “Participants”") and titles after "titled"
 are not quotes.
 """
 
@@ -52,6 +54,11 @@ _NOMINAL_SPEAKER = re.compile(
 _SUBJECT_BEFORE = re.compile(
     r"(?:^|[,;:(“\"—–]|\b(?:and|with|but|while|as|the|The|then|also|where|when))\s*$"
 )
+# A signed document speaks in the first person and ends with its signatory's name on a line of its own.
+_FIRST_PERSON_ORDER = re.compile(r"\bI\s+hereby\b|\bvested\s+in\s+me\b", re.I)
+_INTRODUCED_AS_FOLLOWS = re.compile(r"\bas\s+follows\s*:\s*$", re.I)
+SIGNATURE_TAIL = 400
+_NEW_LIST_ITEM = re.compile(r"^[ \t\xa0]*\n\s*(?:\(\w{1,3}\)|\d{1,2}[.)]|[-•*])\s")  # the signature block sits in the last few lines
 _PRONOUN_SUBJECT = re.compile(r"(?:^|[,;]\s*|\band\s+)(?P<pron>He|She|he|she)\s+(?:\w+\s+){0,3}?\w+")
 
 
@@ -198,6 +205,8 @@ class _Speakers:
         tail = self.masked[end + 1 : end + 160]
         tail = re.split(r"[“\"]", tail)[0]
         base = end + 1
+        if _NEW_LIST_ITEM.match(tail):
+            return None  # "…”\n(b) Bessent said …": the next item of a list speaks for itself
         pron = _AFTER_PRONOUN.match(tail)
         if pron:
             return self.resolve_pronoun(pron.group("pron"), base + pron.start("pron"))
@@ -267,6 +276,22 @@ class _Speakers:
         return best[1] if best else None
 
 
+def _signatory(masked: str, analysis: EntityAnalysis) -> str | None:
+    """The person who signs a first-person document: a name alone on its line near the end."""
+    if not _FIRST_PERSON_ORDER.search(masked):
+        return None
+    tail = len(masked) - SIGNATURE_TAIL
+    for m in reversed(analysis.mentions):
+        if m.start < tail:
+            break
+        line_start = masked.rfind("\n", 0, m.start) + 1
+        line_end = masked.find("\n", m.end)
+        rest = masked[m.end : len(masked) if line_end < 0 else line_end]
+        if m.type == "PERSON" and not masked[line_start : m.start].strip() and not rest.strip(" \t\xa0,."):
+            return m.name
+    return None
+
+
 def find_quotes(masked: str, sentences: list[Sentence], analysis: EntityAnalysis) -> list[Quote]:
     """Find direct quotations and attribute each to a canonical speaker.
 
@@ -280,6 +305,7 @@ def find_quotes(masked: str, sentences: list[Sentence], analysis: EntityAnalysis
     """
     spans = [(a, b) for a, b in find_quote_spans(masked) if not _is_excluded(masked, a, b)]
     resolver = _Speakers(masked, analysis, spans)
+    signatory = _signatory(masked, analysis) if spans else None
     quotes: list[Quote] = []
     prev_end: int | None = None
     prev_speaker: str | None = None
@@ -292,6 +318,8 @@ def find_quotes(masked: str, sentences: list[Sentence], analysis: EntityAnalysis
                 sentence = Sentence(start - 1, start - 1, False)
             previous = sentences[idx - 1] if idx > 0 else None
             speaker = resolver.before(sentence, start, previous)
+        if speaker is None and signatory and _INTRODUCED_AS_FOLLOWS.search(masked[max(0, start - 200) : start - 1]):
+            speaker = signatory
         if (
             speaker is None
             and prev_end is not None

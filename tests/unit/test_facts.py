@@ -244,6 +244,29 @@ def test_she_resolves_to_the_last_named_woman_and_quotes_continue() -> None:
     assert [q.speaker for q in quotes] == ["Sanae Takaichi", "Sanae Takaichi"]
 
 
+ORDER = (
+    "By the authority vested in me as President by the Constitution and the laws of the United States, "
+    "I hereby order that:\n"
+    "(a) Section 2 of the earlier order is amended to read as follows:\n"
+    "\u201cThe proposed transaction may proceed once the parties sign the agreement.\u201d\n"
+    "(b) Treasury Secretary Scott Bessent said the review was \u201cthorough and complete.\u201d\n\n"
+    "        DONALD J. TRUMP\n\nTHE WHITE HOUSE,\n    June 13, 2025."
+)
+
+
+def test_text_a_signed_order_introduces_as_follows_is_the_signatorys() -> None:
+    quotes = {q.text.strip("\u201c\u201d"): q.speaker for q in facts.extract("Order", ORDER, dt.date(2025, 6, 13)).quotes}
+    assert quotes["The proposed transaction may proceed once the parties sign the agreement."] == "Donald Trump"
+    # a quote that is not introduced "as follows" keeps its own attribution
+    assert quotes["thorough and complete."] == "Scott Bessent"
+
+
+def test_as_follows_without_a_first_person_signature_stays_unattributed() -> None:
+    text = ORDER.replace("I hereby order", "The agency orders").replace("vested in me", "vested in it")
+    quotes = facts.extract("Order", text, dt.date(2025, 6, 13)).quotes
+    assert all(q.speaker is None for q in quotes if "proposed transaction" in q.text)
+
+
 def test_defined_terms_and_titles_are_not_quotes() -> None:
     text = (
         "The United States of America (the “United States”) and Japan (together, the “Participants”) "

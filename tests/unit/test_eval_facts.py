@@ -1,0 +1,53 @@
+"""`newswatch eval facts`: the scores, the event recall by type and the misses, on a gold file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from pipeline import eval_facts
+from pipeline.cli import app
+
+DEV_GOLD = Path(__file__).resolve().parents[3] / "shared" / "eval" / "facts_dev.jsonl"
+
+DOC = {
+    "id": "tiny",
+    "title": "Japan pledges investment",
+    "published": "2025-10-28",
+    "text": ("Japan will invest $550 billion in the United States, Prime Minister Sanae Takaichi said on Tuesday. "
+             "“This is a new golden age,” Takaichi told reporters."),
+    "entities": [{"name": "Japan", "type": "GPE"}, {"name": "United States", "type": "GPE"},
+                 {"name": "Sanae Takaichi", "type": "PERSON"}, {"name": "Mars Mining Corp", "type": "ORG"}],
+    "amounts": [{"value": 550e9, "currency": "USD", "text": "$550 billion"}],
+    "events": [{"type": "investment", "status": "announced", "date": None, "participants": ["Japan"],
+                "evidence": "Japan will invest $550 billion in the United States"}],
+    "quotes": [{"speaker": "Sanae Takaichi", "starts_with": "This is a new golden age"}],
+}
+
+
+def test_the_report_scores_each_field_and_lists_the_misses(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(DOC) + "\n")
+    result = CliRunner().invoke(app, ["eval", "facts", str(gold)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "amounts      P 1.000  R 1.000" in out
+    assert "speaker acc 1.000" in out
+    assert "event recall by type:" in out and "investment" in out
+    # the gold entity the text never names is reported as a miss, by document
+    assert "tiny: missed Mars Mining Corp (ORG)" in out
+
+
+def test_the_dev_gold_meets_the_issue_numbers():
+    report = eval_facts.evaluate(DEV_GOLD)
+    overall = report.overall
+    assert overall["entities"].f1 >= 0.85
+    assert overall["amounts"].f1 >= 0.95
+    events = overall["events"]
+    assert events.recall >= 0.70
+    assert events.extra["status_ok"] / events.tp >= 0.80
+    assert events.extra["date_ok"] / events.tp >= 0.90
+    quotes = overall["quotes"]
+    assert quotes.extra["speaker_ok"] / quotes.tp >= 0.90
