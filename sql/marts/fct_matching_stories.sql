@@ -1,5 +1,6 @@
 -- One row per (story cluster, topic) that is relevant: the best-scoring article of the story,
--- how many copies it has, and the evidence that made it match.
+-- how many copies it has, and the evidence that made it match (raw JSON, plus the matched terms
+-- and sentences as lists for analysts).
 create or replace view fct_matching_stories as
 with relevant as (
     select
@@ -33,6 +34,27 @@ best_per_story as (
         count(*) as count_articles
     from relevant
     group by story_cluster_id, topic
+),
+
+parsed as (
+    select
+        *,
+        from_json(
+            evidence,
+            '[{"text": "VARCHAR", "start": "INTEGER", "end": "INTEGER", "field": "VARCHAR", "terms": ["VARCHAR"]}]'
+        ) as evidence_items
+    from best_per_story
+),
+
+final as (
+    select
+        * exclude (evidence_items),
+        list_sort(list_distinct(flatten(list_transform(evidence_items, lambda item: item.terms))))
+            as evidence_terms,
+        list_transform(
+            list_filter(evidence_items, lambda item: item.field = 'text'), lambda item: item.text
+        ) as evidence_sentences
+    from parsed
 )
 
-select * from best_per_story;
+select * from final;
