@@ -225,7 +225,54 @@ def demo_cmd(port: Annotated[int, typer.Option(help="Port of the sample site on 
         else:
             runner.run_pipeline(force=True)
     show_summary()
+    _demo_alerts()
 
+
+
+@app.command("airflow")
+def airflow_cmd(port: Annotated[int, typer.Option(help="Port of the Airflow UI/API on 127.0.0.1.")] = 8080,
+                site_port: Annotated[int, typer.Option(help="Port of the sample site on 127.0.0.1.")] = DEMO_PORT,
+                sample: Annotated[bool, typer.Option("--sample-site/--real-feeds",
+                                                     help="Feed the DAGs the offline sample site, or NEWS_FEEDS_FILE.")] = True,
+                verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False) -> None:
+    """Run `airflow standalone` with the project's DAGs and plugins (the News monitor page) until Ctrl-C."""
+    import time
+
+    from pipeline import dagrun, sample_site
+
+    _setup_logging(verbose)
+    with contextlib.ExitStack() as stack:
+        if sample:
+            try:
+                site = stack.enter_context(sample_site.serve(port=site_port))
+            except OSError as exc:
+                raise PipelineError(f"port {site_port} on 127.0.0.1 is busy ({exc}); pass --site-port") from exc
+            os.environ.update({
+                "NEWS_SAMPLE_SITE_URL": site,
+                "NEWS_FEEDS_FILE": str(sample_site.FEEDS_FILE),
+                "NEWS_ALLOW_HOSTS": "127.0.0.1",
+                "NEWS_MIN_INTERVAL_S": os.environ.get("NEWS_MIN_INTERVAL_S", "0.05"),
+            })
+            console.print(f"Sample site at [bold]{site}[/] (the DAGs fetch its feeds)")
+        env = dagrun.server_env(port)
+        console.print("Preparing Airflow: metadata DB, the one-slot duckdb_writer pool, the DAGs ...")
+        dagrun.prepare(env)
+        home = Path(env["AIRFLOW_HOME"])
+        console.print(f"Starting `airflow standalone` (log: {home / 'standalone.log'}) ...")
+        base = stack.enter_context(dagrun.serve(env, ("standalone",), log_path=home / "standalone.log"))
+        passwords = dagrun.passwords_file(env)
+        logins = json.loads(passwords.read_text()) if passwords.exists() else {}
+        console.rule("Airflow is up")
+        console.print(f"UI:           [bold]{base}/[/]")
+        console.print(f"News monitor: [bold]{base}/news-monitor/[/] (also in the UI's navigation)")
+        for user, password in logins.items():
+            console.print(f"Log in as:    [bold]{user}[/] / [bold]{password}[/]")
+        console.print(f"Passwords:    {passwords} (SimpleAuthManager; users from "
+                      "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS, default admin)")
+        console.print("DAGs start paused: unpause [bold]news_ingest[/] (or trigger it) in the UI. Ctrl-C stops.")
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
 
 def show_summary(snapshot_path: Path | None = None) -> None:
     from pipeline import summary
@@ -309,6 +356,30 @@ def sql_cmd(query: Annotated[str, typer.Argument(help="SQL to run read-only on t
         _print_table("result", Table(columns, rows))
 
 
+@app.command("export")
+def export_cmd(fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+               out: Annotated[Path | None, typer.Option("--out", help="Folder to write (default: "
+                                                        "$NEWS_DATA_DIR/export).")] = None,
+               db: Annotated[Path | None, typer.Option("--db", help="Database file (default: the snapshot).")] = None) -> None:
+    """Write every table and analyst view as one Parquet or CSV file each, for BI tools."""
+    from pipeline import export
+
+    written = export.export(fmt, out, db)
+    for item in written:
+        console.print(f"{item.kind:5} {item.name:28} {item.count_rows:>8} rows  {item.path}")
+    console.print(f"{len(written)} files written")
+
+
+@app.command("report")
+def report_cmd(out: Annotated[Path | None, typer.Option("--out", help="HTML file to write (default: "
+                                                        "$NEWS_DATA_DIR/report.html).")] = None,
+               db: Annotated[Path | None, typer.Option("--db", help="Database file (default: the snapshot).")] = None) -> None:
+    """Write a self-contained HTML report with charts that opens offline."""
+    from pipeline import report
+
+    console.print(f"Report written to [bold]{report.write_report(out, db)}[/]")
+
+
 @alerts_app.command("preview")
 def alerts_preview_cmd(limit: Annotated[int, typer.Option(help="How many to show.")] = 5) -> None:
     """Print the alerts that would be sent now (one per story and topic), as their plain-text bodies."""
@@ -318,6 +389,36 @@ def alerts_preview_cmd(limit: Annotated[int, typer.Option(help="How many to show
     for alert in pending[:limit]:
         typer.echo(alert.text() + "\n")
     typer.echo(f"{len(pending)} alerts pending")
+
+
+@alerts_app.command("send")
+def alerts_send_cmd(demo: Annotated[bool, typer.Option("--demo", help="Only the demo's outbox route, "
+                                                       "whatever NEWS_ALERTS_FILE says.")] = False,
+                    verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False) -> None:
+    """Deliver due alerts on every route (the news_alerts DAG's work, without Airflow); print what was sent."""
+    from pipeline import alerts
+
+    _setup_logging(verbose)
+    report = alerts.send_alerts(config=alerts.demo_config() if demo else None)
+    _print_deliveries(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _demo_alerts() -> None:
+    """Deliver the pending alerts to the local outbox only (the demo never posts to a real channel)."""
+    from pipeline import alerts
+
+    console.rule(f"Alerts delivered to the outbox {alerts.outbox_file()}")
+    _print_deliveries(alerts.send_alerts(config=alerts.demo_config()))
+
+
+def _print_deliveries(report: Any) -> None:
+    for d in report.sent:
+        typer.echo(f"sent   {d.route:<16} {d.kind:<7} {d.key}  {d.count_stories:>3} stories  {d.title[:90]}")
+    for d in report.failed:
+        typer.echo(f"FAILED {d.route:<16} {d.kind:<7} {d.key}  {d.count_stories:>3} stories  {d.error}")
+    typer.echo(f"{len(report.sent)} messages sent, {len(report.failed)} failed")
 
 
 # -- evaluation -------------------------------------------------------------------------

@@ -19,7 +19,11 @@ NEWS_MAX_PAGE_BYTES    largest body read, in bytes                  ``5000000``
 NEWS_MIN_INTERVAL_S    least time between two requests to one host  ``1.0``
 NEWS_REJECT_RATIO      share of failed pages above which a shard    ``1.0`` (never)
                        fails
+NEWS_ALERTS_FILE       alert routes (YAML, docs/ALERTS.md)          ``<repo>/config/alerts.yaml``
 =====================  ===========================================  ==============================
+
+The ``news_maintenance`` DAG also reads ``NEWS_RETENTION_RAW_DAYS`` (days stored raw HTML is kept,
+default 365) and ``NEWS_RETENTION_STAGING_DAYS`` (days a run's staging folder is kept, default 14).
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ class Settings:
     max_page_bytes: int
     min_interval_s: float
     reject_ratio: float
+    alerts_file: Path = CONFIG_DIR / "alerts.yaml"
+    retention_raw_days: int = 365
+    retention_staging_days: int = 14
 
     @property
     def staging_dir(self) -> Path:
@@ -109,4 +116,7 @@ def load() -> Settings:
         max_page_bytes=_int("NEWS_MAX_PAGE_BYTES", 5_000_000, minimum=1024),
         min_interval_s=_float("NEWS_MIN_INTERVAL_S", 1.0, maximum=3600.0),
         reject_ratio=_float("NEWS_REJECT_RATIO", 1.0),
+        alerts_file=Path(env.get("NEWS_ALERTS_FILE") or CONFIG_DIR / "alerts.yaml").expanduser(),
+        retention_raw_days=_int("NEWS_RETENTION_RAW_DAYS", 365),
+        retention_staging_days=_int("NEWS_RETENTION_STAGING_DAYS", 14),
     )

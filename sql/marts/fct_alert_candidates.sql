@@ -7,5 +7,6 @@ where not exists (
     from alerts
     where alerts.story_cluster_id = matching.story_cluster_id
         and alerts.topic = matching.topic
-        and alerts.status = 'sent'
+        -- sent_at stays set while a later update of the story is pending
+        and alerts.sent_at is not null
 );
