@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -12,11 +13,22 @@ REPO = Path(__file__).resolve().parents[1]
 BINARY = Path(compose.__file__).parent / "docker-compose"
 
 
-def test_compose_file_is_valid():
+def compose_config(**env: str) -> subprocess.CompletedProcess[str]:
     # The package's Python wrapper always exits 0, so call the bundled binary itself.
-    result = subprocess.run([str(BINARY), "-f", str(REPO / "docker-compose.yml"), "config", "-q"],
-                            capture_output=True, text=True, timeout=60)
+    clean = {k: v for k, v in os.environ.items() if k != "AIRFLOW__API_AUTH__JWT_SECRET"}
+    return subprocess.run([str(BINARY), "-f", str(REPO / "docker-compose.yml"), "config", "-q"],
+                          capture_output=True, text=True, timeout=60, env={**clean, **env})
+
+
+def test_compose_file_is_valid():
+    result = compose_config(AIRFLOW__API_AUTH__JWT_SECRET="test-secret")
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_refuses_to_start_without_a_shared_jwt_secret():
+    result = compose_config()
+    assert result.returncode != 0
+    assert "AIRFLOW__API_AUTH__JWT_SECRET" in result.stderr
 
 
 def test_one_worker_owns_the_duckdb_queue_and_init_creates_the_pool():
