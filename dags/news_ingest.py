@@ -8,12 +8,23 @@ from pathlib import Path
 from typing import Any
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Asset, AsyncCallback, DeadlineAlert, DeadlineReference, Param, dag, task
 
 NEWS_WAREHOUSE = Asset(name="news_warehouse", uri="newswatch://warehouse")
 WRITER_POOL = "duckdb_writer"
 # In compose, one worker owns the DuckDB volume and serves this queue (docker-compose.yml).
 WRITER_QUEUE = os.environ.get("NEWS_WRITER_QUEUE", "default")
+# A run still going this long after it was queued is "much too slow": the operator hears of it
+# (plugins/newswatch_notify.py, run by the triggerer). 0 turns the deadline off.
+DEADLINE_MINUTES = int(os.environ.get("NEWS_INGEST_DEADLINE_MINUTES") or 90)
+
+
+def notify_operator(context: dict[str, Any]) -> None:
+    """DAG failure callback: the plugin's Apprise notifier, imported when called, not at parse time."""
+    from newswatch_notify import notify_operator as send
+
+    send(context)
+
 
 DOC = """
 ### news_ingest
@@ -28,6 +39,9 @@ everything into DuckDB, then publishes the read-only snapshot analysts query.
 * Per-feed and per-page failures never fail the run; they are in `fetch_log` and the `runs` counts.
   `check_run` fails (red) only when every feed that was due failed, after the load kept the evidence.
 * Param `force`: fetch every feed now, whether it is due or not.
+* A failed run notifies the operator through Apprise (connection `newswatch_apprise` or
+  `NEWS_OPERATOR_APPRISE_URLS`); so does a run still unfinished `NEWS_INGEST_DEADLINE_MINUTES`
+  (default 90) after it was queued.
 """
 
 
@@ -41,6 +55,13 @@ everything into DuckDB, then publishes the read-only snapshot analysts query.
     doc_md=DOC,
     tags=["newswatch", "ingest"],
     params={"force": Param(False, type="boolean", description="Fetch every feed, due or not.")},
+    on_failure_callback=notify_operator,
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=timedelta(minutes=DEADLINE_MINUTES),
+        callback=AsyncCallback("newswatch_notify.NewswatchNotifier", kwargs={"kind": "deadline"}),
+        name="news_ingest_too_slow",
+    ) if DEADLINE_MINUTES > 0 else None,
     default_args={
         "owner": "newswatch",
         "retries": 2,

@@ -10,11 +10,12 @@ idempotent, and every classification row records the classifier version that pro
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import classify, dedup, extract, facts, load, paths, schemas, staging, warehouse
+from pipeline import classify, dedup, extract, facts, load, paths, schemas, settings, staging, warehouse
 from pipeline.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -26,8 +27,8 @@ select *
 from articles
 where (?::date is null or coalesce(published_at, first_seen_at)::date >= ?::date)
     and (?::date is null or coalesce(published_at, first_seen_at)::date <= ?::date)
-    and (?::varchar is null or article_id in (
-        select article_id from classifications where topic = ? and is_relevant
+    and (?::varchar[] is null or article_id in (
+        select article_id from classifications where list_contains(?::varchar[], topic) and is_relevant
     ))
 order by article_id
 """
@@ -48,33 +49,55 @@ def _stored_row(article: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def reprocess(stages: tuple[str, ...] = STAGES, *, since: date | None = None, until: date | None = None,
-              topic: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+def _as_date(value: date | str | None, name: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def reprocess(stages: Sequence[str] = STAGES, *, since: date | str | None = None, until: date | str | None = None,
+              topic: str | None = None, topics: Sequence[str] | None = None, run_id: str | None = None,
+              publish: bool = True) -> dict[str, Any]:
     """Re-run extraction, classification and/or fact extraction over stored articles, then load.
 
     Args:
         stages: which of ``extract``, ``classify``, ``facts`` to run again. Classification always
             runs when facts do (facts are extracted only for relevant articles).
-        since: only articles published (or first seen) on or after this day.
-        until: only articles published (or first seen) on or before this day.
+        since: only articles published (or first seen) on or after this day (a date or YYYY-MM-DD).
+        until: only articles published (or first seen) on or before this day (a date or YYYY-MM-DD).
         topic: only articles currently relevant to this topic.
+        topics: only articles currently relevant to one of these topics (with ``topic``: either).
         run_id: the run's id; defaults to ``reprocess__<UTC timestamp>``.
+        publish: publish the snapshot after the load (the DAG publishes in a task of its own).
 
     Returns:
         The run's row of the ``runs`` table.
 
     Raises:
-        ConfigError: an unknown stage was asked for.
+        ConfigError: an unknown stage or topic was asked for, or since is after until.
     """
+    stages = tuple(stages)
+    since, until = _as_date(since, "since"), _as_date(until, "until")
     unknown = set(stages) - set(STAGES)
-    if unknown:
+    if unknown or not stages:
         raise ConfigError(f"unknown stage(s) {sorted(unknown)}; choose from {', '.join(STAGES)}")
+    if since and until and since > until:
+        raise ConfigError(f"since {since} is after until {until}")
+    wanted = sorted({*(topics or ()), *([topic] if topic else [])}) or None
+    if wanted:
+        known = set(classify.load_topics(settings.load().topics_file).names)
+        if set(wanted) - known:
+            raise ConfigError(f"unknown topic(s) {sorted(set(wanted) - known)}; choose from {', '.join(sorted(known))} "
+                              f"(NEWS_TOPICS_FILE)")
     run_id = run_id or f"reprocess__{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
     run = paths.run_dir(run_id)
     with warehouse.snapshot() as con:
         if con is None:
             raise ConfigError("nothing to reprocess: no snapshot yet (run `newswatch run` first)")
-        cursor = con.execute(SELECT_ARTICLES, [since, since, until, until, topic, topic])
+        cursor = con.execute(SELECT_ARTICLES, [since, since, until, until, wanted, wanted])
         columns = [d[0] for d in cursor.description]
         articles = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
     counts = {"reprocess_articles": len(articles), "reprocess_reextracted": 0}
@@ -95,4 +118,4 @@ def reprocess(stages: tuple[str, ...] = STAGES, *, since: date | None = None, un
                 facts.extract_facts(classified)
     staging.write_counts(run, "reprocess", counts)
     logger.info("reprocessing %d articles (%s)", len(articles), ", ".join(stages))
-    return load.load_warehouse(run, run_id=run_id)
+    return load.load_warehouse(run, run_id=run_id, publish=publish)

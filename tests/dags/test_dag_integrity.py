@@ -25,7 +25,15 @@ print(json.dumps({
     "errors": {k: str(v) for k, v in bag.import_errors.items()},
     "dags": {d.dag_id: {"tags": sorted(d.tags), "file": Path(d.fileloc).stem,
                         "retries": [t.retries for t in d.tasks], "owners": d.owner,
-                        "doc": bool(d.doc_md)} for d in bag.dags.values()},
+                        "doc": bool(d.doc_md),
+                        "timeouts": [t.execution_timeout.total_seconds() if t.execution_timeout else None
+                                     for t in d.tasks],
+                        "backoff": [t.retry_exponential_backoff for t in d.tasks],
+                        "task_ids": [t.task_id for t in d.tasks],
+                        "schedule": str(d.schedule) if d.schedule is not None else None,
+                        "params": sorted(d.params.keys()),
+                        "on_failure_callback": d.has_on_failure_callback,
+                        "deadline": [str(a.interval) for a in (d.deadline or [])]} for d in bag.dags.values()},
     "heavy": sorted(m for m in HEAVY_MODULES if m in sys.modules and m not in before),
     "per_file_s": {Path(s.file).name: s.duration.total_seconds() for s in bag.dagbag_stats},
 }))
@@ -68,3 +76,29 @@ def test_each_dag_file_parses_well_under_a_second(parsed):
     assert parsed["per_file_s"]
     for name, seconds in parsed["per_file_s"].items():
         assert seconds < 0.5, f"{name} took {seconds:.2f}s to parse"
+
+
+# The DAGs whose failures reach the operator through plugins/newswatch_notify.py.
+NOTIFYING = {"news_ingest", "news_maintenance", "news_reprocess"}
+
+
+def test_the_operator_dags_are_all_there(parsed):
+    assert {"news_ingest", "news_maintenance", "news_reprocess"} <= set(parsed["dags"])
+    assert parsed["dags"]["news_reprocess"]["schedule"] is None
+    assert parsed["dags"]["news_reprocess"]["params"] == ["since", "stages", "topics", "until"]
+    assert parsed["dags"]["news_maintenance"]["task_ids"] == [
+        "refresh_followups", "checkpoint_warehouse", "publish_snapshot", "check_feed_health",
+        "purge_raw_html", "purge_staging_files"]
+
+
+def test_every_task_has_a_timeout_and_exponential_backoff(parsed):
+    for dag_id, info in parsed["dags"].items():
+        assert None not in info["timeouts"], dag_id
+        for backoff in info["backoff"]:
+            assert isinstance(backoff, float) and backoff > 1.0, (dag_id, backoff)
+
+
+def test_failures_notify_the_operator_and_a_slow_ingest_misses_a_deadline(parsed):
+    for dag_id in NOTIFYING:
+        assert parsed["dags"][dag_id]["on_failure_callback"], dag_id
+    assert parsed["dags"]["news_ingest"]["deadline"] == ["1:30:00"]

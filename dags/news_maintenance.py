@@ -1,0 +1,103 @@
+"""Daily housekeeping: follow-ups, feed health, retention, checkpoint. Wiring only; behaviour lives in pipeline/."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+import pendulum
+from airflow.sdk import dag, task
+
+WRITER_POOL = "duckdb_writer"
+# In compose, one worker owns the DuckDB volume and serves this queue (docker-compose.yml).
+WRITER_QUEUE = os.environ.get("NEWS_WRITER_QUEUE", "default")
+
+DOC = """
+### news_maintenance
+
+Daily housekeeping of the warehouse and the data folder.
+
+* `refresh_followups`: open follow-ups past their due date become `overdue`; the log counts
+  the open, due-today and overdue ones.
+* `checkpoint_warehouse` and `publish_snapshot`: DuckDB `CHECKPOINT` on the live file, then a
+  fresh read-only snapshot. These three run in the one-slot `duckdb_writer` pool.
+* `check_feed_health`: every failing or stalled feed (view `fct_feed_health`) and failing alert
+  route (`fct_alert_route_health`) is a WARNING in the task log and one Apprise notice to the
+  operator (connection `newswatch_apprise` or `NEWS_OPERATOR_APPRISE_URLS`).
+* `purge_raw_html` / `purge_staging_files`: retention by age, `NEWS_RETENTION_RAW_DAYS`
+  (default 365) and `NEWS_RETENTION_STAGING_DAYS` (default 14). Articles keep their clean text.
+"""
+
+
+def notify_operator(context: dict[str, Any]) -> None:
+    """DAG failure callback: the plugin's Apprise notifier, imported when called, not at parse time."""
+    from newswatch_notify import notify_operator as send
+
+    send(context)
+
+
+@dag(
+    dag_id="news_maintenance",
+    schedule=os.environ.get("NEWS_MAINTENANCE_SCHEDULE", "@daily"),
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=2),
+    doc_md=DOC,
+    tags=["newswatch", "maintenance"],
+    on_failure_callback=notify_operator,
+    default_args={
+        "owner": "newswatch",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=20),
+        "execution_timeout": timedelta(minutes=30),
+    },
+)
+def news_maintenance() -> None:
+    @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
+    def refresh_followups() -> dict[str, int]:
+        from pipeline import maintenance
+
+        return maintenance.refresh_followups()
+
+    @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
+    def checkpoint_warehouse() -> str:
+        from pipeline import maintenance
+
+        return maintenance.checkpoint_warehouse()
+
+    @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
+    def publish_snapshot() -> str:
+        from pipeline import warehouse
+
+        return str(warehouse.publish_snapshot())
+
+    @task
+    def check_feed_health() -> dict[str, Any]:
+        from newswatch_notify import operator_urls
+
+        from pipeline import maintenance
+
+        return maintenance.check_feed_health(notify_urls=operator_urls())
+
+    @task(queue=WRITER_QUEUE)
+    def purge_raw_html() -> dict[str, int]:
+        from pipeline import maintenance
+
+        return maintenance.purge_raw_html()
+
+    @task(queue=WRITER_QUEUE)
+    def purge_staging_files() -> dict[str, int]:
+        from pipeline import maintenance
+
+        return maintenance.purge_staging_files()
+
+    snapshot = refresh_followups() >> checkpoint_warehouse() >> publish_snapshot()
+    snapshot >> check_feed_health()
+    snapshot >> [purge_raw_html(), purge_staging_files()]
+
+
+news_maintenance()

@@ -1,0 +1,2 @@
+-- Fold the write-ahead log into the database file, so the snapshot copy is complete and small.
+checkpoint;

@@ -1,0 +1,21 @@
+-- The latest matching stories, one row per story and topic, with the evidence that made them match.
+with stories as (
+    select * from fct_matching_stories
+),
+
+latest as (
+    select
+        topic,
+        score,
+        title,
+        source_domain,
+        url,
+        coalesce(published_at, first_seen_at) as published_at,
+        count_articles,
+        evidence
+    from stories
+)
+
+select * from latest
+order by published_at desc nulls last, score desc, title
+limit ?;

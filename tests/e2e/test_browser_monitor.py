@@ -1,0 +1,60 @@
+"""The News monitor page in headless Chromium (Debian's), through a real Airflow API server and its login."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from pipeline import runner
+from tests.plugins.server import api_server
+
+pytestmark = pytest.mark.airflow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+SEED_TITLE = "Trump and Takaichi sign rare earths deal as Japan readies $550 billion package"
+SEED_EVIDENCE = "Takaichi is expected to announce a $550 billion investment package"
+
+
+def test_an_operator_logs_in_and_sees_the_seed_story_with_its_evidence(sample_env, tmp_path):
+    runner.run_pipeline("run-1", force=True)
+    with api_server(tmp_path / "airflow") as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            monitor = f"{server.base}/news-monitor/"
+            assert page.goto(monitor).status == 401
+
+            # Airflow's own login page (SimpleAuthManager) sets the `_token` cookie the page reads.
+            page.goto(f"{server.base}/auth/login?next={monitor}")
+            page.fill("input[name=username]", server.user)
+            page.fill("input[name=password]", server.password)
+            page.click("button[type=submit]")
+            page.wait_for_url(monitor, timeout=60_000)
+            expect(page.get_by_role("heading", name="News monitor")).to_be_visible()
+
+            body = page.inner_text("body")
+            assert SEED_TITLE in body
+            assert SEED_EVIDENCE in body
+            assert "Follow-ups due and overdue" in body and "Feed health" in body
+            assert "Feed server that is down (HTTP 500)" in body
+
+            shot = tmp_path / "monitor.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+            ARTIFACTS.mkdir(exist_ok=True)
+            shutil.copyfile(shot, ARTIFACTS / "monitor.png")
+
+            # The nav entry: the Airflow UI shows the same page inside its own frame.
+            page.goto(f"{server.base}/plugin/news-monitor")
+            frame = page.frame_locator("iframe")
+            expect(frame.get_by_text(SEED_TITLE).first).to_be_visible(timeout=60_000)
+            page.screenshot(path=str(tmp_path / "monitor-in-ui.png"))
+            shutil.copyfile(tmp_path / "monitor-in-ui.png", ARTIFACTS / "monitor-in-ui.png")
+        finally:
+            browser.close()
