@@ -30,6 +30,13 @@ digest routes at their `digest_at` times; updates when a story gains a significa
 """
 
 
+def notify_operator(context: dict[str, Any]) -> None:
+    """DAG failure callback: the plugin's Apprise notifier, imported when called, not at parse time."""
+    from newswatch_notify import notify_operator as send
+
+    send(context)
+
+
 @dag(
     dag_id="news_alerts",
     schedule=[NEWS_WAREHOUSE],
@@ -38,6 +45,7 @@ digest routes at their `digest_at` times; updates when a story gains a significa
     max_active_runs=1,
     dagrun_timeout=timedelta(minutes=30),
     doc_md=DOC,
+    on_failure_callback=notify_operator,
     tags=["newswatch", "alerts"],
     default_args={
         "owner": "newswatch",

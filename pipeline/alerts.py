@@ -74,7 +74,7 @@ with cluster_facts as (
             'line': format('{} ({}){}{}', facts.subject, facts.status,
                 case when facts.amount_value is not null
                     then format(', {:,.0f} {}', facts.amount_value, coalesce(facts.amount_currency, '')) else '' end,
-                case when followups.status = 'open' and followups.due_date is not null
+                case when followups.status in ('open', 'overdue') and followups.due_date is not null
                     then format(', due {}', followups.due_date) else '' end)
         }) as facts
     from fact_mentions

@@ -42,7 +42,7 @@ select due_date, event_type, fact_status, array_to_string(participants, ', ') as
        case when amount_value is not null then format('{:,.0f} {}', amount_value, amount_currency) end as amount,
        is_overdue
 from fct_followups
-where status = 'open'
+where status in ('open', 'overdue')
 order by due_date nulls last
 """
 LAST_RUN = "select * exclude (counts) from runs order by loaded_at desc limit 1"

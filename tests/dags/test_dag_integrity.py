@@ -79,7 +79,7 @@ def test_each_dag_file_parses_well_under_a_second(parsed):
 
 
 # The DAGs whose failures reach the operator through plugins/newswatch_notify.py.
-NOTIFYING = {"news_ingest", "news_maintenance", "news_reprocess"}
+NOTIFYING = {"news_ingest", "news_maintenance", "news_reprocess", "news_alerts"}
 
 
 def test_the_operator_dags_are_all_there(parsed):
