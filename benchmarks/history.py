@@ -72,13 +72,11 @@ def build_history(db: Path, articles: int) -> float:
         from range(?) t(i)
     """, [articles])
     con.execute("""
-        insert into story_bands
-        select key, printf('h%015d', i), printf('h%015d', i)
-        from (
-            select i, unnest(['text:' || md5(i::varchar), 'url:https://history.example/a/' || i]
-                   || list_transform(range(8), lambda b: b || ':' || substr(md5(i::varchar || '-' || b), 1, 16))) as key
-            from range(?) t(i)
-        )
+        insert into article_keys
+        select printf('h%015d', i), printf('h%015d', i),
+               list_sort(['text:' || md5(i::varchar), 'url:https://history.example/a/' || i]
+                   || list_transform(range(8), lambda b: b || ':' || substr(md5(i::varchar || '-' || b), 1, 16)))
+        from range(?) t(i)
     """, [articles])
     con.execute("""
         insert into classifications

@@ -3,7 +3,7 @@
 Two copies of one story (a syndicated copy with a new headline, a wording change, a sentence
 added) share most of their word 5-shingles. MinHash estimates that Jaccard overlap; LSH turns a
 signature into ``BANDS`` keys so that the loader finds candidate copies by looking keys up in an
-index (``story_bands``), whatever the size of the history, instead of comparing with every
+index (``article_keys``), whatever the size of the history, instead of comparing with every
 stored article.
 
 Parameters:

@@ -1,5 +1,5 @@
 -- Which incoming articles are new, and which story cluster each joins. In order: the cluster it
--- already has (a re-load); else a stored copy found through story_bands: the same normalised
+-- already has (a re-load); else a stored copy found through article_keys: the same normalised
 -- text, else the same canonical URL (its own or the one its page declares), else the cluster
 -- sharing most LSH band keys (a near-copy; ties go to the earliest cluster); else a copy in this
 -- batch, linked through the same keys; else its own id.
@@ -7,7 +7,7 @@
 -- getvariable() is folded into a constant when a statement is planned, so
 -- `list_contains(getvariable(...), key)` is a filter on constants: an index scan where the
 -- filter covers an index (articles' primary key), else a vectorised filter that DuckDB runs at
--- about 40 M keys a second (story_bands; see the note in sql/ddl/015 on why it has no index).
+-- about 40 M keys a second (article_keys; see the note in sql/ddl/025).
 set variable load_article_ids = (
     select coalesce(list(article_id), []) from incoming_articles
 );
@@ -56,7 +56,10 @@ with incoming_keys as (
 
 stored_keys as (
     select band_key, article_id, story_cluster_id
-    from story_bands
+    from (
+        select article_id, story_cluster_id, unnest(band_keys) as band_key
+        from article_keys
+    )
     where list_contains(getvariable('load_lookup_keys'), band_key)
 )
 

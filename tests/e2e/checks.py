@@ -8,7 +8,7 @@ import duckdb
 
 SEED_PATH = "/articles/trump-takaichi-summit.html"
 SYNDICATED_PATH = "/articles/syndicated-trump-takaichi-summit.html"  # a near-copy: new headline, edits, a sentence
-CONTENT_TABLES = ["articles", "story_clusters", "story_bands", "classifications", "entities", "mentions", "facts",
+CONTENT_TABLES = ["articles", "story_clusters", "article_keys", "classifications", "entities", "mentions", "facts",
                   "fact_mentions", "quotes", "followups", "amounts", "feeds"]
 
 

@@ -8,7 +8,7 @@ import pytest
 from pipeline import warehouse
 
 TABLES = ["feeds", "fetch_log", "articles", "story_clusters", "classifications", "entities", "mentions", "facts",
-          "fact_mentions", "quotes", "followups", "alerts", "runs", "amounts"]
+          "fact_mentions", "quotes", "followups", "alerts", "runs", "amounts", "article_keys"]
 
 
 @pytest.fixture
@@ -49,3 +49,17 @@ def test_ddl_files_are_numbered_and_one_table_each():
         tables = set(re.findall(r"(?:create table if not exists|alter table)\s+(\w+)", text))
         assert len(tables) == 1, (path.name, tables)
         assert path.name.startswith(f"{version:03d}_")
+
+
+def test_story_bands_of_an_older_warehouse_move_into_article_keys(tmp_path, monkeypatch):
+    every = warehouse.migrations()
+    db = duckdb.connect(str(tmp_path / "old.duckdb"))
+    monkeypatch.setattr(warehouse, "migrations", lambda: [(v, p) for v, p in every if v < 25])
+    warehouse.migrate(db)
+    db.execute("insert into story_bands values ('text:aa', 'a1', 'a1'), ('url:http://x/a1', 'a1', 'a1'), "
+               "('0:ff', 'b1', 'a1'), ('text:aa', 'b1', 'a1')")
+    monkeypatch.setattr(warehouse, "migrations", lambda: every)
+    assert warehouse.migrate(db) == [25]
+    assert db.execute("select * from article_keys order by all").fetchall() == [
+        ("a1", "a1", ["text:aa", "url:http://x/a1"]), ("b1", "a1", ["0:ff", "text:aa"])]
+    assert not db.execute("select * from duckdb_tables() where table_name = 'story_bands'").fetchall()

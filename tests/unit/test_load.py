@@ -209,8 +209,8 @@ def test_reloading_a_run_with_copies_changes_no_cluster_or_key():
     load.load_warehouse(stage("r1", [story("a1", seed, "news.test")]), run_id="r1")
     run = stage("r2", [story("b1", copy, "wire.test")])
     load.load_warehouse(run, run_id="r2")
-    before = rows("select * from story_bands order by all")
+    before = rows("select * from article_keys order by all")
     row = load.load_warehouse(run, run_id="r2")
-    assert rows("select * from story_bands order by all") == before
+    assert rows("select * from article_keys order by all") == before
     assert clusters() == {"a1": "a1", "b1": "a1"}
     assert row["count_articles_new"] == 0
