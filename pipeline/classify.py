@@ -251,6 +251,20 @@ def load_topics(path: Path | None = None) -> Topics:
     """
     path = Path(path or DEFAULT_TOPICS_FILE)
     raw = path.read_bytes()
+    # Compiling the matcher costs more than classifying a shard of short items, and every mapped
+    # task of a run asks for the same file: reuse it while the content is unchanged.
+    cached = _COMPILED.get(path)
+    if cached is not None and cached[0] == raw:
+        return cached[1]
+    topics = _compile_topics(path, raw)
+    _COMPILED[path] = (raw, topics)
+    return topics
+
+
+_COMPILED: dict[Path, tuple[bytes, Topics]] = {}
+
+
+def _compile_topics(path: Path, raw: bytes) -> Topics:
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:

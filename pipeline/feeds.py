@@ -416,7 +416,7 @@ def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, resul
 
 def client_options(cfg: settings.Settings) -> ClientOptions:
     return ClientOptions(user_agent=cfg.user_agent, allow_hosts=cfg.allow_hosts, max_bytes=cfg.max_page_bytes,
-                         min_interval_s=cfg.min_interval_s)
+                         min_interval_s=cfg.min_interval_s, robots_dir=cfg.data_dir / "robots")
 
 
 def fetch_feeds(run: Path, shard: int = 0, n_shards: int = 1, *, run_id: str | None = None,

@@ -14,6 +14,7 @@ Every request, successful or not, becomes one ``fetch_log`` row.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import random
@@ -25,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -38,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 120.0
+ROBOTS_TTL_S = 24 * 3600  # RFC 9309 §2.4: a cached robots.txt should not be used for more than 24 hours
 FEED_TYPES = ("xml", "rss", "atom", "rdf", "text/plain", "text/html", "octet-stream")
 PAGE_TYPES = ("html", "xhtml", "text/plain", "octet-stream")
 
@@ -120,6 +123,8 @@ class ClientOptions:
     retries: int = 2
     backoff_s: float = 0.5
     obey_robots: bool = True
+    # Where robots.txt files are kept between runs (None: only for the client's lifetime).
+    robots_dir: Path | None = None
 
 
 @dataclass
@@ -277,7 +282,31 @@ class PoliteClient:
         robots = self._robots[origin]
         return robots is None or robots.can_fetch(url, self.options.user_agent)
 
+    def _robots_file(self, origin: str) -> Path | None:
+        if self.options.robots_dir is None:
+            return None
+        return self.options.robots_dir / f"{hashlib.sha256(origin.encode()).hexdigest()[:24]}.txt"
+
     def _load_robots(self, origin: str) -> Protego | None:
+        # Kept across runs (and shards) for a day: an unchanged feed then costs one request per run.
+        cache = self._robots_file(origin)
+        if cache is not None:
+            try:
+                if time.time() - cache.stat().st_mtime < ROBOTS_TTL_S:
+                    rules = cache.read_text(encoding="utf-8")
+                    return Protego.parse(rules) if rules else None
+            except OSError:
+                pass  # not cached yet
+        robots = self._fetch_robots(origin)
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.name}.{uuid.uuid4().hex}")
+            tmp.write_text(robots or "", encoding="utf-8")
+            tmp.replace(cache)
+        return Protego.parse(robots) if robots else None
+
+    def _fetch_robots(self, origin: str) -> str | None:
+        """The robots.txt text of an origin; None when it has none (no rules)."""
         url = f"{origin}/robots.txt"
         try:
             response = self._request("robots", url, {}, accept=None)
@@ -291,7 +320,7 @@ class PoliteClient:
             return None
         if response.status == 304 or not response.body:
             return None
-        return Protego.parse(response.body.decode("utf-8", errors="replace"))
+        return response.body.decode("utf-8", errors="replace")
 
     # -- requests -----------------------------------------------------------------------
 

@@ -212,3 +212,48 @@ def test_a_server_that_drips_its_headers_is_cut_off_at_the_total_deadline():
     assert caught.value.error_class == "timeout" and caught.value.retryable
     assert "took longer than 1.5s" in str(caught.value)
     assert client.log.rows[-1]["error_class"] == "timeout"
+
+
+def test_robots_txt_is_kept_across_runs_for_a_day(tmp_path):
+    import os
+    import time
+
+    requests = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request.url.path)
+        if request.url.path == "/robots.txt":
+            return httpx.Response(200, content=ROBOTS)
+        return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<p>ok</p>")
+
+    def run() -> None:
+        client = make_client(handler, robots_dir=tmp_path / "robots")
+        client.get("http://news.test/a.html", kind="page")
+        with pytest.raises(BlockedError):
+            client.get("http://news.test/private/b.html", kind="page")
+
+    run()
+    run()  # the next run (a new client) reuses the rules: one robots.txt request in all
+    assert requests.count("/robots.txt") == 1
+    (cached,) = (tmp_path / "robots").iterdir()
+    day_old = time.time() - 24 * 3600 - 1
+    os.utime(cached, (day_old, day_old))
+    run()  # older than a day: fetched again
+    assert requests.count("/robots.txt") == 2
+
+
+def test_a_robots_txt_server_error_is_not_kept(tmp_path):
+    requests = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request.url.path)
+        if request.url.path == "/robots.txt":
+            return httpx.Response(503)
+        return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<p>ok</p>")
+
+    for _ in range(2):
+        with pytest.raises(FetchError):
+            make_client(handler, robots_dir=tmp_path / "robots", retries=0).get("http://news.test/a.html",
+                                                                               kind="page")
+    assert requests.count("/robots.txt") == 2
+    assert not list((tmp_path / "robots").glob("*"))
