@@ -498,6 +498,61 @@ def memory_figure(scale: Scale, root: Path, figures: list[Figure], extra: dict[s
 # -- the table ------------------------------------------------------------------------------------------
 
 
+DEV_LABELS = REPO.parent / "shared" / "eval" / "classify_dev.jsonl"
+EXTRACTION_PAGES = REPO.parent / "shared" / "eval" / "extraction" / "html"
+
+
+def classify_figures(figures: list[Figure], extra: dict[str, Any]) -> None:
+    """Issue 4's speed targets: short items per second, and full articles against extraction (CPU time).
+
+    Real text when ../shared/eval is beside the repo: the labelled dev items (headline + the first
+    300 characters stand in for a feed summary) and the 181 pages of the extraction benchmark
+    (extracted with trafilatura, then classified); else the sample site's pages.
+    """
+    import trafilatura
+
+    from pipeline import classify, extract, sample_site
+
+    topics = classify.load_topics()
+    if EXTRACTION_PAGES.exists():  # 181 real news pages (the extraction benchmark)
+        files = sorted(EXTRACTION_PAGES.glob("*.html.gz"))
+        pages = [extract.decode_html(gzip.decompress(f.read_bytes()), "text/html") for f in files]
+        page_source = f"{len(pages)} real pages of ../shared/eval/extraction"
+    else:
+        files = sorted((sample_site.SITE_DIR / "articles").glob("*.html"))
+        pages = [extract.decode_html(f.read_bytes(), "text/html") for f in files]
+        page_source = f"{len(pages)} sample pages"
+    cpu = time.process_time()
+    docs = [trafilatura.bare_extraction(html, include_comments=False, favor_precision=True, with_metadata=True)
+            for html in pages]
+    extract_ms = (time.process_time() - cpu) / len(pages) * 1000
+    full = [(d.title or "", d.text or "") for d in docs if d is not None]
+    if DEV_LABELS.exists():
+        rows = [json.loads(line) for line in DEV_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+        short = [(r.get("title") or "", (r.get("text") or "")[:300]) for r in rows]
+        source = f"{len(short)} labelled dev items"
+    else:
+        short = [(title, text[:300]) for title, text in full]
+        source = f"{len(short)} sample pages"
+
+    def per_item_ms(items: list[tuple[str, str]], min_s: float = 2.0) -> float:
+        done, cpu = 0, time.process_time()
+        while time.process_time() - cpu < min_s:
+            for title, text in items:
+                classify.classify(title, text, topics)
+            done += len(items)
+        return (time.process_time() - cpu) / done * 1000
+
+    short_ms, full_ms = per_item_ms(short), per_item_ms(full)
+    rate = 1000 / short_ms
+    figures.append(Figure("classification: short items per second (one core)", rate, "/s", "≥ 2,000/s",
+                          rate >= 2000, f"{short_ms:.3f} ms CPU per headline + summary; {source}"))
+    ratio = extract_ms / full_ms
+    figures.append(Figure("classification: full articles vs extraction", ratio, "× faster", "≥ 10×", ratio >= 10,
+                          f"classify {full_ms:.2f} ms vs trafilatura {extract_ms:.1f} ms per article (CPU), "
+                          f"{page_source}"))
+
+
 def print_table(scale_name: str, figures: list[Figure]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -514,13 +569,13 @@ def print_table(scale_name: str, figures: list[Figure]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
-    parser.add_argument("--only", nargs="*", choices=["site", "history", "load", "parse", "memory"],
+    parser.add_argument("--only", nargs="*", choices=["site", "history", "load", "parse", "memory", "classify"],
                         help="run only these groups of figures")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR, format="%(message)s")
     scale = SCALES[args.scale]
-    groups = set(args.only or ["site", "history", "load", "parse", "memory"])
+    groups = set(args.only or ["site", "history", "load", "parse", "memory", "classify"])
     figures: list[Figure] = []
     extra: dict[str, Any] = {"scale": args.scale, "settings": asdict(scale),
                              "started_at": datetime.now(UTC).isoformat(), "cpus": os.cpu_count(),
@@ -537,6 +592,8 @@ def main() -> None:
             load_rate_figure(scale, root, root / "data" / "staging" / "bench-1", figures, extra)
         if "history" in groups:
             history_figure(scale, figures, extra)
+        if "classify" in groups:
+            classify_figures(figures, extra)
         if "parse" in groups:
             parse_figures(root, figures, extra)
         if "memory" in groups:
