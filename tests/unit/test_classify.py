@@ -397,6 +397,14 @@ def test_seed_story_is_relevant_to_both_topics(topics: Topics) -> None:
     assert seed is not None and seed.title
     results = classify(seed.title, seed.text, topics)
     assert results["us_japan"].relevant and results["rare_earths"].relevant
+    for result in results.values():
+        for evidence in result.evidence:  # every span points at the sentence it quotes
+            source = seed.title if evidence.field == "title" else seed.text
+            assert source[evidence.start:evidence.end] == evidence.text
+    body = {topic: [e.text for e in r.evidence if e.field == "text"] for topic, r in results.items()}
+    # us_japan: the sentence where the two leaders meet; rare_earths: the critical-minerals agreement
+    assert any("Donald Trump met Japan" in text and "Takaichi" in text for text in body["us_japan"][:2])
+    assert any("agreement on critical minerals and rare earths" in text for text in body["rare_earths"][:3])
 
 
 def test_dev_set_quality_gate(topics: Topics) -> None:
