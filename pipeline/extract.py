@@ -178,9 +178,12 @@ def extract_html(html: str | bytes, url: str | None = None, content_type: str = 
         html, url=url, include_comments=False, favor_precision=True, with_metadata=True,
         date_extraction_params={"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True},
     )
-    if doc is None or not (doc.text or "").strip():
+    if doc is None:
         return None
-    text = doc.text.strip()
+    assert not isinstance(doc, dict)  # a dict only with as_dict=True
+    text = (doc.text or "").strip()
+    if not text:
+        return None
     return Extracted(title=doc.title or None, author=doc.author or None, text=text,
                      published_at=_parse_date(doc.date), language=doc.language or guess_language(text),
                      canonical_url=page_canonical_url(html, url))
@@ -245,7 +248,8 @@ def extract_articles(pages_path: Path) -> Path:
         The staged articles file (``articles/<shard>.parquet``).
     """
     run = paths.run_of(pages_path)
-    rows, counts = [], {}
+    rows: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
     for page in staging.read_rows(pages_path):
         if page["page_status"] not in ("ok", "failed", "gave_up", "blocked"):
             continue

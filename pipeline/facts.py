@@ -72,7 +72,7 @@ class DocFacts:
     events: tuple[Event, ...]
     quotes: tuple[Quote, ...]
 
-    def to_json(self, doc_id: str) -> dict[str, Any]:
+    def to_json(self, doc_id: str | None) -> dict[str, Any]:
         """The JSON shape printed by ``newswatch facts`` and read by the evaluation tooling.
 
         Args:

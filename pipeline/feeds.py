@@ -200,7 +200,7 @@ def _entry_time(entry: Any) -> datetime | None:
         value = entry.get(key)
         if value:
             try:
-                return datetime(*value[:6], tzinfo=UTC)
+                return datetime(*value[:6]).replace(tzinfo=UTC)
             except (TypeError, ValueError):
                 continue
     return None
@@ -328,7 +328,8 @@ def _next_due(source: FeedSource, now: datetime, failures: int, gap_minutes: flo
     if failures:
         # Back off a failing feed exponentially, but keep trying at least daily.
         interval = timedelta(minutes=source.interval_minutes)
-        return now + min(interval * (2 ** min(failures, 10)), MAX_BACKOFF)
+        factor: int = 2 ** min(failures, 10)  # int ** int is typed Any: a negative power is a float
+        return now + min(interval * factor, MAX_BACKOFF)
     return now + poll_interval(source, gap_minutes)
 
 

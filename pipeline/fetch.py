@@ -106,7 +106,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 def _deadline_transport() -> httpx.HTTPTransport:
     transport = httpx.HTTPTransport()
     # httpx builds its httpcore pool without a backend argument; the pool keeps it here.
-    transport._pool._network_backend = _DeadlineBackend()  # type: ignore[attr-defined]
+    transport._pool._network_backend = _DeadlineBackend()
     return transport
 
 

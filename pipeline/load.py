@@ -99,7 +99,7 @@ def _run_row(con: Any, run_id: str, counts: dict[str, int]) -> dict[str, Any]:
               **{f"relevant_{k}": v for k, v in relevant.items()}}
     ok = counts.get("feeds_ok", 0) + counts.get("feeds_not_modified", 0) + counts.get("feeds_unchanged", 0)
     status = "no_feed_succeeded" if counts.get("feeds_due", 0) and not ok else "success"
-    row = {col: counts.get(key, 0) for col, key in RUN_COLUMNS.items()}
+    row: dict[str, Any] = {col: counts.get(key, 0) for col, key in RUN_COLUMNS.items()}
     row.update(run_id=run_id, status=status, count_articles_new=new_articles, count_duplicates=duplicates,
                count_relevant_us_japan=relevant.get("us_japan", 0),
                count_relevant_rare_earths=relevant.get("rare_earths", 0),

@@ -43,11 +43,12 @@ class Monitor:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form of the page's data."""
-        return json.loads(json.dumps({
+        data: dict[str, Any] = json.loads(json.dumps({
             "snapshot_path": str(self.snapshot_path), "snapshot_at": self.snapshot_at,
             "last_run": self.last_run, "stories": self.stories, "followups": self.followups,
             "feeds": self.feeds, "alert_routes": self.alert_routes,
         }, default=str))
+        return data
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str, params: list[Any] | None = None) -> list[dict[str, Any]]:

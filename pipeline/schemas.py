@@ -6,11 +6,19 @@ reads every dataset of a run into a temp table ``incoming_<dataset>`` and runs `
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
+
+
+def _schema(fields: list[pa.Field[Any] | tuple[str, pa.DataType]]) -> pa.Schema:
+    # pa.schema accepts fields and (name, type) pairs mixed; its stubs want one kind per list.
+    return pa.schema([f if isinstance(f, pa.Field) else pa.field(*f) for f in fields])
+
 
 TS = pa.timestamp("us", tz="UTC")
 
-ITEMS = pa.schema([
+ITEMS = _schema([
     ("article_id", pa.string()),
     ("url", pa.string()),
     ("original_url", pa.string()),
@@ -24,7 +32,7 @@ ITEMS = pa.schema([
     ("seen_at", TS),
 ])
 
-FEED_STATE = pa.schema([
+FEED_STATE = _schema([
     ("feed_url", pa.string()),
     ("name", pa.string()),
     ("topics_hint", pa.list_(pa.string())),
@@ -42,7 +50,7 @@ FEED_STATE = pa.schema([
     ("median_gap_minutes", pa.float64()),
 ])
 
-FETCH_LOG = pa.schema([
+FETCH_LOG = _schema([
     ("request_id", pa.string()),
     ("run_id", pa.string()),
     ("kind", pa.string()),              # feed | page | robots
@@ -58,7 +66,7 @@ FETCH_LOG = pa.schema([
     ("fetched_at", TS),
 ])
 
-PAGES = pa.schema([
+PAGES = _schema([
     *[ITEMS.field(name) for name in ITEMS.names],
     ("final_url", pa.string()),
     ("page_status", pa.string()),       # ok | failed (retry later) | gave_up | blocked
@@ -70,7 +78,7 @@ PAGES = pa.schema([
     ("fetched_at", TS),
 ])
 
-ARTICLES = pa.schema([
+ARTICLES = _schema([
     ("article_id", pa.string()),
     ("url", pa.string()),
     ("original_url", pa.string()),
@@ -101,7 +109,7 @@ ARTICLES = pa.schema([
     ("band_keys", pa.list_(pa.string())),    # dedup.band_keys(text): LSH keys of near-copies
 ])
 
-CLASSIFICATIONS = pa.schema([
+CLASSIFICATIONS = _schema([
     ("article_id", pa.string()),
     ("topic", pa.string()),
     ("score", pa.float64()),
@@ -111,7 +119,7 @@ CLASSIFICATIONS = pa.schema([
     ("classified_at", TS),
 ])
 
-MENTIONS = pa.schema([
+MENTIONS = _schema([
     ("article_id", pa.string()),
     ("entity_id", pa.string()),
     ("name", pa.string()),
@@ -122,7 +130,7 @@ MENTIONS = pa.schema([
     ("text", pa.string()),
 ])
 
-FACT_MENTIONS = pa.schema([
+FACT_MENTIONS = _schema([
     ("fact_id", pa.string()),
     ("article_id", pa.string()),
     ("event_type", pa.string()),
@@ -140,7 +148,7 @@ FACT_MENTIONS = pa.schema([
     ("seen_at", TS),
 ])
 
-QUOTES = pa.schema([
+QUOTES = _schema([
     ("quote_id", pa.string()),
     ("article_id", pa.string()),
     ("speaker", pa.string()),
@@ -150,7 +158,7 @@ QUOTES = pa.schema([
     ("end_char", pa.int32()),
 ])
 
-AMOUNTS = pa.schema([
+AMOUNTS = _schema([
     ("article_id", pa.string()),
     ("value", pa.float64()),
     ("currency", pa.string()),

@@ -30,7 +30,7 @@ def write_rows(path: Path, rows: Iterable[Mapping[str, Any]], schema: pa.Schema)
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    return pq.read_table(path).to_pylist()  # type: ignore[no-any-return]
+    return pq.read_table(path).to_pylist()
 
 
 def write_counts(run: Path, name: str, counts: Mapping[str, int]) -> None:

@@ -101,8 +101,11 @@ def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | No
     with warehouse.snapshot(snapshot_path) as con:
         if con is None:
             return None
-        path = Path(con.execute("select path from duckdb_databases() where database_name = current_database()")
-                    .fetchone()[0])
+        row = con.execute(
+            "select path from duckdb_databases() where database_name = current_database()"
+        ).fetchone()
+        assert row is not None  # the open database is always listed
+        path = Path(row[0])
         return Summary(
             snapshot_path=path,
             last_run=_table(con, LAST_RUN),

@@ -80,8 +80,8 @@ def _create_views(con: duckdb.DuckDBPyConnection, pending: list[Path]) -> None:
             except duckdb.CatalogException as exc:
                 failed.append((path, exc))
         if len(failed) == len(pending):
-            path, exc = failed[0]
-            raise LoadError(f"sql/marts/{path.name} does not bind: {exc}")
+            path, error = failed[0]
+            raise LoadError(f"sql/marts/{path.name} does not bind: {error}")
         pending = [path for path, _ in failed]
 
 

@@ -1,4 +1,5 @@
-"""The boundaries the project relies on: an Airflow-free core, and lint clean (ruff enforces the ban too)."""
+"""The boundaries the project relies on: an Airflow-free core, and lint clean (ruff enforces the ban too),
+mypy strict on pipeline/ and sqlfluff clean on sql/ (STYLE.md §12)."""
 
 from __future__ import annotations
 
@@ -39,4 +40,16 @@ def test_dag_files_import_only_airflow_sdk_pendulum_and_the_standard_library():
 
 def test_ruff_is_clean():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", str(REPO)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_on_pipeline_is_clean():
+    # No arguments: files and strictness come from [tool.mypy] in pyproject.toml, as for `make typecheck`.
+    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sqlfluff_is_clean():
+    result = subprocess.run([sys.executable, "-m", "sqlfluff", "lint", "sql"], cwd=REPO, capture_output=True,
+                            text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,7 +45,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
-    def guess_type(self, path: str | Path) -> str:
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
         name = str(path)
         if name.endswith((".xml", ".rss")):
             return "application/rss+xml"

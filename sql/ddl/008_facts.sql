@@ -1,8 +1,10 @@
 -- One fact (event) however many articles report it.
 create table if not exists facts (
     fact_id varchar primary key,         -- hash of type, date, participants, amount/percent (or subject)
-    event_type varchar not null,         -- meeting | agreement | investment | trade_measure | defense | other_commitment
-    status varchar not null,             -- latest reported: happened | announced | planned | expected | proposed | cancelled | denied
+    -- meeting | agreement | investment | trade_measure | defense | other_commitment
+    event_type varchar not null,
+    -- latest reported: happened | announced | planned | expected | proposed | cancelled | denied
+    status varchar not null,
     event_date date,
     participants varchar[],
     amount_value double,

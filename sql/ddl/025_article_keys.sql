@@ -16,7 +16,7 @@ create table if not exists article_keys (
 );
 
 insert into article_keys (article_id, story_cluster_id, band_keys)
-select article_id, min(story_cluster_id), list_sort(list(distinct band_key))
+select article_id, min(story_cluster_id) as story_cluster_id, list_sort(list(distinct band_key)) as band_keys
 from story_bands
 group by article_id
 on conflict do nothing;

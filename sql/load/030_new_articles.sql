@@ -59,7 +59,7 @@ stored_keys as (
     from (
         select article_id, story_cluster_id, unnest(band_keys) as band_key
         from article_keys
-    )
+    ) as stored_bands
     where list_contains(getvariable('load_lookup_keys'), band_key)
 )
 
@@ -70,8 +70,9 @@ select
     count(distinct incoming_keys.band_key) as count_shared
 from incoming_keys
 inner join stored_keys
-    on incoming_keys.band_key = stored_keys.band_key
-    and incoming_keys.article_id <> stored_keys.article_id
+    on
+        incoming_keys.band_key = stored_keys.band_key
+        and incoming_keys.article_id <> stored_keys.article_id
 group by incoming_keys.article_id, stored_keys.story_cluster_id;
 
 set variable load_match_clusters = (
@@ -124,8 +125,9 @@ batch_links as (
         linked.article_id as linked_article_id
     from incoming_keys
     inner join incoming_keys as linked
-        on incoming_keys.band_key = linked.band_key
-        and incoming_keys.article_id <> linked.article_id
+        on
+            incoming_keys.band_key = linked.band_key
+            and incoming_keys.article_id <> linked.article_id
 ),
 
 reach (article_id, root_article_id) as (

@@ -21,8 +21,10 @@ on conflict (article_id) do update set
     title = coalesce(excluded.title, articles.title),
     author = coalesce(excluded.author, articles.author),
     published_at = coalesce(articles.published_at, excluded.published_at),
-    published_source = case when articles.published_at is null then excluded.published_source
-        else articles.published_source end,
+    published_source = case
+        when articles.published_at is null then excluded.published_source
+        else articles.published_source
+    end,
     language = excluded.language,
     text = excluded.text,
     text_source = excluded.text_source,

@@ -7,5 +7,4 @@ on conflict (article_id, topic) do update set
     evidence = excluded.evidence,
     classifier_version = excluded.classifier_version,
     classified_at = excluded.classified_at
-where classifications.classifier_version <> excluded.classifier_version
-    or classifications.score <> excluded.score;
+where classifications.classifier_version <> excluded.classifier_version or classifications.score <> excluded.score;

@@ -1,6 +1,7 @@
 -- An article whose text changed (a page fetched on retry) keeps no stale spans.
 delete from mentions
-where (select facts_staged from load_context)
+where
+    (select facts_staged from load_context)
     and article_id in (select article_id from load_articles where not is_new)
     and (article_id, entity_id, start_char) not in (
         select (article_id, entity_id, start_char) from incoming_mentions

@@ -4,14 +4,16 @@
 create or replace temp table load_stale_facts as
 select distinct fact_id
 from fact_mentions
-where (select facts_staged from load_context)
+where
+    (select facts_staged from load_context)
     and article_id in (select article_id from load_articles where not is_new)
     and (fact_id, article_id, start_char) not in (
         select (fact_id, article_id, start_char) from incoming_fact_mentions
     );
 
 delete from fact_mentions
-where (select facts_staged from load_context)
+where
+    (select facts_staged from load_context)
     and article_id in (select article_id from load_articles where not is_new)
     and (fact_id, article_id, start_char) not in (
         select (fact_id, article_id, start_char) from incoming_fact_mentions

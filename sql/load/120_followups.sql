@@ -9,7 +9,8 @@ select
     facts.first_article_id as opened_article_id,
     load_context.loaded_at as updated_at
 from facts, load_context
-where facts.status in ('planned', 'expected', 'proposed')
+where
+    facts.status in ('planned', 'expected', 'proposed')
     and facts.fact_id in (select fact_id from incoming_fact_mentions)
 on conflict (fact_id) do nothing;
 
@@ -25,7 +26,8 @@ from facts, load_context, (
     where status in ('happened', 'cancelled', 'denied')
     group by fact_id
 ) as resolving
-where followups.fact_id = facts.fact_id
+where
+    followups.fact_id = facts.fact_id
     and resolving.fact_id = facts.fact_id
     and followups.status in ('open', 'overdue')
     and facts.status in ('happened', 'cancelled', 'denied');

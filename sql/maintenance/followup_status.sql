@@ -6,7 +6,8 @@ set
     due_date = facts.event_date,
     updated_at = maintenance_context.run_at
 from facts, maintenance_context
-where followups.fact_id = facts.fact_id
+where
+    followups.fact_id = facts.fact_id
     and followups.status in ('open', 'overdue')
     and facts.event_date is not null
     and followups.due_date is distinct from facts.event_date;
@@ -16,7 +17,8 @@ set
     status = 'overdue',
     updated_at = maintenance_context.run_at
 from maintenance_context
-where followups.status = 'open'
+where
+    followups.status = 'open'
     and followups.due_date < maintenance_context.today;
 
 update followups
@@ -24,5 +26,6 @@ set
     status = 'open',
     updated_at = maintenance_context.run_at
 from maintenance_context
-where followups.status = 'overdue'
+where
+    followups.status = 'overdue'
     and (followups.due_date is null or followups.due_date >= maintenance_context.today);

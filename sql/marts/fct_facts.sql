@@ -36,8 +36,9 @@ rate_as_of as (
         fx_rates.as_of
     from dated_facts
     asof inner join fx_rates
-        on dated_facts.amount_currency = fx_rates.currency
-        and dated_facts.rate_day >= fx_rates.as_of
+        on
+            dated_facts.amount_currency = fx_rates.currency
+            and dated_facts.rate_day >= fx_rates.as_of
 ),
 
 earliest_rate as (

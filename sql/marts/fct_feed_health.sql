@@ -17,7 +17,8 @@ select
         when consecutive_failures > 0 or last_status = 'error' then 'failing'
         when last_error_class is not null then 'degraded'
         -- Silent for ten of its own usual gaps, and at least a week: a feed's rhythm decides.
-        when last_new_item_at is null
+        when
+            last_new_item_at is null
             or last_new_item_at < now() - greatest(
                 interval 7 days, to_minutes(cast(coalesce(median_gap_minutes, 0) * 10 as bigint))
             ) then 'stalled'

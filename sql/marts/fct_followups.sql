@@ -21,8 +21,10 @@ bucketed as (
     select
         *,
         status = 'overdue' or (status = 'open' and due_date < current_date) as is_overdue,
-        status = 'open' and due_date >= current_date
-            and due_date < cast(date_trunc('week', current_date) as date) + 7 as is_due_this_week,
+        (
+            status = 'open' and due_date >= current_date
+            and due_date < cast(date_trunc('week', current_date) as date) + 7
+        ) as is_due_this_week,
         due_date - current_date as days_until_due
     from followups_with_facts
 ),

@@ -33,6 +33,12 @@ feeds_by_host as (
     group by 1
 ),
 
+relevant as (
+    select distinct article_id
+    from classifications
+    where is_relevant
+),
+
 articles_by_host as (
     select
         articles.source_domain,
@@ -40,7 +46,7 @@ articles_by_host as (
         count(*) filter (where relevant.article_id is not null) as count_relevant_articles,
         max(articles.first_seen_at) as last_article_at
     from articles
-    left join (select distinct article_id from classifications where is_relevant) as relevant using (article_id)
+    left join relevant using (article_id)
     group by articles.source_domain
 ),
 

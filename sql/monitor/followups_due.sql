@@ -22,4 +22,4 @@ due as (
 
 select * from due
 order by due_date, event_type, subject
-limit ?;
+limit ?;  -- noqa: PRS

@@ -18,4 +18,4 @@ latest as (
 
 select * from latest
 order by published_at desc nulls last, score desc, title
-limit ?;
+limit ?;  -- noqa: PRS
