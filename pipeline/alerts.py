@@ -46,7 +46,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from pipeline import settings, warehouse
-from pipeline.errors import ConfigError, PipelineError
+from pipeline.errors import ChannelError, ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -65,81 +65,20 @@ FAULT_ENV = "NEWS_ALERTS_FAULT"
 KEYED_SCHEMES = {"json", "jsons", "form", "forms", "xml", "xmls", "mailto", "mailtos"}
 JSON_SCHEMES = {"json", "jsons"}
 
-STORIES = """
-with cluster_facts as (
-    select
-        articles.story_cluster_id,
-        list(distinct {
-            'key': facts.fact_id || ':' || facts.status,
-            'line': format('{} ({}){}{}', facts.subject, facts.status,
-                case when facts.amount_value is not null
-                    then format(', {:,.0f} {}', facts.amount_value, coalesce(facts.amount_currency, '')) else '' end,
-                case when followups.status in ('open', 'overdue') and followups.due_date is not null
-                    then format(', due {}', followups.due_date) else '' end)
-        }) as facts
-    from fact_mentions
-    inner join articles using (article_id)
-    inner join facts using (fact_id)
-    left join followups using (fact_id)
-    group by articles.story_cluster_id
-)
-
-select
-    stories.story_cluster_id,
-    stories.topic,
-    stories.score,
-    stories.title,
-    stories.source_domain,
-    stories.url,
-    stories.published_at,
-    stories.first_seen_at,
-    stories.evidence,
-    coalesce(cluster_facts.facts, []) as facts
-from {source} as stories
-left join cluster_facts using (story_cluster_id)
-order by stories.first_seen_at, stories.score desc, stories.story_cluster_id, stories.topic
-"""
-LEDGER = """
-select story_cluster_id, topic, route, status, attempts, kind, delivery, message_key, next_attempt_at,
-    coalesce(channels_done, []), facts_sent, sent_at
-from alerts
-"""
-CLAIM = """
-insert into alerts as ledger (story_cluster_id, topic, route, status, attempts, queued_at, kind, delivery,
-    message_key, last_attempt_at, next_attempt_at, channels_done, facts_claimed)
-values (?, ?, ?, 'pending', 1, ?, ?, ?, ?, ?, null, [], ?)
-on conflict (story_cluster_id, topic, route) do update set
-    status = 'pending',
-    attempts = case when ledger.status = 'sent' then 1 else ledger.attempts + 1 end,
-    kind = excluded.kind,
-    delivery = excluded.delivery,
-    channels_done = case when ledger.message_key = excluded.message_key
-        then coalesce(ledger.channels_done, []) else [] end,
-    message_key = excluded.message_key,
-    last_attempt_at = excluded.last_attempt_at,
-    next_attempt_at = null,
-    facts_claimed = excluded.facts_claimed
-"""
-CHANNEL_DONE = """
-update alerts set channels_done = list_append(coalesce(channels_done, []), ?)
-where route = ? and message_key = ?
-"""
-MARK_SENT = """
-update alerts set status = 'sent', sent_at = ?, last_error = null, next_attempt_at = null,
-    facts_sent = facts_claimed
-where route = ? and message_key = ?
-"""
-MARK_FAILED = """
-update alerts set status = 'failed', last_error = ?, next_attempt_at = ?
-where route = ? and message_key = ?
-"""
-LAST_DIGEST = """
-select max(sent_at) from alerts where route = ? and delivery = 'digest' and status = 'sent'
-"""
+SQL_DIR = settings.SQL_DIR / "alerts"
 
 
-class ChannelError(PipelineError):
-    """A channel did not accept a message; the ledger records it and a later run retries."""
+def _sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+STORIES = _sql("stories")
+LEDGER = _sql("ledger")
+CLAIM = _sql("claim")
+CHANNEL_DONE = _sql("channel_done")
+MARK_SENT = _sql("mark_sent")
+MARK_FAILED = _sql("mark_failed")
+LAST_DIGEST = _sql("last_digest")
 
 
 # -- configuration ----------------------------------------------------------------------
@@ -431,7 +370,7 @@ def _alert(row: Sequence[Any]) -> Alert:
 
 def pending_alerts(snapshot_path: Path | None = None) -> list[Alert]:
     """Matching stories no route has sent yet, one per story cluster and topic, oldest first (snapshot)."""
-    rows = warehouse.query_snapshot(STORIES.replace("{source}", "fct_alert_candidates"),
+    rows = warehouse.query_snapshot(STORIES,
                                     snapshot_path=snapshot_path)
     return [_alert(row) for row in rows]
 
@@ -741,7 +680,7 @@ def _plan(route: Route, stories: dict[tuple[str, str], Alert], ledger: dict[tupl
 
 
 def _stories(con: Any) -> dict[tuple[str, str], Alert]:
-    rows = con.execute(STORIES.replace("{source}", "fct_matching_stories")).fetchall()
+    rows = con.execute(STORIES.replace("from fct_alert_candidates as stories", "from fct_matching_stories as stories")).fetchall()
     return {(row[0], row[1]): _alert(row) for row in rows}
 
 

@@ -53,3 +53,7 @@ class ExtractionError(PipelineError):
 
 class LoadError(PipelineError):
     """The warehouse could not be written."""
+
+
+class ChannelError(PipelineError):
+    """An alert channel did not accept a message; the ledger records it and a later run retries."""
