@@ -22,16 +22,7 @@ logger = logging.getLogger(__name__)
 
 STAGES = ("extract", "classify", "facts")
 SHARD_SIZE = 500
-SELECT_ARTICLES = """
-select *
-from articles
-where (?::date is null or coalesce(published_at, first_seen_at)::date >= ?::date)
-    and (?::date is null or coalesce(published_at, first_seen_at)::date <= ?::date)
-    and (?::varchar[] is null or article_id in (
-        select article_id from classifications where list_contains(?::varchar[], topic) and is_relevant
-    ))
-order by article_id
-"""
+SELECT_ARTICLES = (settings.SQL_DIR / "reprocess" / "select_articles.sql").read_text(encoding="utf-8")
 
 
 def _page_row(article: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +88,7 @@ def reprocess(stages: Sequence[str] = STAGES, *, since: date | str | None = None
     with warehouse.snapshot() as con:
         if con is None:
             raise ConfigError("nothing to reprocess: no snapshot yet (run `newswatch run` first)")
-        cursor = con.execute(SELECT_ARTICLES, [since, since, until, until, wanted, wanted])
+        cursor = con.execute(SELECT_ARTICLES, [since, until, wanted])
         columns = [d[0] for d in cursor.description]
         articles = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
     counts = {"reprocess_articles": len(articles), "reprocess_reextracted": 0}
