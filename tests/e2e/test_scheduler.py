@@ -1,8 +1,10 @@
 """news_ingest under the real scheduler: `airflow standalone` (scheduler, DAG processor, API server,
-LocalExecutor) on loopback, one triggered run, checked in Airflow's metadata and in the warehouse."""
+LocalExecutor) on loopback, one triggered run, checked in Airflow's metadata and in the warehouse; its
+Asset event then schedules news_alerts, which writes the demo outbox."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -10,9 +12,10 @@ import subprocess
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from pipeline import dagrun, settings
+from pipeline import alerts, dagrun, settings
 from tests.e2e import checks
 
 pytestmark = pytest.mark.airflow
@@ -60,16 +63,26 @@ def test_the_scheduler_runs_news_ingest(sample_env, monkeypatch, tmp_path):
         proc = subprocess.Popen([dagrun._airflow(), "standalone"], env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
+        airflow(env, "dags", "unpause", "news_alerts")
         airflow(env, "dags", "unpause", dagrun.DAG_ID)
         airflow(env, "dags", "trigger", dagrun.DAG_ID, "--conf", '{"force": true}')
 
-        def finished():
-            runs = dagrun.dag_runs(env)
-            done = [r for r in runs if r.get("state") in ("success", "failed")]
-            return done or None
+        def finished(dag_id: str):
+            def probe():
+                runs = dagrun.dag_runs(env, dag_id)
+                done = [r for r in runs if r.get("state") in ("success", "failed")]
+                return done or None
+            return probe
 
-        (run,) = wait_for("the triggered run to finish", finished, deadline, log)
+        (run,) = wait_for("the triggered run to finish", finished(dagrun.DAG_ID), deadline, log)
         assert run["state"] == "success", log.read_text()[-3000:]
+        # The news_warehouse Asset event schedules news_alerts, which delivers to the outbox route.
+        (alerts_run,) = wait_for("news_alerts, scheduled by the Asset event", finished("news_alerts"), deadline, log)
+        assert alerts_run["state"] == "success", log.read_text()[-3000:]
+        assert alerts_run["run_id"].startswith("asset_triggered"), alerts_run
+        pools = json.loads(airflow(env, "pools", "list", "-o", "json").strip().splitlines()[-1])
+        assert {"pool": "duckdb_writer", "slots": "1"}.items() <= {
+            k: str(v) for k, v in next(p for p in pools if p["pool"] == "duckdb_writer").items()}.items()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -81,3 +94,13 @@ def test_the_scheduler_runs_news_ingest(sample_env, monkeypatch, tmp_path):
     snapshot = settings.load().snapshot_path
     checks.check_seed_story(snapshot)
     checks.check_bad_input_recorded(snapshot)
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        counts = con.execute("select count_feeds_due, count_feeds_failed, count_articles_new, "
+                             "count_relevant_us_japan, count_facts_new from runs where run_id = ?",
+                             [run["run_id"]]).fetchall()
+        sent = con.execute("select count(*) from alerts where route = 'outbox' and status = 'sent'").fetchone()
+    (due, failed, new, us_japan, facts_new), = counts
+    assert (due, failed) == (6, 2) and new >= 30 and us_japan > 0 and facts_new > 0
+    outbox = [json.loads(line) for line in alerts.outbox_file().read_text().splitlines()]
+    assert outbox and sent[0] > 0
+    assert any("Takaichi" in message["title"] for message in outbox)
