@@ -95,7 +95,14 @@ def _run_row(con: Any, run_id: str, counts: dict[str, int]) -> dict[str, Any]:
         "select count(distinct fact_id) from incoming_fact_mentions "
         "where fact_id not in (select fact_id from load_known_facts)"
     ).fetchone()
+    # Matching stories (cluster x topic) this run brought that no route has been sent yet: the
+    # news_alerts run that the Asset event schedules next will deliver them.
+    (alerts_queued,) = con.execute(
+        "select count(*) from fct_alert_candidates where story_cluster_id in "
+        "(select story_cluster_id from load_articles where is_new)"
+    ).fetchone()
     counts = {**counts, "articles_new": new_articles, "duplicates": duplicates, "facts_new": new_facts,
+              "alerts_queued": alerts_queued,
               **{f"relevant_{k}": v for k, v in relevant.items()}}
     ok = counts.get("feeds_ok", 0) + counts.get("feeds_not_modified", 0) + counts.get("feeds_unchanged", 0)
     status = "no_feed_succeeded" if counts.get("feeds_due", 0) and not ok else "success"
@@ -103,7 +110,7 @@ def _run_row(con: Any, run_id: str, counts: dict[str, int]) -> dict[str, Any]:
     row.update(run_id=run_id, status=status, count_articles_new=new_articles, count_duplicates=duplicates,
                count_relevant_us_japan=relevant.get("us_japan", 0),
                count_relevant_rare_earths=relevant.get("rare_earths", 0),
-               count_facts_new=new_facts, count_alerts_queued=0, counts=json.dumps(counts, sort_keys=True))
+               count_facts_new=new_facts, count_alerts_queued=alerts_queued, counts=json.dumps(counts, sort_keys=True))
     return row
 
 

@@ -14,7 +14,8 @@ latest as (
         count_articles_new,
         count_relevant_us_japan,
         count_relevant_rare_earths,
-        count_facts_new
+        count_facts_new,
+        count_alerts_queued
     from runs_loaded
 )
 

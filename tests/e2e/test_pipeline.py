@@ -24,9 +24,13 @@ def test_one_run_lands_facts_and_a_second_adds_nothing(two_shards):
     checks.check_seed_story(cfg.snapshot_path)
     checks.check_bad_input_recorded(cfg.snapshot_path)
     before = checks.table_counts(cfg.snapshot_path)
+    with duckdb.connect(str(cfg.snapshot_path), read_only=True) as con:
+        (matching,) = con.execute("select count(*) from fct_matching_stories").fetchone()
+    assert first["count_alerts_queued"] == matching > 0  # every matching story is new, none sent yet
 
     second = runner.run_pipeline("run-2", force=True)
     assert second["count_articles_new"] == 0
+    assert second["count_alerts_queued"] == 0
     assert second["count_feeds_not_modified"] >= 3  # conditional GET: Last-Modified -> 304
     assert checks.table_counts(cfg.snapshot_path) == before
     with duckdb.connect(str(cfg.snapshot_path), read_only=True) as con:
