@@ -6,6 +6,8 @@ feed; every stage is the real one (fetch, scrape, extract, classify, facts, load
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date
@@ -104,6 +106,9 @@ def test_two_outlets_make_one_fact_and_a_later_report_closes_its_followup(outlet
         ("open", date(2025, 10, 30))]
 
     write_outlet(outlet_a, {"trump-to-meet-xi": PLANNED_A, "trump-xi-meet-busan": HELD})
+    # Last-Modified has one-second resolution: date the new feed later, as a real update would be.
+    later = time.time() + 5
+    os.utime(outlet_a / "feeds" / "news.xml", (later, later))
     second = runner.run_pipeline("run-2", force=True)
     assert second["count_articles_new"] == 1
 
