@@ -20,6 +20,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -333,6 +334,25 @@ def _next_due(source: FeedSource, now: datetime, failures: int, gap_minutes: flo
     return now + poll_interval(source, gap_minutes)
 
 
+def _strong_last_modified(headers: dict[str, str]) -> str | None:
+    """Last-Modified, unless it is within a second of the response's Date.
+
+    Such a date is a weak validator (RFC 9110 §8.8.2.2): the feed may change again within that same
+    second, and a conditional GET on it would answer 304 and hide the change. Without it the next
+    request is unconditional (or uses the ETag), and the body hash still skips an unchanged body.
+    """
+    last_modified, date = headers.get("last-modified"), headers.get("date")
+    if not last_modified or not date:
+        return last_modified
+    try:
+        modified_at, sent_at = parsedate_to_datetime(last_modified), parsedate_to_datetime(date)
+    except (TypeError, ValueError):
+        return last_modified
+    if modified_at.tzinfo is None or sent_at.tzinfo is None:
+        return last_modified
+    return last_modified if (sent_at - modified_at).total_seconds() >= 1 else None
+
+
 def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result: _ShardResult) -> None:
     now = datetime.now(UTC)
     row: dict[str, Any] = {
@@ -371,7 +391,7 @@ def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, resul
         result.count("feeds_not_modified")
         return
     row["etag"] = response.headers.get("etag")
-    row["last_modified"] = response.headers.get("last-modified")
+    row["last_modified"] = _strong_last_modified(response.headers)
     body_hash = hashlib.sha256(response.body).hexdigest()[:32]
     row["body_hash"] = body_hash
     if body_hash == state.body_hash:

@@ -227,3 +227,27 @@ def test_a_decodable_google_news_link_becomes_the_publishers_url():
 def test_an_opaque_google_news_link_is_kept():
     link = "https://news.google.com/rss/articles/CBMiK0FVX3lxTE5vcGFxdWU?oc=5"
     assert feeds.canonical_url(link) == link
+
+
+@pytest.mark.parametrize(("date", "kept"), [
+    pytest.param("Mon, 20 Oct 2025 08:00:00 GMT", False, id="changed-in-the-second-it-was-served"),
+    pytest.param("Mon, 20 Oct 2025 08:00:10 GMT", True, id="ten-seconds-old"),
+])
+def test_a_last_modified_within_a_second_of_date_is_not_used_for_conditional_get(monkeypatch, date, kept):
+    """RFC 9110 8.8.2.2: such a date is weak; a 304 on it would hide a change made in that same second."""
+    import httpx
+
+    monkeypatch.setenv("NEWS_ALLOW_HOSTS", "news.test")
+    modified = "Mon, 20 Oct 2025 08:00:00 GMT"
+
+    def handler(request):
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(200, headers={"content-type": "application/rss+xml", "last-modified": modified,
+                                            "date": date}, content=rss(rss_item("/a.html", "a")))
+
+    run = paths.run_dir("t-weak")
+    feeds.fetch_feeds(run, sources=[feeds.FeedSource("f", "http://news.test/feed.xml")],
+                      transport=httpx.MockTransport(handler))
+    (state,) = staging.read_rows(run / "feed_state" / "000.parquet")
+    assert state["last_modified"] == (modified if kept else None)
