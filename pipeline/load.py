@@ -133,12 +133,7 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
     """
     run_id = run_id or run.name
     counts = staging.read_counts(run)
-    con = warehouse.connect_live(db_path)
-    in_transaction = False
-    try:
-        warehouse.migrate(con)
-        con.begin()
-        in_transaction = True
+    with warehouse.live_transaction(db_path, checkpoint=True) as con:
         now = datetime.now(UTC)
         # facts_staged: the facts stage ran in this run, so its output is the whole truth about the
         # articles it saw, and older entity/fact/quote rows of those articles can be replaced.
@@ -162,15 +157,6 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
         con.execute(f"insert into runs ({columns}, loaded_at) values ({', '.join('?' * len(row))}, ?) "
                     f"on conflict (run_id) do update set {updates}", [*row.values(), now])
         _fault_point("before_commit")
-        con.commit()
-        in_transaction = False
-        con.execute("checkpoint")
-    except Exception:
-        if in_transaction:
-            con.rollback()
-        raise
-    finally:
-        con.close()
     if publish:
         warehouse.publish_snapshot(db_path, snapshot_path)
     logger.info("run %s loaded: %s", run_id, summary(row))

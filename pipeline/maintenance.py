@@ -44,26 +44,13 @@ def refresh_followups(today: date | None = None, db_path: Path | None = None) ->
         LoadError: the live warehouse could not be opened.
     """
     today = today or datetime.now(UTC).date()
-    con = warehouse.connect_live(db_path)
-    in_transaction = False
-    try:
-        warehouse.migrate(con)
-        con.begin()
-        in_transaction = True
+    with warehouse.live_transaction(db_path) as con:
         con.execute("create or replace temp table maintenance_context as "
                     "select ?::date as today, ?::timestamptz as run_at", [today, datetime.now(UTC)])
         con.execute(_sql("followup_status"))
         cursor = con.execute(_sql("followup_counts"))
         columns = [d[0] for d in cursor.description]
         counts = dict(zip(columns, cursor.fetchone() or (0, 0, 0), strict=True))
-        con.commit()
-        in_transaction = False
-    except Exception:
-        if in_transaction:
-            con.rollback()
-        raise
-    finally:
-        con.close()
     logger.info("follow-ups on %s: %s", today, ", ".join(f"{k.removeprefix('count_')}={v}" for k, v in counts.items()))
     return {k: int(v or 0) for k, v in counts.items()}
 

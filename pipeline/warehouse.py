@@ -112,6 +112,32 @@ def connect_live(db_path: Path | None = None, wait_s: float = LOCK_WAIT_S) -> du
             delay = min(delay * 2, 5.0)
 
 
+@contextmanager
+def live_transaction(db_path: Path | None = None, *, checkpoint: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The live warehouse, migrated, inside one transaction that commits when the block ends.
+
+    If the block raises, the transaction is rolled back and nothing of it is kept. With
+    ``checkpoint``, the committed data is written into the file before it closes, ready to copy.
+
+    Raises:
+        LoadError: the lock was still held after the wait (see :func:`connect_live`).
+    """
+    con = connect_live(db_path)
+    try:
+        migrate(con)
+        con.begin()
+        try:
+            yield con
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
+        if checkpoint:
+            con.execute("checkpoint")
+    finally:
+        con.close()
+
+
 def publish_snapshot(db_path: Path | None = None, snapshot_path: Path | None = None) -> Path:
     """Copy the (closed, checkpointed) live file and atomically rename it over the snapshot.
 
