@@ -25,7 +25,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import feeds, load, paths, sample_site, settings, warehouse
+from pipeline import sample_site, settings, staging
+from pipeline.ingest import feeds
+from pipeline.stages import load
+from pipeline.warehouse import db as warehouse
 
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 
@@ -91,10 +94,12 @@ def build_history(db: Path, articles: int) -> float:
 
 def timed_run(data: Path, base: str) -> dict[str, float]:
     """One pipeline run with per-stage wall times."""
-    from pipeline import classify, extract, facts, scrape
+    from pipeline.classify import score as classify
+    from pipeline.facts import document as facts
+    from pipeline.stages import extract, scrape
 
     os.environ["NEWS_DATA_DIR"] = str(data)
-    run = paths.run_dir("bench")
+    run = staging.run_dir("bench")
     times: dict[str, float] = {}
 
     def stage(name, fn, *args, **kwargs):
@@ -126,7 +131,8 @@ def measure(new: int, history: int) -> dict:
         full.mkdir()
         print(f"generating {history:,} stored articles ...", file=sys.stderr)
         history_s = build_history(full / "newswatch.duckdb", history)
-        from pipeline import classify, facts
+        from pipeline.classify import score as classify
+        from pipeline.facts import document as facts
 
         facts.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # load spaCy outside the timing
         classify.load_topics(settings.load().topics_file)
@@ -149,7 +155,7 @@ def main() -> None:
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    logging.getLogger("pipeline.load").setLevel(logging.INFO)
+    logging.getLogger("pipeline.stages.load").setLevel(logging.INFO)
     report = measure(args.new, args.history)
     results, ratio = report["runs"], report["ratio"]
     print(f"{'stage':<20}{'empty (s)':>12}{'history (s)':>14}")

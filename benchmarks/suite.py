@@ -91,9 +91,13 @@ def configure(data: Path, feeds_file: Path, addresses: list[str], shards: int, i
 
 def timed_run(run_id: str, shards: int, *, force: bool = True) -> dict[str, Any]:
     """One run as the DAG runs it: fetch shards in parallel, scrape shards in parallel, then process and load."""
-    from pipeline import classify, extract, facts, feeds, load, paths, scrape
+    from pipeline import staging
+    from pipeline.classify import score as classify
+    from pipeline.facts import document as facts
+    from pipeline.ingest import feeds
+    from pipeline.stages import extract, load, scrape
 
-    run = paths.run_dir(run_id)
+    run = staging.run_dir(run_id)
     times: dict[str, float] = {}
     started = time.perf_counter()
     with ThreadPoolExecutor(shards) as pool:
@@ -126,7 +130,8 @@ def bare_trafilatura(run: Path) -> tuple[float, float, int]:
     """trafilatura alone, with pipeline/extract.py's settings, over the pages the run fetched: wall, CPU, pages."""
     import trafilatura
 
-    from pipeline import extract, staging
+    from pipeline import staging
+    from pipeline.stages import extract
 
     pages = [p for f in sorted((run / "pages").glob("*.parquet")) for p in staging.read_rows(f)
              if p["page_status"] == "ok"]
@@ -142,12 +147,15 @@ def bare_trafilatura(run: Path) -> tuple[float, float, int]:
 
 def processing(run: Path, data: Path) -> dict[str, float]:
     """The run's fetched pages processed again in a fresh data folder: extract, classify, facts, load."""
-    from pipeline import classify, extract, facts, load, paths
+    from pipeline import staging
+    from pipeline.classify import score as classify
+    from pipeline.facts import document as facts
+    from pipeline.stages import extract, load
 
     saved = os.environ.get("NEWS_DATA_DIR")
     os.environ["NEWS_DATA_DIR"] = str(data)
     try:
-        copy = paths.run_dir("processing")
+        copy = staging.run_dir("processing")
         shutil.copytree(run / "pages", copy / "pages")
         pages = sorted((copy / "pages").glob("*.parquet"))
         times: dict[str, float] = {}
@@ -169,9 +177,12 @@ def processing(run: Path, data: Path) -> dict[str, float]:
 
 def profile_processing(run: Path, top: int = 20) -> list[str]:
     """Where the per-article time goes: cProfile over the processing stages of one run's pages."""
-    from pipeline import classify, extract, facts, paths
+    from pipeline import staging
+    from pipeline.classify import score as classify
+    from pipeline.facts import document as facts
+    from pipeline.stages import extract
 
-    copy = paths.run_dir("profile")
+    copy = staging.run_dir("profile")
     # The largest shard is enough to see the shape (some shards may hold no host at all).
     first = max((run / "pages").glob("*.parquet"), key=lambda p: p.stat().st_size)
     (copy / "pages").mkdir(parents=True, exist_ok=True)
@@ -274,7 +285,7 @@ def site_figures(scale: Scale, root: Path, figures: list[Figure], extra: dict[st
 
 def deliver_alert(slug: str | None) -> tuple[str, float]:
     """Send the due alerts to the outbox and find the new story in it (or, without send, in pending)."""
-    from pipeline import alerts
+    from pipeline.alerts import delivery as alerts
 
     started = time.perf_counter()
     if hasattr(alerts, "send_alerts") and hasattr(alerts, "demo_config"):
@@ -323,7 +334,8 @@ def stage_replicated_run(run: Path, template: Path, n_articles: int) -> dict[str
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from pipeline import dedup, schemas
+    from pipeline.extract import dedup
+    from pipeline.stages import schemas
 
     rng = random.Random(5)
     tables = {d: pa.concat_tables([pq.read_table(f) for f in sorted((template / d).glob("*.parquet"))])
@@ -364,17 +376,18 @@ def stage_replicated_run(run: Path, template: Path, n_articles: int) -> dict[str
 
 
 def load_rate_figure(scale: Scale, root: Path, template_run: Path, figures: list[Figure], extra: dict[str, Any]) -> None:
-    from pipeline import load, paths
+    from pipeline import staging
+    from pipeline.stages import load
 
     log(f"load rate: staging about {scale.load_articles:,} articles copied from the first run")
     os.environ["NEWS_DATA_DIR"] = str(root / "load-data")
-    run = paths.run_dir("bench-load")
+    run = staging.run_dir("bench-load")
     staged = stage_replicated_run(run, template_run, scale.load_articles)
     rows = sum(staged.values())
     messages: list[str] = []
     handler = logging.Handler(logging.INFO)
     handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
-    logger = logging.getLogger("pipeline.load")
+    logger = logging.getLogger("pipeline.stages.load")
     logger.addHandler(handler)
     level = logger.level
     logger.setLevel(logging.INFO)
@@ -446,7 +459,9 @@ print(json.dumps({{"imports_kb": before, "peak_kb": hwm(),
 
 def stage_pages(run: Path, raw_dir: Path, n: int, seed: int = 3) -> Path:
     """n distinct fetched pages, as scrape_articles stages them, from the sample site's templates."""
-    from pipeline import feeds, schemas, scrape, staging
+    from pipeline import staging
+    from pipeline.ingest import feeds
+    from pipeline.stages import schemas, scrape
 
     rng = random.Random(seed)
     templates, paragraphs = generator.page_parts()
@@ -466,10 +481,10 @@ def stage_pages(run: Path, raw_dir: Path, n: int, seed: int = 3) -> Path:
 
 
 def memory_figure(scale: Scale, root: Path, figures: list[Figure], extra: dict[str, Any]) -> None:
-    from pipeline import paths
+    from pipeline import staging
 
     os.environ["NEWS_DATA_DIR"] = str(root / "memory-data")
-    run = paths.run_dir("bench-memory")
+    run = staging.run_dir("bench-memory")
     n = scale.memory_articles
     log(f"peak memory: staging {n:,} pages")
     pages = stage_pages(run, root / "memory-data" / "raw", n)
@@ -511,7 +526,9 @@ def classify_figures(figures: list[Figure], extra: dict[str, Any]) -> None:
     """
     import trafilatura
 
-    from pipeline import classify, extract, sample_site
+    from pipeline import sample_site
+    from pipeline.classify import score as classify
+    from pipeline.stages import extract
 
     topics = classify.load_topics()
     if EXTRACTION_PAGES.exists():  # 181 real news pages (the extraction benchmark)
@@ -583,7 +600,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="newswatch-suite-"))
     started = time.perf_counter()
     try:
-        from pipeline import facts
+        from pipeline.facts import document as facts
 
         facts.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # spaCy loads outside timings
         if "site" in groups or "load" in groups:

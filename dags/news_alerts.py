@@ -61,7 +61,7 @@ def news_alerts() -> None:
     def send_alerts() -> dict[str, Any]:
         from airflow.sdk import Connection
 
-        from pipeline import alerts
+        from pipeline.alerts import delivery as alerts
 
         def resolve(conn_id: str) -> list[str]:
             conn = Connection.get(conn_id)

@@ -80,46 +80,48 @@ def news_ingest() -> None:
 
     @task
     def fetch_feeds(shard: int, **context: Any) -> str:
-        from pipeline import feeds, paths, settings
+        from pipeline import settings, staging
+        from pipeline.ingest import feeds
 
-        run = paths.run_dir(context["run_id"])
+        run = staging.run_dir(context["run_id"])
         n_shards = settings.load().shards
         return str(feeds.fetch_feeds(run, shard, n_shards, run_id=context["run_id"],
                                      force=bool(context["params"]["force"])))
 
     @task
     def scrape_articles(items: str, **context: Any) -> str:
-        from pipeline import scrape
+        from pipeline.stages import scrape
 
         return str(scrape.scrape_articles(Path(items), run_id=context["run_id"]))
 
     @task
     def extract_articles(pages: str) -> str:
-        from pipeline import extract
+        from pipeline.stages import extract
 
         return str(extract.extract_articles(Path(pages)))
 
     @task
     def classify_articles(articles: str) -> str:
-        from pipeline import classify
+        from pipeline.classify import score as classify
 
         return str(classify.classify_articles(Path(articles)))
 
     @task
     def extract_facts(articles: str) -> str:
-        from pipeline import facts
+        from pipeline.facts import document as facts
 
         return str(facts.extract_facts(Path(articles)))
 
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
     def load_warehouse(staged: list[str], **context: Any) -> dict[str, Any]:
-        from pipeline import load, paths
+        from pipeline import staging
+        from pipeline.stages import load
 
-        return load.load_warehouse(paths.run_dir(context["run_id"]), run_id=context["run_id"], publish=False)
+        return load.load_warehouse(staging.run_dir(context["run_id"]), run_id=context["run_id"], publish=False)
 
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE, outlets=[NEWS_WAREHOUSE])
     def publish_snapshot(counts: dict[str, Any], **context: Any) -> str:
-        from pipeline import warehouse
+        from pipeline.warehouse import db as warehouse
 
         context["outlet_events"][NEWS_WAREHOUSE].extra = {
             k: v for k, v in counts.items() if k.startswith("count_") or k in ("run_id", "status")
@@ -128,7 +130,7 @@ def news_ingest() -> None:
 
     @task
     def check_run(counts: dict[str, Any]) -> None:
-        from pipeline import load
+        from pipeline.stages import load
 
         load.check_run(counts)
 

@@ -59,19 +59,19 @@ def notify_operator(context: dict[str, Any]) -> None:
 def news_maintenance() -> None:
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
     def refresh_followups() -> dict[str, int]:
-        from pipeline import maintenance
+        from pipeline.warehouse import maintenance
 
         return maintenance.refresh_followups()
 
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
     def checkpoint_warehouse() -> str:
-        from pipeline import maintenance
+        from pipeline.warehouse import maintenance
 
         return maintenance.checkpoint_warehouse()
 
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
     def publish_snapshot() -> str:
-        from pipeline import warehouse
+        from pipeline.warehouse import db as warehouse
 
         return str(warehouse.publish_snapshot())
 
@@ -79,19 +79,19 @@ def news_maintenance() -> None:
     def check_feed_health() -> dict[str, Any]:
         from newswatch_notify import operator_urls
 
-        from pipeline import maintenance
+        from pipeline.warehouse import maintenance
 
         return maintenance.check_feed_health(notify_urls=operator_urls())
 
     @task(queue=WRITER_QUEUE)
     def purge_raw_html() -> dict[str, int]:
-        from pipeline import maintenance
+        from pipeline.warehouse import maintenance
 
         return maintenance.purge_raw_html()
 
     @task(queue=WRITER_QUEUE)
     def purge_staging_files() -> dict[str, int]:
-        from pipeline import maintenance
+        from pipeline.warehouse import maintenance
 
         return maintenance.purge_staging_files()
 

@@ -72,7 +72,7 @@ def notify_operator(context: dict[str, Any]) -> None:
 def news_reprocess() -> None:
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
     def reprocess(**context: Any) -> dict[str, Any]:
-        from pipeline import reprocess
+        from pipeline.stages import reprocess
 
         params = context["params"]
         return reprocess.reprocess(params["stages"], topics=params["topics"], since=params["since"],
@@ -80,7 +80,7 @@ def news_reprocess() -> None:
 
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE, outlets=[NEWS_WAREHOUSE])
     def publish_snapshot(counts: dict[str, Any], **context: Any) -> str:
-        from pipeline import warehouse
+        from pipeline.warehouse import db as warehouse
 
         context["outlet_events"][NEWS_WAREHOUSE].extra = {
             k: v for k, v in counts.items() if k.startswith("count_") or k in ("run_id", "status")

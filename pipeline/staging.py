@@ -1,8 +1,12 @@
-"""Run-scoped Parquet files: how stages hand data to each other without XCom payloads."""
+"""Run-scoped Parquet files: how stages hand data to each other without XCom payloads.
+
+Where each run's staged files live: ``<staging>/<run_id>/<stage>/<shard>.parquet``.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -10,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import settings
 from pipeline.errors import PipelineError
 
 
@@ -53,3 +58,30 @@ def read_counts(run: Path) -> dict[str, int]:
         for key, value in json.loads(path.read_text()).items():
             total[key] = total.get(key, 0) + int(value)
     return total
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def safe_run_id(run_id: str) -> str:
+    """Airflow run ids contain ``:`` and ``+``; keep a file-system-safe form."""
+    return _UNSAFE.sub("_", run_id).strip("_") or "run"
+
+
+def run_dir(run_id: str, staging_dir: Path | None = None) -> Path:
+    """Return (and create) the staging folder of one run."""
+    base = staging_dir or settings.load().staging_dir
+    path = base / safe_run_id(run_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stage_file(run: Path, stage: str, shard: str, suffix: str = "parquet") -> Path:
+    """The file one shard of one stage writes; re-running the task overwrites it."""
+    folder = run / stage
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{shard}.{suffix}"
+
+
+def run_of(stage_path: Path) -> Path:
+    """The run folder a staged file belongs to."""
+    return stage_path.parent.parent

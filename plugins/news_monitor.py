@@ -1,6 +1,6 @@
 """The "News monitor" page: a FastAPI app mounted in the Airflow API server, and a nav entry to it.
 
-The page reads the snapshot only (``pipeline.monitor``), so it never blocks the loader. Its
+The page reads the snapshot only (``pipeline.views.monitor``), so it never blocks the loader. Its
 endpoints use Airflow's own authentication dependency (``get_user``): a JWT from
 ``POST /auth/token`` in ``Authorization: Bearer …``, or the ``_token`` cookie the UI sets at
 login, so the nav entry (an iframe inside the UI) just works. No credential gives 401; a valid
@@ -39,7 +39,7 @@ app = FastAPI(title="News monitor", description="newswatch: matching stories, fo
 def monitor_page(_user: AuthorizedUser,
                  limit: Annotated[int, Query(ge=1, le=500, description="Stories to show.")] = 50) -> HTMLResponse:
     """The page: latest matching stories, follow-ups due and overdue, feed health."""
-    from pipeline import monitor
+    from pipeline.views import monitor
 
     return HTMLResponse(monitor.render_html(monitor.read(story_limit=limit)),
                         headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
@@ -49,7 +49,7 @@ def monitor_page(_user: AuthorizedUser,
 def monitor_data(_user: AuthorizedUser,
                  limit: Annotated[int, Query(ge=1, le=500, description="Stories to show.")] = 50) -> dict[str, Any]:
     """The same data as JSON."""
-    from pipeline import monitor
+    from pipeline.views import monitor
 
     return monitor.read(story_limit=limit).to_json()
 

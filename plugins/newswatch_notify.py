@@ -2,7 +2,7 @@
 
 Where to send is an Airflow connection, ``newswatch_apprise`` (Apprise URLs in ``host`` or in the
 extra ``{"urls": [...]}``), or else the environment variable ``NEWS_OPERATOR_APPRISE_URLS``.
-The message text is built by ``pipeline.notify``; this module only turns Airflow's context into
+The message text is built by ``pipeline.alerts.operator``; this module only turns Airflow's context into
 plain values.
 
 Used as every DAG's ``on_failure_callback`` (through ``notify_operator``), and as the callback of
@@ -25,7 +25,7 @@ CONN_ID = "newswatch_apprise"
 
 def operator_urls() -> list[str]:
     """Apprise URLs from the ``newswatch_apprise`` connection, else from ``NEWS_OPERATOR_APPRISE_URLS``."""
-    from pipeline import notify
+    from pipeline.alerts import operator as notify
 
     try:
         from airflow.sdk import Connection
@@ -81,8 +81,8 @@ class NewswatchNotifier(BaseNotifier):
             super().render_template_fields(context, jinja_env)
 
     def notice(self, context: dict[str, Any]) -> Any:
-        """The plain-text notice for this context (``pipeline.notify.Notice``)."""
-        from pipeline import notify
+        """The plain-text notice for this context (``pipeline.alerts.operator.Notice``)."""
+        from pipeline.alerts import operator as notify
 
         dag_run = context.get("dag_run")
         dag = context.get("dag")
@@ -97,7 +97,7 @@ class NewswatchNotifier(BaseNotifier):
                                      failed_tasks=_failed_tasks(context), log_url=_get(ti, "log_url"))
 
     def notify(self, context: dict[str, Any]) -> None:  # type: ignore[override]
-        from pipeline import notify
+        from pipeline.alerts import operator as notify
 
         notify.send(self.urls if self.urls is not None else operator_urls(), self.notice(context))
 

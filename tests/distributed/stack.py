@@ -36,7 +36,8 @@ import psutil
 import psycopg2
 import redis
 
-from pipeline import dagrun, settings
+from pipeline import settings
+from pipeline.cli import dagrun
 
 T = TypeVar("T")
 

@@ -17,7 +17,8 @@ from collections import Counter
 import duckdb
 import pytest
 
-from pipeline import dagrun, settings
+from pipeline import settings
+from pipeline.cli import dagrun
 from tests.distributed.conftest import SUMMARY
 from tests.distributed.stack import WORKERS, WRITER_QUEUE, CeleryStack
 from tests.e2e import checks

@@ -22,7 +22,10 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 
-from pipeline import alerts, runner, sample_site, settings, warehouse
+from pipeline import sample_site, settings
+from pipeline.alerts import delivery as alerts
+from pipeline.stages import runner
+from pipeline.warehouse import db as warehouse
 
 EVIDENCE = [{"text": "Japan and the United States agreed a framework on rare earths supply.", "start": 0,
              "end": 70, "field": "text", "terms": ["rare earths", "us+japan"]}]
@@ -287,7 +290,7 @@ def test_a_digest_route_sends_one_digest_at_its_time_and_none_before(smtp, tmp_p
 
 @pytest.mark.airflow
 def test_the_news_alerts_dag_delivers_to_the_demo_outbox(sample_env, monkeypatch):
-    from pipeline import dagrun
+    from pipeline.cli import dagrun
 
     monkeypatch.setenv("NEWS_ALERTS_FILE", str(settings.CONFIG_DIR / "alerts.yaml"))
     runner.run_pipeline("run-1", force=True)

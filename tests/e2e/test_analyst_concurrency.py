@@ -16,8 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import load, paths, runner, sample_site, settings, warehouse
+from pipeline import sample_site, settings, staging
 from pipeline.errors import LoadError
+from pipeline.stages import load, runner
+from pipeline.warehouse import db as warehouse
 
 HOLD_S = 3.0  # how long the mistaken reader keeps the live file; well inside warehouse.LOCK_WAIT_S
 
@@ -96,7 +98,7 @@ def test_a_reader_held_on_the_snapshot_during_a_full_run(sample_env, tmp_path, m
         # `newswatch sql` opens the snapshot afresh each time, so it may see either run; it must never fail.
         while running.is_set():
             cli_results.append(subprocess.run(
-                [sys.executable, "-m", "pipeline.cli", "sql", "--csv", "select count(*) as n from fct_matching_stories"],
+                [sys.executable, "-m", "pipeline.cli.app", "sql", "--csv", "select count(*) as n from fct_matching_stories"],
                 capture_output=True, text=True, timeout=60))
 
     cli = threading.Thread(target=query_with_the_cli)
@@ -125,8 +127,8 @@ def test_the_loader_waits_for_a_reader_on_the_live_file(sample_env, caplog):
 
     holder = _start(LIVE_HOLDER, str(cfg.duckdb_path), str(HOLD_S))
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="pipeline.warehouse"):
-        row = load.load_warehouse(paths.run_dir("run-1"), run_id="run-1-again")
+    with caplog.at_level(logging.WARNING, logger="pipeline.warehouse.db"):
+        row = load.load_warehouse(staging.run_dir("run-1"), run_id="run-1-again")
     waited = time.monotonic() - started
     out, errors = holder.communicate(timeout=30)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from pipeline import runner
+from pipeline.stages import runner
 from tests.plugins.server import api_server
 
 pytestmark = pytest.mark.airflow

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import dagrun, settings
+from pipeline import settings
+from pipeline.cli import dagrun
 from tests.e2e import checks
 
 pytestmark = pytest.mark.airflow

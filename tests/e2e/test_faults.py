@@ -17,9 +17,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline import extract, feeds, paths, runner, scrape, settings, staging
-from pipeline.feeds import FeedSource
-from pipeline.fetch import MAX_RETRY_AFTER_S, ClientOptions
+from pipeline import settings, staging
+from pipeline.ingest import feeds
+from pipeline.ingest.feeds import FeedSource
+from pipeline.ingest.http import MAX_RETRY_AFTER_S, ClientOptions
+from pipeline.stages import extract, runner, scrape
 from tests.e2e import checks
 from tests.fixtures import faulty_site
 
@@ -80,7 +82,7 @@ def by_slug(rows: list[dict[str, Any]], key: str = "url") -> dict[str, list[dict
 def page_run(site, tmp_path_factory) -> dict[str, Any]:
     data = tmp_path_factory.mktemp("pages") / "data"
     with faulty_env(data):
-        run = paths.run_dir("faults-pages")
+        run = staging.run_dir("faults-pages")
         sources = [FeedSource(name, f"{site.url}/feeds/{name}.xml") for name in ("good", "quirks", "malformed")]
         items_path = feeds.fetch_feeds(run, run_id="faults-pages", sources=sources, force=True)
         pages_path = scrape.scrape_articles(items_path, run_id="faults-pages")
@@ -207,7 +209,7 @@ def feed_run(site, tmp_path_factory) -> dict[str, Any]:
     sources = [FeedSource(name, f"{site.url}/feeds/{name}.xml") for name in FEED_FAULTS]
     sources += [FeedSource(name, f"{site.url}/corpus/{name}") for name in CORPUS]
     with faulty_env(data):
-        run = paths.run_dir("faults-feeds")
+        run = staging.run_dir("faults-feeds")
         items_path = feeds.fetch_feeds(run, run_id="faults-feeds", sources=sources, force=True)
     states = staging.read_rows(run / "feed_state" / "000.parquet")
     return {

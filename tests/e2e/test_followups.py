@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import runner, sample_site, settings
+from pipeline import sample_site, settings
+from pipeline.stages import runner
 
 PLANNED_A = ("Trump to meet Xi in South Korea after Tokyo summit", "Tue, 28 Oct 2025 10:00:00 +0900", [
     "TOKYO — U.S. President Donald Trump will meet Chinese President Xi Jinping in Busan, South Korea, on "

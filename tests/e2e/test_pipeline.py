@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline import load, paths, runner, settings
+from pipeline import settings, staging
+from pipeline.stages import load, runner
 from tests.e2e import checks
 
 
@@ -54,7 +55,7 @@ def test_loading_the_same_run_twice_changes_nothing(two_shards):
             return {t: sorted(map(repr, con.execute(f"select * from {t}").fetchall())) for t in tables}
 
     before = everything()
-    load.load_warehouse(paths.run_dir("run-1"), run_id="run-1")
+    load.load_warehouse(staging.run_dir("run-1"), run_id="run-1")
     after = everything()
     changed = [t for t in before if before[t] != after[t] and t != "runs"]
     assert changed == []

@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 from typer.testing import CliRunner
 
-from pipeline import report
-from pipeline.cli import app
+from pipeline.cli.app import app
+from pipeline.views import report
 from tests.sql.test_analyst_queries import build_demo_warehouse
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

@@ -8,8 +8,10 @@ from datetime import date
 import duckdb
 import pytest
 
-from pipeline import dagrun, reprocess, runner, settings
+from pipeline import settings
+from pipeline.cli import dagrun
 from pipeline.errors import ConfigError
+from pipeline.stages import reprocess, runner
 from tests.e2e import checks
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import alerts, dagrun, settings
+from pipeline import settings
+from pipeline.alerts import delivery as alerts
+from pipeline.cli import dagrun
 from tests.e2e import checks
 
 pytestmark = pytest.mark.airflow

@@ -20,7 +20,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import classify, extract, facts, feeds, load, paths, sample_site, scrape, settings
+from pipeline import sample_site, settings, staging
+from pipeline.classify import score as classify
+from pipeline.facts import document as facts
+from pipeline.ingest import feeds
+from pipeline.stages import extract, load, scrape
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_ID = "faults-ref"
@@ -45,7 +49,7 @@ def env_for(data_dir: Path, site_url: str, **extra: str) -> dict[str, str]:
 
 def stage_run(run_id: str, *, force: bool = True) -> Path:
     """Every stage but the load, shard by shard, as the DAG's mapped tasks do; returns the run folder."""
-    run = paths.run_dir(run_id)
+    run = staging.run_dir(run_id)
     n = settings.load().shards
     items = [feeds.fetch_feeds(run, shard, n, run_id=run_id, force=force) for shard in range(n)]
     for shard_items in items:

@@ -13,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline import alerts, settings, warehouse
+from pipeline import settings
+from pipeline.alerts import delivery as alerts
+from pipeline.warehouse import db as warehouse
 from tests.e2e.test_alert_delivery import (
     Hook,
     add_stories,
@@ -85,7 +87,7 @@ def test_one_channel_down_does_not_resend_to_the_channel_that_accepted(smtp, tmp
 
 
 def send_in_subprocess(**env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", "alerts", "send"], text=True,
+    return subprocess.run([sys.executable, "-m", "pipeline.cli.app", "alerts", "send"], text=True,
                           capture_output=True, timeout=120, env={**os.environ, **env}, check=False)
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline import load, runner, settings
+from pipeline import settings
+from pipeline.stages import load, runner
 from tests.faults.conftest import PER_RUN_TABLES, RUN_ID, contents, kill9, python, wait_for
 
-LOAD = "from pathlib import Path; from pipeline import load; load.load_warehouse(Path({run!r}), run_id={run_id!r})"
+LOAD = "from pathlib import Path; from pipeline.stages import load; load.load_warehouse(Path({run!r}), run_id={run_id!r})"
 
 
 def killed_load(run, env, marker, holder) -> None:

@@ -17,7 +17,11 @@ import pytest
 import yaml
 
 from benchmarks import generator, server
-from pipeline import classify, extract, facts, feeds, load, paths, scrape, settings
+from pipeline import settings, staging
+from pipeline.classify import score as classify
+from pipeline.facts import document as facts
+from pipeline.ingest import feeds
+from pipeline.stages import extract, load, scrape
 from tests.faults.conftest import PER_RUN_TABLES, contents
 
 SPEC = generator.SiteSpec(feeds=200, hosts=8, articles_per_feed=1, fault_share=0.1, seed=20251028)
@@ -32,7 +36,7 @@ def fast_options(cfg: settings.Settings):
 
 
 def run_concurrently(run_id: str) -> dict:
-    run = paths.run_dir(run_id)
+    run = staging.run_dir(run_id)
     with ThreadPoolExecutor(SHARDS) as pool:
         items = list(pool.map(lambda s: feeds.fetch_feeds(run, s, SHARDS, run_id=run_id, force=True),
                               range(SHARDS)))

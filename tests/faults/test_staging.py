@@ -8,8 +8,11 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import classify, extract, facts, load, settings
+from pipeline import settings
+from pipeline.classify import score as classify
 from pipeline.errors import LoadError
+from pipeline.facts import document as facts
+from pipeline.stages import extract, load
 from tests.faults.conftest import RUN_ID, contents, python
 
 SHARD = "000"
@@ -20,7 +23,7 @@ DOWNSTREAM = ("articles", "classifications", "mentions", "fact_mentions", "quote
 EXTRACT_ON_A_FULL_DISK = """
 import resource, signal
 from pathlib import Path
-from pipeline import extract
+from pipeline.stages import extract
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
 extract.extract_articles(Path({pages!r}))

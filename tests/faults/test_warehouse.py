@@ -8,8 +8,10 @@ import logging
 import duckdb
 import pytest
 
-from pipeline import load, settings, warehouse
+from pipeline import settings
 from pipeline.errors import LoadError
+from pipeline.stages import load
+from pipeline.warehouse import db as warehouse
 from tests.faults.conftest import RUN_ID, contents, python
 
 HOLD = """
@@ -35,7 +37,7 @@ def test_the_loader_waits_for_a_reader_of_the_live_file_then_loads_everything_on
                                                                                    holder, caplog):
     run = reference.copy_run()
     reader = hold_live(holder, pipeline_env, "time.sleep(2)")
-    with caplog.at_level(logging.WARNING, logger="pipeline.warehouse"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.warehouse.db"):
         row = load.load_warehouse(run, run_id=RUN_ID)
     reader.communicate(timeout=30)
     assert row["status"] == "success"

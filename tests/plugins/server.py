@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from pipeline import dagrun, settings
+from pipeline import settings
+from pipeline.cli import dagrun
 
 USER = "operator"
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pipeline import monitor, runner, settings
+from pipeline import settings
+from pipeline.stages import runner
+from pipeline.views import monitor
 from tests.plugins.server import api_server
 
 pytestmark = pytest.mark.airflow

@@ -10,7 +10,8 @@ import textwrap
 
 import pytest
 
-from pipeline import dagrun, settings
+from pipeline import settings
+from pipeline.cli import dagrun
 from tests.unit.test_notify import Receiver
 
 pytestmark = pytest.mark.airflow

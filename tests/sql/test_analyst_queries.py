@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import runner, sample_site, settings
+from pipeline import sample_site, settings
+from pipeline.stages import runner
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ANALYSTS.md"
 _BLOCK = re.compile(r"^(#{2,3} [^\n]+)$|^```sql\n(.*?)^```", re.MULTILINE | re.DOTALL)

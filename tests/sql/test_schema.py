@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline import warehouse
+from pipeline.warehouse import db as warehouse
 
 TABLES = ["feeds", "fetch_log", "articles", "story_clusters", "classifications", "entities", "mentions", "facts",
           "fact_mentions", "quotes", "followups", "alerts", "runs", "amounts", "article_keys"]

@@ -9,13 +9,16 @@ import duckdb
 import pytest
 import yaml
 
-from pipeline import alerts, load, paths, schemas, settings, staging, warehouse
+from pipeline import settings, staging
+from pipeline.alerts import delivery as alerts
 from pipeline.errors import ConfigError
+from pipeline.stages import load, schemas
+from pipeline.warehouse import db as warehouse
 from tests.unit.test_load import T0, article, meeting, stage
 
 
 def classify(run, rows):
-    staging.write_rows(paths.stage_file(run, "classifications", "000"), rows, schemas.CLASSIFICATIONS)
+    staging.write_rows(staging.stage_file(run, "classifications", "000"), rows, schemas.CLASSIFICATIONS)
 
 
 def verdict(aid, topic, score, relevant):

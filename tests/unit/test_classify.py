@@ -1,4 +1,4 @@
-"""Tests for pipeline.classify: crafted inputs for the known traps, evidence spans, config versioning and errors."""
+"""Tests for pipeline.classify.score: crafted inputs for the known traps, evidence spans, config versioning and errors."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import classify as classify_module
-from pipeline.classify import (
+from pipeline.classify import score as classify_module
+from pipeline.classify.score import (
     DEFAULT_TOPICS_FILE,
     Evidence,
     TopicResult,
@@ -18,7 +18,7 @@ from pipeline.classify import (
     load_topics,
     result_to_json,
 )
-from pipeline.eval_classify import evaluate, format_report, split_half
+from pipeline.eval.classify import evaluate, format_report, split_half
 
 SUMMIT_TITLE = "Trump and Takaichi sign critical minerals pact at Tokyo summit"
 SUMMIT_TEXT = (
@@ -50,7 +50,7 @@ def config_data() -> dict:
 def test_default_file_is_the_repo_config() -> None:
     assert (
         DEFAULT_TOPICS_FILE
-        == Path(classify_module.__file__).resolve().parent.parent / "config" / "topics.yaml"
+        == Path(classify_module.__file__).resolve().parents[2] / "config" / "topics.yaml"
     )
     assert DEFAULT_TOPICS_FILE.is_file()
 
@@ -390,7 +390,8 @@ DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "classify_dev.js
 
 
 def test_seed_story_is_relevant_to_both_topics(topics: Topics) -> None:
-    from pipeline import extract, sample_site
+    from pipeline import sample_site
+    from pipeline.stages import extract
 
     page = sample_site.SITE_DIR / "articles" / "trump-takaichi-summit.html"
     seed = extract.extract_html(page.read_bytes())

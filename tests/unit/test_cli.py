@@ -8,8 +8,9 @@ import json
 import duckdb
 from typer.testing import CliRunner
 
-from pipeline import sample_site, settings, warehouse
-from pipeline.cli import app
+from pipeline import sample_site, settings
+from pipeline.cli.app import app
+from pipeline.warehouse import db as warehouse
 
 runner = CliRunner()
 ARTICLE = sample_site.SITE_DIR / "articles" / "trump-takaichi-summit.html"

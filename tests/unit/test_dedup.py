@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import dedup, extract, sample_site
+from pipeline import sample_site
+from pipeline.extract import dedup
+from pipeline.stages import extract
 
 ARTICLES = sample_site.SITE_DIR / "articles"
 
@@ -65,7 +67,7 @@ def test_a_short_text_gets_no_keys_even_when_copied():
 
 def test_keys_are_the_same_in_another_process():
     seed = page_text("trump-takaichi-summit.html")
-    code = "import json, sys; from pipeline import dedup; print(json.dumps(dedup.band_keys(sys.stdin.read())))"
+    code = "import json, sys; from pipeline.extract import dedup; print(json.dumps(dedup.band_keys(sys.stdin.read())))"
     result = subprocess.run([sys.executable, "-c", code], input=seed, capture_output=True, text=True, check=True,
                             env={"PYTHONHASHSEED": "123", "PATH": ""}, cwd=Path(dedup.__file__).parents[1])
     assert json.loads(result.stdout) == dedup.band_keys(seed)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from pipeline import eval_facts
-from pipeline.cli import app
+from pipeline.cli.app import app
+from pipeline.eval import facts as eval_facts
 
 DEV_GOLD = Path(__file__).resolve().parents[3] / "shared" / "eval" / "facts_dev.jsonl"
 

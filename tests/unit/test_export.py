@@ -9,9 +9,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import export
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.errors import PipelineError
+from pipeline.views import export
 from tests.sql.test_analyst_queries import build_demo_warehouse
 
 ANALYST_VIEWS = {"fct_matching_stories", "fct_story_evidence", "fct_topic_volume_daily", "fct_entity_timeline",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import extract, sample_site
-from pipeline.eval_extract import score
+from pipeline import sample_site
+from pipeline.eval.extraction import score
+from pipeline.stages import extract
 
 ARTICLE = sample_site.SITE_DIR / "articles" / "trump-takaichi-summit.html"
 JA = "日米首脳会談でレアアースの供給網について合意した。高市首相は記者団に述べた。" * 3

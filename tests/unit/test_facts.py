@@ -1,4 +1,4 @@
-"""Tests for pipeline.facts on small crafted sentences (no publisher text)."""
+"""Tests for pipeline.facts.document on small crafted sentences (no publisher text)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import json
 
 import pytest
 
-from pipeline import facts, paths, schemas, staging
+from pipeline import staging
 from pipeline.errors import ConfigError
-from pipeline.nlp_amounts import find_percents
-from pipeline.nlp_dates import resolve_expression
+from pipeline.facts import document as facts
+from pipeline.facts.amounts import find_percents
+from pipeline.facts.dates import resolve_expression
+from pipeline.stages import schemas
 
 TUESDAY = dt.date(2025, 10, 28)  # a Tuesday
 
@@ -469,28 +471,28 @@ def _classification(aid: str, relevant: bool) -> dict:
 def test_extract_facts_stages_rows_for_relevant_articles_only(tmp_path) -> None:
     run = tmp_path / "run-1"
     staging.write_rows(
-        paths.stage_file(run, "articles", "000"),
+        staging.stage_file(run, "articles", "000"),
         [_article("a1", STAGE_TEXT), _article("a2", "Donald Trump played golf.")],
         schemas.ARTICLES,
     )
     classified = staging.write_rows(
-        paths.stage_file(run, "classifications", "000"),
+        staging.stage_file(run, "classifications", "000"),
         [_classification("a1", True), _classification("a2", False)],
         schemas.CLASSIFICATIONS,
     )
     out = facts.extract_facts(classified)
-    assert out == paths.stage_file(run, "fact_mentions", "000")
+    assert out == staging.stage_file(run, "fact_mentions", "000")
     fact_rows = staging.read_rows(out)
     assert {r["article_id"] for r in fact_rows} == {"a1"}
     meeting = next(r for r in fact_rows if r["event_type"] == "meeting")
     assert meeting["event_date"] == dt.date(2025, 10, 30) and meeting["status"] == "planned"
-    mentions = staging.read_rows(paths.stage_file(run, "mentions", "000"))
+    mentions = staging.read_rows(staging.stage_file(run, "mentions", "000"))
     trump = next(r for r in mentions if r["name"] == "Donald Trump")
     assert trump["type"] == "PERSON" and trump["entity_id"] == facts.entity_id("Donald Trump", "PERSON")
     assert "Trump" in trump["aliases"]
-    [quote] = staging.read_rows(paths.stage_file(run, "quotes", "000"))
+    [quote] = staging.read_rows(staging.stage_file(run, "quotes", "000"))
     assert quote["speaker"] == "Sanae Takaichi" and quote["quote_id"] == f"a1:{quote['start_char']}"
-    [amount] = staging.read_rows(paths.stage_file(run, "amounts", "000"))
+    [amount] = staging.read_rows(staging.stage_file(run, "amounts", "000"))
     assert (amount["value"], amount["currency"]) == (550e9, "USD")
     assert facts.extract_facts(classified) == out  # re-running overwrites the same files
     assert staging.read_rows(out) == fact_rows

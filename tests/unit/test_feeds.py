@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import feeds, paths, sample_site, staging
+from pipeline import sample_site, staging
 from pipeline.errors import ConfigError
+from pipeline.ingest import feeds
 
 FEEDS_DIR = sample_site.SITE_DIR / "feeds"
 BASE = "http://127.0.0.1:9/feeds/x.xml"
@@ -111,7 +112,7 @@ def test_shards_keep_each_host_together():
 
 
 def test_fetch_stage_records_failures_and_goes_on(sample_env):
-    run = paths.run_dir("t-feeds")
+    run = staging.run_dir("t-feeds")
     items = staging.read_rows(feeds.fetch_feeds(run, force=True))
     assert len({i["article_id"] for i in items}) >= 30
     log = staging.read_rows(run / "fetch_log" / "feeds-000.parquet")
@@ -180,7 +181,7 @@ def test_a_long_retry_after_backs_the_feed_off_until_then(tmp_path, monkeypatch)
             return httpx.Response(404)
         return httpx.Response(429, headers={"Retry-After": "86400"})
 
-    run = paths.run_dir("t-429")
+    run = staging.run_dir("t-429")
     source = feeds.FeedSource("limited", "http://news.test/feed.xml", interval_minutes=30)
     feeds.fetch_feeds(run, sources=[source], transport=httpx.MockTransport(handler))
     (state,) = staging.read_rows(run / "feed_state" / "000.parquet")
@@ -246,7 +247,7 @@ def test_a_last_modified_within_a_second_of_date_is_not_used_for_conditional_get
         return httpx.Response(200, headers={"content-type": "application/rss+xml", "last-modified": modified,
                                             "date": date}, content=rss(rss_item("/a.html", "a")))
 
-    run = paths.run_dir("t-weak")
+    run = staging.run_dir("t-weak")
     feeds.fetch_feeds(run, sources=[feeds.FeedSource("f", "http://news.test/feed.xml")],
                       transport=httpx.MockTransport(handler))
     (state,) = staging.read_rows(run / "feed_state" / "000.parquet")

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from pipeline.errors import BlockedError, FetchError
-from pipeline.fetch import ClientOptions, FetchLog, PoliteClient, check_address
+from pipeline.ingest.http import ClientOptions, FetchLog, PoliteClient, check_address
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 

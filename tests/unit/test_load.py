@@ -11,8 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import dedup, extract, load, paths, sample_site, schemas, settings, staging, warehouse
+from pipeline import sample_site, settings, staging
 from pipeline.errors import LoadError
+from pipeline.extract import dedup
+from pipeline.stages import extract, load, schemas
+from pipeline.warehouse import db as warehouse
 
 T0 = datetime(2025, 10, 28, 9, 0, tzinfo=UTC)
 
@@ -37,9 +40,9 @@ def meeting(aid: str, status: str) -> dict:
 
 
 def stage(run_id: str, articles: list[dict], fact_mentions: list[dict] = ()) -> Path:
-    run = paths.run_dir(run_id)
-    staging.write_rows(paths.stage_file(run, "articles", "000"), articles, schemas.ARTICLES)
-    staging.write_rows(paths.stage_file(run, "fact_mentions", "000"), list(fact_mentions), schemas.FACT_MENTIONS)
+    run = staging.run_dir(run_id)
+    staging.write_rows(staging.stage_file(run, "articles", "000"), articles, schemas.ARTICLES)
+    staging.write_rows(staging.stage_file(run, "fact_mentions", "000"), list(fact_mentions), schemas.FACT_MENTIONS)
     return run
 
 
@@ -134,8 +137,8 @@ def test_publishing_replaces_the_snapshot_while_a_reader_keeps_the_old_one():
 
 def test_an_article_staged_by_two_shards_is_loaded_once():
     run = stage("r1", [article("a1")], [meeting("a1", "planned")])
-    staging.write_rows(paths.stage_file(run, "articles", "001"), [article("a1")], schemas.ARTICLES)
-    staging.write_rows(paths.stage_file(run, "fact_mentions", "001"), [meeting("a1", "planned")],
+    staging.write_rows(staging.stage_file(run, "articles", "001"), [article("a1")], schemas.ARTICLES)
+    staging.write_rows(staging.stage_file(run, "fact_mentions", "001"), [meeting("a1", "planned")],
                        schemas.FACT_MENTIONS)
     row = load.load_warehouse(run, run_id="r1")
     assert row["count_articles_new"] == 1

@@ -9,7 +9,11 @@ from datetime import date
 import duckdb
 import pytest
 
-from pipeline import dagrun, maintenance, runner, settings, warehouse
+from pipeline import settings
+from pipeline.cli import dagrun
+from pipeline.stages import runner
+from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import maintenance
 from tests.unit.test_notify import Receiver
 
 DAY = 86_400
@@ -58,7 +62,7 @@ def test_failing_feeds_are_warned_about_and_sent_to_the_operator(sample_env, cap
     assert result["count_notified"] == 1 and result["count_problems"] == len(names)
     (_, body), = receiver.received
     assert body["type"] == "warning" and "HTTP 500" in body["message"]
-    warnings = [r for r in caplog.records if r.levelname == "WARNING" and r.name == "pipeline.maintenance"]
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and r.name == "pipeline.warehouse.maintenance"]
     assert any("Feed server that is down" in r.getMessage() for r in warnings)
 
 

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pipeline import notify
+from pipeline.alerts import operator as notify
 
 
 class Receiver:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from pipeline import scrape
+from pipeline.stages import scrape
 
 
 def test_raw_html_is_stored_once_per_content(tmp_path):
@@ -24,7 +24,9 @@ def test_items_are_fetched_once_per_article_id():
 
 
 def test_pages_are_resharded_by_page_host_across_feed_shards(tmp_path):
-    from pipeline import feeds, schemas, staging
+    from pipeline import staging
+    from pipeline.ingest import feeds
+    from pipeline.stages import schemas
 
     hosts = [f"publisher{i}.example" for i in range(12)]
     for feed_shard in range(3):  # every feed shard lists a page of every publisher

@@ -1,0 +1,307 @@
+"""Money amounts and percentages: find them in text and normalise them.
+
+"$550 billion", "$550bln", "550 billion dollars", "300 mln dlrs", "¥1 trillion", "1 trillion yen",
+"US$2.5 bn", "€5 million", "5500億ドル" all become a value in currency units plus an ISO 4217 code. A
+bare "$" is read as US dollars, as wire copy and the gold annotation do. Unquantified amounts ("billions of
+dollars") are not amounts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from pipeline.text import CARDINALS
+
+logger = logging.getLogger(__name__)
+
+SCALES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mln": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "mil": 1e6,
+    "millions": 1e6,
+    "billion": 1e9,
+    "bln": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "billions": 1e9,
+    "trillion": 1e12,
+    "tln": 1e12,
+    "trn": 1e12,
+    "tn": 1e12,
+    "trillions": 1e12,
+    "crore": 1e7,
+    "crores": 1e7,
+    "lakh": 1e5,
+}
+NUMBER_WORDS: dict[str, float] = {**CARDINALS, "a": 1, "hundred": 100, "half a": 0.5}
+# Symbols and codes written before the number, longest first so "US$" wins over "$".
+PREFIX_CURRENCIES = {
+    "US$": "USD",
+    "U.S.$": "USD",
+    "USD": "USD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "AUD": "AUD",
+    "C$": "CAD",
+    "CA$": "CAD",
+    "CAD": "CAD",
+    "HK$": "HKD",
+    "NZ$": "NZD",
+    "S$": "SGD",
+    "NT$": "TWD",
+    "R$": "BRL",
+    "$": "USD",
+    "¥": "JPY",
+    "￥": "JPY",
+    "JP¥": "JPY",
+    "JPY": "JPY",
+    "CN¥": "CNY",
+    "RMB": "CNY",
+    "CNY": "CNY",
+    "€": "EUR",
+    "EUR": "EUR",
+    "£": "GBP",
+    "GBP": "GBP",
+    "₩": "KRW",
+    "KRW": "KRW",
+    "₹": "INR",
+    "Rs.": "INR",
+    "Rs": "INR",
+    "INR": "INR",
+    "CHF": "CHF",
+}
+# Words written after the number.
+SUFFIX_CURRENCIES = {
+    "australian dollars": "AUD",
+    "australian dollar": "AUD",
+    "aust dlrs": "AUD",
+    "canadian dollars": "CAD",
+    "canadian dollar": "CAD",
+    "canadian dlrs": "CAD",
+    "hong kong dollars": "HKD",
+    "singapore dollars": "SGD",
+    "taiwan dollars": "TWD",
+    "new taiwan dollars": "TWD",
+    "new zealand dollars": "NZD",
+    "u.s. dollars": "USD",
+    "us dollars": "USD",
+    "u.s. dlrs": "USD",
+    "dollars": "USD",
+    "dollar": "USD",
+    "dlrs": "USD",
+    "dlr": "USD",
+    "usd": "USD",
+    "yen": "JPY",
+    "jpy": "JPY",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "rmb": "CNY",
+    "cny": "CNY",
+    "euros": "EUR",
+    "euro": "EUR",
+    "eur": "EUR",
+    "pounds sterling": "GBP",
+    "pounds": "GBP",
+    "stg": "GBP",
+    "sterling": "GBP",
+    "gbp": "GBP",
+    "won": "KRW",
+    "krw": "KRW",
+    "rupees": "INR",
+    "swiss francs": "CHF",
+    "francs": "FRF",
+    "marks": "DEM",
+    "german marks": "DEM",
+    "d-marks": "DEM",
+    "guilders": "NLG",
+    "lire": "ITL",
+    "aud": "AUD",
+    "cad": "CAD",
+}
+JA_CURRENCIES = {"円": "JPY", "ドル": "USD", "米ドル": "USD", "ユーロ": "EUR", "元": "CNY", "ウォン": "KRW"}
+JA_UNITS = {"兆": 1e12, "億": 1e8, "万": 1e4, "千": 1e3}
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_WORD_NUM = r"(?:half\s+a|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
+_SCALE = r"(?i:thousand|crores?|lakh|trillions?|billions?|millions?|mln|mn|bln|bn|tln|trn|tn|mil|k|m|b)"
+_PREFIX = "|".join(re.escape(k) for k in sorted(PREFIX_CURRENCIES, key=len, reverse=True))
+_SUFFIX = (
+    "(?i:"
+    + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(SUFFIX_CURRENCIES, key=len, reverse=True))
+    + ")"
+)
+
+_PREFIXED = re.compile(
+    rf"(?<![\w$])(?P<cur>{_PREFIX})\s?(?P<num>{_NUM})(?:[\s\xa0]*(?P<scale>{_SCALE})\b)?"
+    rf"(?:\s+(?P<sfx>{_SUFFIX})\b)?",
+)
+_SUFFIXED = re.compile(
+    rf"(?<![\w$.,])(?P<num>{_NUM}|(?i:{_WORD_NUM}))(?:[\s\xa0-]*(?P<scale>{_SCALE})\b)?[\s\xa0]+(?P<sfx>{_SUFFIX})\b",
+)
+_JAPANESE = re.compile(
+    r"(?P<body>(?:\d+(?:\.\d+)?兆)?(?:\d+(?:\.\d+)?億)?(?:\d+(?:\.\d+)?万)?(?:\d+(?:\.\d+)?千)?(?:\d+(?:,\d{3})*(?:\.\d+)?)?)"
+    r"(?P<cur>米ドル|ドル|円|ユーロ|元|ウォン)"
+)
+_PERCENT = re.compile(
+    rf"(?<![\w.])(?P<num>{_NUM}|{_WORD_NUM})(?:\s*(?:%|％)|[\s\xa0-]+(?:percent|per\s+cent|pct)\b|[\s\xa0]+percentage\s+points?\b)"
+    r"(?P<of>\s+of\s+(?:the\s+|its\s+|their\s+|a\s+)?(?P<what>[\w’'\-]+(?:\s+(?!of\b|by\b|to\b|in\b|and\b|or\b|from\b|for\b|on\b|at\b|with\b|by\b)[\w’'\-]+){0,3}))?",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A monetary amount: value in currency units, ISO currency, the matched text and its span."""
+
+    value: float
+    currency: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage and what it is a share of ("2% of GDP" -> 2.0, "GDP")."""
+
+    value: float
+    of: str | None
+    text: str
+    start: int
+    end: int
+
+
+def _number(text: str) -> float | None:
+    text = text.lower().strip()
+    if text in NUMBER_WORDS:
+        return float(NUMBER_WORDS[text])
+    text = re.sub(r"\s+", " ", text)
+    if text in NUMBER_WORDS:
+        return float(NUMBER_WORDS[text])
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _scale(text: str | None) -> float:
+    return SCALES.get(text.lower(), 1.0) if text else 1.0
+
+
+def _suffix_currency(text: str) -> str:
+    return SUFFIX_CURRENCIES.get(" ".join(text.lower().split()), "USD")
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Find and normalise every monetary amount in ``text``.
+
+    Args:
+        text: the (masked) article text; spans index it.
+
+    Returns:
+        Amounts in text order, one per mention.
+    """
+    found: list[Amount] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(value: float, currency: str, start: int, end: int) -> None:
+        if any(a < end and start < b for a, b in taken):
+            return
+        taken.append((start, end))
+        found.append(Amount(value, currency, text[start:end], start, end))
+
+    for m in _PREFIXED.finditer(text):
+        value = _number(m.group("num"))
+        if value is None:
+            continue
+        scale_word = m.group("scale")
+        # a lone "m"/"b" must be glued to the number ("$5m", "$2b"), not the next word ("$5 more")
+        if scale_word and scale_word.lower() in ("m", "b", "k") and text[m.start("scale") - 1].isspace():
+            end = m.end("num")
+            currency = PREFIX_CURRENCIES.get(
+                m.group("cur"), PREFIX_CURRENCIES.get(m.group("cur").upper(), "USD")
+            )
+            add(value, currency, m.start(), end)
+            continue
+        cur = m.group("cur")
+        currency = PREFIX_CURRENCIES.get(cur) or PREFIX_CURRENCIES.get(cur.upper(), "USD")
+        if cur.isalpha() and cur.upper() == cur and not m.group("scale") and not m.group("sfx"):
+            if not re.match(r"\s", text[m.end("cur") : m.end("cur") + 1] or "x"):
+                continue  # "USD5" is fine, but "EUR" glued to a number in an identifier is not
+        sfx = m.group("sfx")
+        if sfx and cur == "$":
+            currency = _suffix_currency(sfx)  # "$5 Australian dollars"
+        add(value * _scale(scale_word), currency, m.start(), m.end())
+    for m in _SUFFIXED.finditer(text):
+        value = _number(m.group("num"))
+        if value is None:
+            continue
+        if m.group("num").lower() == "a" and not m.group("scale"):
+            continue  # "a dollar" is not an amount worth recording
+        if not m.group("scale") and re.fullmatch(r"(?:19|20)\d\d", m.group("num")):
+            continue  # "in 2024 dollars" is a price basis, not an amount
+        sfx = " ".join(m.group("sfx").lower().split())
+        if sfx in ("won", "marks", "pounds", "francs") and not m.group("scale") and value < 1000:
+            continue  # "won" is also a verb; small bare counts of "marks" are rarely money
+        add(value * _scale(m.group("scale")), _suffix_currency(sfx), m.start(), m.end())
+    ja_text = text.translate(FULLWIDTH_DIGITS)
+    for m in (
+        _JAPANESE.finditer(ja_text)
+        if re.search(r"\d(?:[兆億万千]|[,.\d])*(?:米ドル|ドル|円|ユーロ|元|ウォン)", ja_text)
+        else ()
+    ):
+        value = _japanese_number(m.group("body"))
+        if value is None:
+            continue
+        add(value, JA_CURRENCIES[m.group("cur")], m.start(), m.end())
+    found.sort(key=lambda a: a.start)
+    return found
+
+
+def _japanese_number(body: str) -> float | None:
+    """Value of a Japanese numeral with 兆/億/万/千 units ("1兆2000億" -> 1.2e12)."""
+    if not body or not re.search(r"\d", body):
+        return None
+    total = 0.0
+    rest = body
+    for unit, mult in JA_UNITS.items():
+        m = re.match(rf"(\d+(?:\.\d+)?){unit}", rest)
+        if m:
+            total += float(m.group(1)) * mult
+            rest = rest[m.end() :]
+    if rest:
+        try:
+            total += float(rest.replace(",", ""))
+        except ValueError:
+            return None
+    return total or None
+
+
+def find_percents(text: str) -> list[Percent]:
+    """Find percentages and what they are a share of.
+
+    Args:
+        text: the (masked) article text.
+
+    Returns:
+        Percentages in text order; ``of`` is the noun phrase after "of" ("GDP"), or None.
+    """
+    out: list[Percent] = []
+    for m in _PERCENT.finditer(text):
+        value = _number(m.group("num"))
+        if value is None:
+            continue
+        if m.group("num").lower() in ("a", "half a"):
+            continue
+        what = m.group("what")
+        end = m.end()
+        what_clean = " ".join(what.split()).rstrip(".,;:") if what else None
+        out.append(Percent(value, what_clean, text[m.start() : end], m.start(), end))
+    return out

@@ -1,0 +1,320 @@
+"""Facts from one relevant article: entities, money amounts, events and quotes.
+
+``extract(title, text, published)`` is the whole stage for one article. It is rule-based around a
+gazetteer (``config/entities.yaml``) and spaCy's small English NER, which runs only where the gazetteer
+does not know a name. Every span indexes the article ``text`` (the title is context only), so evidence
+can be shown verbatim and stored in ``fact_mentions`` / ``mentions``.
+
+The helpers live in ``nlp_text`` (markup masking, sentences), ``nlp_entities`` (gazetteer, NER, linking),
+``nlp_amounts`` (money, percentages), ``nlp_dates`` (dates against the publication date), ``nlp_quotes``
+(quotes and speakers) and ``nlp_events`` (typed events with status). What counts as a fact follows
+``eval/FACTS.md``; ``pipeline.eval.facts`` scores this module against its gold set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ExtractionError
+from pipeline.facts.amounts import Amount, Percent, find_amounts, find_percents
+from pipeline.facts.dates import find_dates
+from pipeline.facts.entities.finder import find_entities
+from pipeline.facts.events import Event, find_events
+from pipeline.facts.gazetteer import entity_aliases, entity_types
+from pipeline.facts.quotes import Quote, find_quotes
+from pipeline.text import mask_markup, split_sentences
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Amount",
+    "DocFacts",
+    "Entity",
+    "Event",
+    "Percent",
+    "Quote",
+    "entity_aliases",
+    "entity_id",
+    "entity_types",
+    "extract",
+    "extract_facts",
+    "fact_id",
+]
+
+ID_CHARS = 16
+# Datasets this stage writes per shard (schemas in pipeline.stages.schemas).
+DATASETS = ("mentions", "fact_mentions", "quotes", "amounts")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One mention of a named entity: canonical name, type (PERSON, ORG, GPE, FAC), span and surface text."""
+
+    name: str
+    type: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DocFacts:
+    """Everything extracted from one article."""
+
+    entities: tuple[Entity, ...]
+    amounts: tuple[Amount, ...]
+    events: tuple[Event, ...]
+    quotes: tuple[Quote, ...]
+
+    def to_json(self, doc_id: str | None) -> dict[str, Any]:
+        """The JSON shape printed by ``newswatch facts`` and read by the evaluation tooling.
+
+        Args:
+            doc_id: the article id to put under ``"id"``.
+
+        Returns:
+            A JSON-serialisable dict with ``id``, ``entities``, ``amounts``, ``events`` and ``quotes``.
+        """
+        return {
+            "id": doc_id,
+            "entities": [
+                {"name": e.name, "type": e.type, "start": e.start, "end": e.end} for e in self.entities
+            ],
+            "amounts": [
+                {"value": a.value, "currency": a.currency, "text": a.text, "start": a.start, "end": a.end}
+                for a in self.amounts
+            ],
+            "events": [
+                {
+                    "type": ev.type,
+                    "status": ev.status,
+                    "date": ev.date,
+                    "participants": list(ev.participants),
+                    "amount": {"value": ev.amount.value, "currency": ev.amount.currency}
+                    if ev.amount
+                    else None,
+                    "percent": ev.percent,
+                    "subject": ev.subject,
+                    "evidence": {
+                        "text": ev.evidence_text,
+                        "start": ev.evidence_start,
+                        "end": ev.evidence_end,
+                    },
+                }
+                for ev in self.events
+            ],
+            "quotes": [
+                {"speaker": q.speaker, "text": q.text, "start": q.start, "end": q.end} for q in self.quotes
+            ],
+        }
+
+
+def extract(title: str, text: str, published: dt.date | None) -> DocFacts:
+    """Extract entities, amounts, events and quotes from one article.
+
+    Args:
+        title: the headline; used as context only (which actors the story is about).
+        text: the clean article text; every returned span indexes this string.
+        published: publication date (a ``datetime`` is reduced to its date); relative dates such as
+            "on Wednesday" resolve against it and stay unresolved when it is None.
+
+    Returns:
+        The article's :class:`DocFacts`.
+    """
+    if isinstance(published, dt.datetime):
+        published = published.date()
+    if not text or not text.strip():
+        return DocFacts((), (), (), ())
+    masked = mask_markup(text)
+    sentences = split_sentences(masked)
+    analysis = find_entities(masked, {s.start for s in sentences}, published, title)
+    amounts = [
+        Amount(a.value, a.currency, text[a.start : a.end], a.start, a.end) for a in find_amounts(masked)
+    ]
+    percents = find_percents(masked)
+    dates = find_dates(masked, published)
+    quotes = [
+        Quote(q.speaker, text[q.start : q.end], q.start, q.end)
+        for q in find_quotes(masked, sentences, analysis)
+    ]
+    events = find_events(masked, text, sentences, analysis, amounts, percents, dates, quotes, published)
+    entities = tuple(Entity(m.name, m.type, m.start, m.end, text[m.start : m.end]) for m in analysis.mentions)
+    logger.debug(
+        "facts: %d entities, %d amounts, %d events, %d quotes",
+        len(entities),
+        len(amounts),
+        len(events),
+        len(quotes),
+    )
+    return DocFacts(entities, tuple(amounts), tuple(events), tuple(quotes))
+
+
+def entity_id(name: str, etype: str) -> str:
+    """Stable id of a canonical entity: ``sha256(type || name)[:16]`` (see ``sql/ddl/006_entities.sql``)."""
+    return hashlib.sha256(f"{etype}{name}".encode()).hexdigest()[:ID_CHARS]
+
+
+def fact_id(event: Event, entity_types_in_doc: dict[str, str] | None = None) -> str:
+    """Identity of a real-world fact, shared by every article that reports it.
+
+    The key is the event type, its date, its participants (for a meeting with two or more people, just the
+    people, since articles differ in which countries they name) and its figure; an event with neither date
+    nor figure also keys on its subject, so two undated US-Japan agreements stay two facts.
+
+    Args:
+        event: the extracted event.
+        entity_types_in_doc: canonical name -> type for the article, to pick out the people.
+
+    Returns:
+        A 16-hex-character id.
+    """
+    types = entity_types_in_doc or {}
+    people = sorted(p for p in event.participants if types.get(p) == "PERSON")
+    parties = people if event.type == "meeting" and len(people) >= 2 else sorted(event.participants)
+    amount = f"{event.amount.value:.3g}{event.amount.currency}" if event.amount else ""
+    percent = f"{event.percent:g}" if event.percent is not None else ""
+    subject = ""
+    if not (event.date or amount or percent):
+        subject = " ".join(re.findall(r"[a-z0-9]+", event.subject.lower())[:8])
+    key = "|".join([event.type, event.date or "", ",".join(parties), amount, percent, subject])
+    return hashlib.sha256(key.encode()).hexdigest()[:ID_CHARS]
+
+
+def _rows(
+    article: dict[str, Any], doc: DocFacts, aliases: dict[str, list[str]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The staged rows of one article, per dataset."""
+    aid = article["article_id"]
+    seen_at = article.get("seen_at") or dt.datetime.now(dt.UTC)
+    types = {e.name: e.type for e in doc.entities}
+    mentions = [
+        {
+            "article_id": aid,
+            "entity_id": entity_id(e.name, e.type),
+            "name": e.name,
+            "type": e.type,
+            "aliases": aliases.get(e.name, []),
+            "start_char": e.start,
+            "end_char": e.end,
+            "text": e.text,
+        }
+        for e in doc.entities
+    ]
+    fact_rows: dict[tuple[str, int], dict[str, Any]] = {}
+    for ev in doc.events:
+        fid = fact_id(ev, types)
+        fact_rows.setdefault(
+            (fid, ev.evidence_start),
+            {
+                "fact_id": fid,
+                "article_id": aid,
+                "event_type": ev.type,
+                "status": ev.status,
+                "event_date": dt.date.fromisoformat(ev.date) if ev.date else None,
+                "participants": list(ev.participants),
+                "amount_value": ev.amount.value if ev.amount else None,
+                "amount_currency": ev.amount.currency if ev.amount else None,
+                "amount_text": ev.amount.text if ev.amount else None,
+                "percent": ev.percent,
+                "subject": ev.subject,
+                "evidence_text": ev.evidence_text,
+                "start_char": ev.evidence_start,
+                "end_char": ev.evidence_end,
+                "seen_at": seen_at,
+            },
+        )
+    quotes = [
+        {
+            "quote_id": f"{aid}:{q.start}",
+            "article_id": aid,
+            "speaker": q.speaker,
+            "speaker_entity_id": entity_id(q.speaker, types[q.speaker]) if q.speaker in types else None,
+            "text": q.text,
+            "start_char": q.start,
+            "end_char": q.end,
+        }
+        for q in doc.quotes
+    ]
+    amounts = [
+        {
+            "article_id": aid,
+            "value": a.value,
+            "currency": a.currency,
+            "text": a.text,
+            "start_char": a.start,
+            "end_char": a.end,
+        }
+        for a in doc.amounts
+    ]
+    return {
+        "mentions": mentions,
+        "fact_mentions": list(fact_rows.values()),
+        "quotes": quotes,
+        "amounts": amounts,
+    }
+
+
+def extract_facts(classifications_path: Path) -> Path:
+    """Extract facts from one shard's relevant articles and stage them.
+
+    Reads the shard's classifications and articles, runs :func:`extract` on every article relevant to at
+    least one topic, and writes ``mentions``, ``fact_mentions``, ``quotes`` and ``amounts`` for the shard.
+    One article that fails is logged and counted; the stage fails only when every relevant article does.
+
+    Args:
+        classifications_path: the staged classifications of one shard (from ``classify.classify_articles``).
+
+    Returns:
+        The staged ``fact_mentions/<shard>.parquet``; the other datasets sit beside it in the run folder.
+
+    Raises:
+        ExtractionError: relevant articles existed and none could be processed.
+    """
+    from pipeline import staging
+    from pipeline.stages import schemas
+
+    run = staging.run_of(classifications_path)
+    shard = classifications_path.stem
+    relevant = {row["article_id"] for row in staging.read_rows(classifications_path) if row["is_relevant"]}
+    articles_path = staging.stage_file(run, "articles", shard)
+    articles = (
+        [a for a in staging.read_rows(articles_path) if a["article_id"] in relevant] if relevant else []
+    )
+    aliases = entity_aliases()
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in DATASETS}
+    counts = {"facts_articles": 0, "facts_failed": 0}
+    for article in articles:
+        published = article.get("published_at")
+        try:
+            doc = extract(
+                article.get("title") or "", article.get("text") or "", published.date() if published else None
+            )
+        except Exception:  # one odd article must not sink the shard; it is logged and counted
+            logger.exception("fact extraction failed for article %s", article["article_id"])
+            counts["facts_failed"] += 1
+            continue
+        counts["facts_articles"] += 1
+        for name, rows in _rows(article, doc, aliases).items():
+            out[name].extend(rows)
+    if articles and not counts["facts_articles"]:
+        raise ExtractionError(
+            f"fact extraction failed for all {len(articles)} relevant articles of shard {shard}"
+        )
+    counts.update({f"{name}_staged": len(rows) for name, rows in out.items()})
+    staging.write_counts(run, f"facts-{shard}", counts)
+    schema_of = {
+        "mentions": schemas.MENTIONS,
+        "fact_mentions": schemas.FACT_MENTIONS,
+        "quotes": schemas.QUOTES,
+        "amounts": schemas.AMOUNTS,
+    }
+    for name in DATASETS:
+        staging.write_rows(staging.stage_file(run, name, shard), out[name], schema_of[name])
+    logger.info("facts shard %s: %s", shard, counts)
+    return staging.stage_file(run, "fact_mentions", shard)

@@ -1,0 +1,116 @@
+"""What a run left in the warehouse, read from the snapshot, for the demo and ``newswatch status``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.warehouse import db as warehouse
+
+STORIES = """
+with matching as (
+    select distinct article_id from fct_matching_stories
+)
+
+select
+    articles.title,
+    strftime(articles.published_at, '%Y-%m-%d') as published,
+    articles.source_domain as source,
+    max(format('{:.2f}{}', c.score, case when c.is_relevant then ' ✓' else '' end))
+        filter (where c.topic = 'us_japan') as us_japan,
+    max(format('{:.2f}{}', c.score, case when c.is_relevant then ' ✓' else '' end))
+        filter (where c.topic = 'rare_earths') as rare_earths,
+    arg_max(c.evidence, c.score) filter (where c.is_relevant) as evidence
+from matching
+inner join articles using (article_id)
+inner join classifications as c using (article_id)
+group by articles.article_id, articles.title, articles.published_at, articles.source_domain
+order by max(c.score) desc, published desc
+"""
+FACTS = """
+select event_type, status, event_date, array_to_string(participants, ', ') as participants,
+       case when amount_value is not null then format('{:,.0f} {}', amount_value, amount_currency) end as amount,
+       percent, subject, count_mentions as mentions
+from fct_facts
+order by count_mentions desc, amount_value desc nulls last, event_date desc nulls last
+limit ?
+"""
+FOLLOWUPS = """
+select due_date, event_type, fact_status, array_to_string(participants, ', ') as participants, subject,
+       case when amount_value is not null then format('{:,.0f} {}', amount_value, amount_currency) end as amount,
+       is_overdue
+from fct_followups
+where status in ('open', 'overdue')
+order by due_date nulls last
+"""
+LAST_RUN = "select * exclude (counts) from runs order by loaded_at desc limit 1"
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Summary:
+    snapshot_path: Path
+    last_run: Table
+    stories: Table
+    facts: Table
+    followups: Table
+    alerts: Table
+
+
+def why(evidence_json: str | None, width: int = 110) -> str:
+    """The best evidence from the body (the title is already shown), with the terms that fired."""
+    items = json.loads(evidence_json or "[]")
+    body = [e for e in items if e.get("field") == "text"] or items
+    if not body:
+        return ""
+    best = body[0]
+    text = " ".join(str(best.get("text", "")).split())
+    terms = ", ".join(best.get("terms") or [])
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return f"{text} [{terms}]" if terms else text
+
+
+def _table(con: Any, sql: str, params: list[Any] | None = None) -> Table:
+    cursor = con.execute(sql, params or [])
+    return Table([d[0] for d in cursor.description], cursor.fetchall())
+
+
+def _with_why(table: Table) -> Table:
+    index = table.columns.index("evidence")
+    rows = [(*row[:index], why(row[index]), *row[index + 1:]) for row in table.rows]
+    return Table(table.columns, rows)
+
+
+def _alerts(snapshot_path: Path) -> Table:
+    from pipeline.alerts import delivery as alerts
+
+    rows = [(a.topic, round(a.score, 2), a.title, a.evidence[0][:100] if a.evidence else "", len(a.facts))
+            for a in alerts.pending_alerts(snapshot_path)]
+    return Table(["topic", "score", "title", "why", "facts"], rows)
+
+
+def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | None:
+    """Read the summary tables from the snapshot, or ``None`` when nothing was loaded yet."""
+    with warehouse.snapshot(snapshot_path) as con:
+        if con is None:
+            return None
+        row = con.execute(
+            "select path from duckdb_databases() where database_name = current_database()"
+        ).fetchone()
+        assert row is not None  # the open database is always listed
+        path = Path(row[0])
+        return Summary(
+            snapshot_path=path,
+            last_run=_table(con, LAST_RUN),
+            stories=_with_why(_table(con, STORIES)),
+            facts=_table(con, FACTS, [top_facts]),
+            followups=_table(con, FOLLOWUPS),
+            alerts=_alerts(path),
+        )
