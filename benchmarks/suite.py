@@ -92,10 +92,8 @@ def configure(data: Path, feeds_file: Path, addresses: list[str], shards: int, i
 def timed_run(run_id: str, shards: int, *, force: bool = True) -> dict[str, Any]:
     """One run as the DAG runs it: fetch shards in parallel, scrape shards in parallel, then process and load."""
     from pipeline import staging
-    from pipeline.classify import score as classify
-    from pipeline.facts import document as facts
     from pipeline.ingest import feeds
-    from pipeline.stages import extract, load, scrape
+    from pipeline.stages import classify, extract, facts, load, scrape
 
     run = staging.run_dir(run_id)
     times: dict[str, float] = {}
@@ -106,11 +104,16 @@ def timed_run(run_id: str, shards: int, *, force: bool = True) -> dict[str, Any]
         times["fetch_feeds"] = time.perf_counter() - started
         pages = list(pool.map(lambda p: scrape.scrape_articles(p, run_id=run_id), items))
     times["fetch"] = time.perf_counter() - started  # feeds + pages: the network part of the run
-    for name, fn in (("extract", extract.extract_articles), ("classify", classify.classify_articles),
-                     ("facts", facts.extract_facts)):
-        step = time.perf_counter()
-        pages = [fn(p) for p in pages]
-        times[name] = time.perf_counter() - step
+    step = time.perf_counter()
+    articles = [extract.extract_articles(p) for p in pages]
+    times["extract"] = time.perf_counter() - step
+    step = time.perf_counter()
+    classified = [classify.classify_articles(a) for a in articles]
+    times["classify"] = time.perf_counter() - step
+    step = time.perf_counter()
+    for c, a in zip(classified, articles, strict=True):
+        facts.extract_facts(c, a)
+    times["facts"] = time.perf_counter() - step
     step = time.perf_counter()
     row = load.load_warehouse(run, run_id=run_id)
     times["load"] = time.perf_counter() - step
@@ -148,9 +151,7 @@ def bare_trafilatura(run: Path) -> tuple[float, float, int]:
 def processing(run: Path, data: Path) -> dict[str, float]:
     """The run's fetched pages processed again in a fresh data folder: extract, classify, facts, load."""
     from pipeline import staging
-    from pipeline.classify import score as classify
-    from pipeline.facts import document as facts
-    from pipeline.stages import extract, load
+    from pipeline.stages import classify, extract, facts, load
 
     saved = os.environ.get("NEWS_DATA_DIR")
     os.environ["NEWS_DATA_DIR"] = str(data)
@@ -160,10 +161,15 @@ def processing(run: Path, data: Path) -> dict[str, float]:
         pages = sorted((copy / "pages").glob("*.parquet"))
         times: dict[str, float] = {}
         started, cpu = time.perf_counter(), time.process_time()
-        for name, fn in (("extract", extract.extract_articles), ("classify", classify.classify_articles),
-                         ("facts", facts.extract_facts)):
+        articles: list[Path] = []
+        for name in ("extract", "classify", "facts"):
             step, step_cpu = time.perf_counter(), time.process_time()
-            pages = [fn(p) for p in pages]
+            if name == "extract":
+                pages = articles = [extract.extract_articles(p) for p in pages]
+            elif name == "classify":
+                pages = [classify.classify_articles(a) for a in articles]
+            else:
+                pages = [facts.extract_facts(c, a) for c, a in zip(pages, articles, strict=True)]
             times[name], times[f"{name}_cpu"] = time.perf_counter() - step, time.process_time() - step_cpu
         step, step_cpu = time.perf_counter(), time.process_time()
         load.load_warehouse(copy, run_id="processing")
@@ -178,9 +184,6 @@ def processing(run: Path, data: Path) -> dict[str, float]:
 def profile_processing(run: Path, top: int = 20) -> list[str]:
     """Where the per-article time goes: cProfile over the processing stages of one run's pages."""
     from pipeline import staging
-    from pipeline.classify import score as classify
-    from pipeline.facts import document as facts
-    from pipeline.stages import extract
 
     copy = staging.run_dir("profile")
     # The largest shard is enough to see the shape (some shards may hold no host at all).
@@ -190,7 +193,9 @@ def profile_processing(run: Path, top: int = 20) -> list[str]:
     profiler = cProfile.Profile()
     profiler.enable()
     for pages in sorted((copy / "pages").glob("*.parquet")):
-        facts.extract_facts(classify.classify_articles(extract.extract_articles(pages)))
+        from pipeline.stages import runner
+
+        runner.process_pages(pages)
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
@@ -449,9 +454,9 @@ def hwm():
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
-from pipeline import {module}
+from pipeline.stages import {module}
 before = hwm()
-{module}.{function}(Path(sys.argv[1]))
+{module}.{function}(*map(Path, sys.argv[1:]))
 print(json.dumps({{"imports_kb": before, "peak_kb": hwm(),
                   "ru_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
 """
@@ -489,7 +494,8 @@ def memory_figure(scale: Scale, root: Path, figures: list[Figure], extra: dict[s
     log(f"peak memory: staging {n:,} pages")
     pages = stage_pages(run, root / "memory-data" / "raw", n)
     inputs = {"extract_articles": pages, "classify_articles": run / "articles" / "000.parquet",
-              "extract_facts": run / "classifications" / "000.parquet", "load_warehouse": run}
+              "extract_facts": [run / "classifications" / "000.parquet", run / "articles" / "000.parquet"],
+              "load_warehouse": run}
     modules = {"extract_articles": "extract", "classify_articles": "classify", "extract_facts": "facts",
                "load_warehouse": "load"}
     peaks = {}
@@ -497,7 +503,7 @@ def memory_figure(scale: Scale, root: Path, figures: list[Figure], extra: dict[s
         log(f"peak memory: {function} over {n:,} articles in a fresh process")
         started = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", MEMORY_PROBE.format(module=modules[function], function=function),
-                              str(path)], env=dict(os.environ), capture_output=True, text=True, timeout=3600,
+                              *map(str, path if isinstance(path, list) else [path])], env=dict(os.environ), capture_output=True, text=True, timeout=3600,
                              check=True, cwd=REPO)
         probe = json.loads(out.stdout.strip().splitlines()[-1])
         probe["seconds"] = time.perf_counter() - started

@@ -101,16 +101,17 @@ def news_ingest() -> None:
         return str(extract.extract_articles(Path(pages)))
 
     @task
-    def classify_articles(articles: str) -> str:
-        from pipeline.classify import score as classify
+    def classify_articles(articles: str) -> dict[str, str]:
+        from pipeline.stages import classify
 
-        return str(classify.classify_articles(Path(articles)))
+        # Both references go on: extract_facts reads the classifications and the articles they score.
+        return {"classified": str(classify.classify_articles(Path(articles))), "articles": articles}
 
     @task
-    def extract_facts(articles: str) -> str:
-        from pipeline.facts import document as facts
+    def extract_facts(classified: str, articles: str) -> str:
+        from pipeline.stages import facts
 
-        return str(facts.extract_facts(Path(articles)))
+        return str(facts.extract_facts(Path(classified), Path(articles)))
 
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
     def load_warehouse(staged: list[str], **context: Any) -> dict[str, Any]:
@@ -135,10 +136,8 @@ def news_ingest() -> None:
         load.check_run(counts)
 
     items = fetch_feeds.expand(shard=plan_shards())
-    staged = extract_facts.expand(
-        articles=classify_articles.expand(
-            articles=extract_articles.expand(pages=scrape_articles.expand(items=items))
-        )
+    staged = extract_facts.expand_kwargs(
+        classify_articles.expand(articles=extract_articles.expand(pages=scrape_articles.expand(items=items)))
     )
     counts = load_warehouse(staged)
     publish_snapshot(counts) >> check_run(counts)

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import settings, staging
-from pipeline.classify import score as classify
+from pipeline.classify.score import load_topics
 from pipeline.errors import ConfigError
 from pipeline.extract import dedup
-from pipeline.facts import document as facts
-from pipeline.stages import extract, load, schemas
+from pipeline.stages import classify, extract, facts, load, schemas
 from pipeline.warehouse import db as warehouse
 
 logger = logging.getLogger(__name__)
@@ -84,7 +83,7 @@ def reprocess(stages: Sequence[str] = STAGES, *, since: date | str | None = None
         raise ConfigError(f"since {since} is after until {until}")
     wanted = sorted({*(topics or ()), *([topic] if topic else [])}) or None
     if wanted:
-        known = set(classify.load_topics(settings.load().topics_file).names)
+        known = set(load_topics(settings.load().topics_file).names)
         if set(wanted) - known:
             raise ConfigError(f"unknown topic(s) {sorted(set(wanted) - known)}; choose from {', '.join(sorted(known))} "
                               f"(NEWS_TOPICS_FILE)")
@@ -111,7 +110,7 @@ def reprocess(stages: Sequence[str] = STAGES, *, since: date | str | None = None
         if "classify" in stages or "facts" in stages:
             classified = classify.classify_articles(articles_path)
             if "facts" in stages:
-                facts.extract_facts(classified)
+                facts.extract_facts(classified, articles_path)
     staging.write_counts(run, "reprocess", counts)
     logger.info("reprocessing %d articles (%s)", len(articles), ", ".join(stages))
     return load.load_warehouse(run, run_id=run_id, publish=publish)

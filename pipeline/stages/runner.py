@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pipeline import settings, staging
-from pipeline.classify import score as classify
-from pipeline.facts import document as facts
 from pipeline.ingest import feeds
-from pipeline.stages import extract, load, scrape
+from pipeline.stages import classify, extract, facts, load, scrape
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +34,12 @@ def run_pipeline(run_id: str | None = None, *, force: bool = False) -> dict[str,
     items = [feeds.fetch_feeds(run, shard, cfg.shards, run_id=run_id, force=force) for shard in range(cfg.shards)]
     for shard_items in items:
         pages = scrape.scrape_articles(shard_items, run_id=run_id)
-        facts.extract_facts(classify.classify_articles(extract.extract_articles(pages)))
+        process_pages(pages)
     row = load.load_warehouse(run, run_id=run_id)
     return row
+
+
+def process_pages(pages: Path) -> Path:
+    """Extract, classify and extract facts for one shard's staged pages; returns the staged facts file."""
+    articles = extract.extract_articles(pages)
+    return facts.extract_facts(classify.classify_articles(articles), articles)

@@ -21,10 +21,8 @@ import duckdb
 import pytest
 
 from pipeline import sample_site, settings, staging
-from pipeline.classify import score as classify
-from pipeline.facts import document as facts
 from pipeline.ingest import feeds
-from pipeline.stages import extract, load, scrape
+from pipeline.stages import load, runner, scrape
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_ID = "faults-ref"
@@ -53,8 +51,7 @@ def stage_run(run_id: str, *, force: bool = True) -> Path:
     n = settings.load().shards
     items = [feeds.fetch_feeds(run, shard, n, run_id=run_id, force=force) for shard in range(n)]
     for shard_items in items:
-        facts.extract_facts(classify.classify_articles(extract.extract_articles(
-            scrape.scrape_articles(shard_items, run_id=run_id))))
+        runner.process_pages(scrape.scrape_articles(shard_items, run_id=run_id))
     return run
 
 

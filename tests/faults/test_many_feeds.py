@@ -18,10 +18,8 @@ import yaml
 
 from benchmarks import generator, server
 from pipeline import settings, staging
-from pipeline.classify import score as classify
-from pipeline.facts import document as facts
 from pipeline.ingest import feeds
-from pipeline.stages import extract, load, scrape
+from pipeline.stages import load, runner, scrape
 from tests.faults.conftest import PER_RUN_TABLES, contents
 
 SPEC = generator.SiteSpec(feeds=200, hosts=8, articles_per_feed=1, fault_share=0.1, seed=20251028)
@@ -42,7 +40,7 @@ def run_concurrently(run_id: str) -> dict:
                               range(SHARDS)))
         pages = list(pool.map(lambda p: scrape.scrape_articles(p, run_id=run_id), items))
     for shard_pages in pages:
-        facts.extract_facts(classify.classify_articles(extract.extract_articles(shard_pages)))
+        runner.process_pages(shard_pages)
     return load.load_warehouse(run, run_id=run_id)
 
 

@@ -9,10 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline import settings
-from pipeline.classify import score as classify
 from pipeline.errors import LoadError
-from pipeline.facts import document as facts
-from pipeline.stages import extract, load
+from pipeline.stages import classify, load, runner
 from tests.faults.conftest import RUN_ID, contents, python
 
 SHARD = "000"
@@ -32,7 +30,7 @@ extract.extract_articles(Path({pages!r}))
 
 def restage(run, shard: str = SHARD) -> None:
     """What Airflow's retry of the shard's tasks does once the cause is gone."""
-    facts.extract_facts(classify.classify_articles(extract.extract_articles(run / "pages" / f"{shard}.parquet")))
+    runner.process_pages(run / "pages" / f"{shard}.parquet")
 
 
 def test_a_full_disk_while_staging_fails_clearly_and_leaves_no_half_file(reference, pipeline_env):

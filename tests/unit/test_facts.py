@@ -12,6 +12,7 @@ from pipeline.errors import ConfigError
 from pipeline.facts import document as facts
 from pipeline.facts.amounts import find_percents
 from pipeline.facts.dates import resolve_expression
+from pipeline.stages import facts as stage_facts
 from pipeline.stages import schemas
 
 TUESDAY = dt.date(2025, 10, 28)  # a Tuesday
@@ -480,7 +481,7 @@ def test_extract_facts_stages_rows_for_relevant_articles_only(tmp_path) -> None:
         [_classification("a1", True), _classification("a2", False)],
         schemas.CLASSIFICATIONS,
     )
-    out = facts.extract_facts(classified)
+    out = stage_facts.extract_facts(classified, staging.stage_file(run, "articles", "000"))
     assert out == staging.stage_file(run, "fact_mentions", "000")
     fact_rows = staging.read_rows(out)
     assert {r["article_id"] for r in fact_rows} == {"a1"}
@@ -494,7 +495,7 @@ def test_extract_facts_stages_rows_for_relevant_articles_only(tmp_path) -> None:
     assert quote["speaker"] == "Sanae Takaichi" and quote["quote_id"] == f"a1:{quote['start_char']}"
     [amount] = staging.read_rows(staging.stage_file(run, "amounts", "000"))
     assert (amount["value"], amount["currency"]) == (550e9, "USD")
-    assert facts.extract_facts(classified) == out  # re-running overwrites the same files
+    assert stage_facts.extract_facts(classified, staging.stage_file(run, "articles", "000")) == out  # re-running overwrites the same files
     assert staging.read_rows(out) == fact_rows
 
 

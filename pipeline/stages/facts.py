@@ -1,0 +1,72 @@
+"""Stage: extract facts from one shard's relevant articles and stage them."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pipeline import staging
+from pipeline.errors import ExtractionError
+from pipeline.facts.document import DATASETS, extract, staged_rows
+from pipeline.facts.gazetteer import entity_aliases
+from pipeline.stages import schemas
+
+logger = logging.getLogger(__name__)
+
+
+def extract_facts(classifications_path: Path, articles_path: Path) -> Path:
+    """Extract facts from one shard's relevant articles and stage them.
+
+    Reads the shard's classifications and articles, runs :func:`extract` on every article relevant to at
+    least one topic, and writes ``mentions``, ``fact_mentions``, ``quotes`` and ``amounts`` for the shard.
+    One article that fails is logged and counted; the stage fails only when every relevant article does.
+
+    Args:
+        classifications_path: the staged classifications of one shard (from ``classify.classify_articles``).
+        articles_path: the same shard's staged articles (from ``extract.extract_articles``).
+
+    Returns:
+        The staged ``fact_mentions/<shard>.parquet``; the other datasets sit beside it in the run folder.
+
+    Raises:
+        ExtractionError: relevant articles existed and none could be processed.
+    """
+    run = staging.run_of(classifications_path)
+    shard = classifications_path.stem
+    relevant = {row["article_id"] for row in staging.read_rows(classifications_path) if row["is_relevant"]}
+    articles = (
+        [a for a in staging.read_rows(articles_path) if a["article_id"] in relevant] if relevant else []
+    )
+    aliases = entity_aliases()
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in DATASETS}
+    counts = {"facts_articles": 0, "facts_failed": 0}
+    for article in articles:
+        published = article.get("published_at")
+        try:
+            doc = extract(
+                article.get("title") or "", article.get("text") or "", published.date() if published else None
+            )
+        except Exception:  # one odd article must not sink the shard; it is logged and counted
+            logger.exception("fact extraction failed for article %s", article["article_id"])
+            counts["facts_failed"] += 1
+            continue
+        counts["facts_articles"] += 1
+        for name, rows in staged_rows(article, doc, aliases).items():
+            out[name].extend(rows)
+    if articles and not counts["facts_articles"]:
+        raise ExtractionError(
+            f"fact extraction failed for all {len(articles)} relevant articles of shard {shard}"
+        )
+    counts.update({f"{name}_staged": len(rows) for name, rows in out.items()})
+    staging.write_counts(run, f"facts-{shard}", counts)
+    schema_of = {
+        "mentions": schemas.MENTIONS,
+        "fact_mentions": schemas.FACT_MENTIONS,
+        "quotes": schemas.QUOTES,
+        "amounts": schemas.AMOUNTS,
+    }
+    for name in DATASETS:
+        staging.write_rows(staging.stage_file(run, name, shard), out[name], schema_of[name])
+    logger.info("facts shard %s: %s", shard, counts)
+    return staging.stage_file(run, "fact_mentions", shard)
