@@ -20,10 +20,24 @@ NEWS_MIN_INTERVAL_S    least time between two requests to one host  ``1.0``
 NEWS_REJECT_RATIO      share of failed pages above which a shard    ``1.0`` (never)
                        fails
 NEWS_ALERTS_FILE       alert routes (YAML, docs/ALERTS.md)          ``<repo>/config/alerts.yaml``
+NEWS_ENTITIES_FILE     the gazetteer (YAML)                         ``<repo>/config/entities.yaml``
+NEWS_OPERATOR_APPRISE_ operator notices when no Airflow connection  ``""`` (none)
+URLS                   ``newswatch_apprise`` exists
+NEWS_RETENTION_RAW_    days stored raw HTML is kept                 ``365``
+DAYS
+NEWS_RETENTION_STAGING days a run's staging folder is kept          ``14``
+_DAYS
+NEWS_FAULT             tests only: pause inside the load            ``""``
+NEWS_ALERTS_FAULT      tests only: exit at a delivery step          ``""``
 =====================  ===========================================  ==============================
 
-The ``news_maintenance`` DAG also reads ``NEWS_RETENTION_RAW_DAYS`` (days stored raw HTML is kept,
-default 365) and ``NEWS_RETENTION_STAGING_DAYS`` (days a run's staging folder is kept, default 14).
+The DAG files read their own few settings at parse time through :func:`dag_settings`:
+``NEWS_WRITER_QUEUE`` (the queue of the one DuckDB writer, default ``default``),
+``NEWS_INGEST_SCHEDULE`` (default ``*/30 * * * *``), ``NEWS_INGEST_DEADLINE_MINUTES`` (default 90;
+0 turns the deadline off) and ``NEWS_MAINTENANCE_SCHEDULE`` (default ``@daily``).
+
+``NEWS_SAMPLE_SITE_URL`` is not a setting: the demo sets it, and the sample feed list uses it as
+``${NEWS_SAMPLE_SITE_URL}``.
 """
 
 from __future__ import annotations
@@ -56,6 +70,10 @@ class Settings:
     alerts_file: Path = CONFIG_DIR / "alerts.yaml"
     retention_raw_days: int = 365
     retention_staging_days: int = 14
+    entities_file: Path = CONFIG_DIR / "entities.yaml"
+    operator_apprise_urls: str = ""
+    fault: str = ""
+    alerts_fault: str = ""
 
     @property
     def staging_dir(self) -> Path:
@@ -119,4 +137,33 @@ def load() -> Settings:
         alerts_file=Path(env.get("NEWS_ALERTS_FILE") or CONFIG_DIR / "alerts.yaml").expanduser(),
         retention_raw_days=_int("NEWS_RETENTION_RAW_DAYS", 365),
         retention_staging_days=_int("NEWS_RETENTION_STAGING_DAYS", 14),
+        entities_file=Path(env.get("NEWS_ENTITIES_FILE") or CONFIG_DIR / "entities.yaml").expanduser(),
+        operator_apprise_urls=env.get("NEWS_OPERATOR_APPRISE_URLS", ""),
+        fault=env.get("NEWS_FAULT", ""),
+        alerts_fault=env.get("NEWS_ALERTS_FAULT", ""),
+    )
+
+
+@dataclass(frozen=True)
+class DagSettings:
+    """What the DAG files need when Airflow parses them: light, and read without touching the data dir."""
+
+    writer_queue: str
+    ingest_schedule: str
+    ingest_deadline_minutes: int
+    maintenance_schedule: str
+
+
+def dag_settings() -> DagSettings:
+    """Read the parse-time settings of the DAG files.
+
+    Raises:
+        ConfigError: ``NEWS_INGEST_DEADLINE_MINUTES`` is not a whole number.
+    """
+    env = os.environ
+    return DagSettings(
+        writer_queue=env.get("NEWS_WRITER_QUEUE") or "default",
+        ingest_schedule=env.get("NEWS_INGEST_SCHEDULE") or "*/30 * * * *",
+        ingest_deadline_minutes=_int("NEWS_INGEST_DEADLINE_MINUTES", 90, minimum=0),
+        maintenance_schedule=env.get("NEWS_MAINTENANCE_SCHEDULE") or "@daily",
     )

@@ -621,7 +621,7 @@ def _last_slot(route: Route, now: datetime) -> datetime:
 
 
 def _fault(point: str) -> None:
-    if os.environ.get(FAULT_ENV) == point:
+    if settings.load().alerts_fault == point:
         logger.error("fault injection %s=%s: exiting now", FAULT_ENV, point)
         os._exit(137)
 

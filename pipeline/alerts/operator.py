@@ -9,12 +9,12 @@ different channel (``pipeline/alerts.py``).
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline import settings
 from pipeline.errors import PipelineError
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def parse_urls(value: str | Iterable[str] | None) -> list[str]:
 
 def env_urls() -> list[str]:
     """The operator's Apprise URLs from ``NEWS_OPERATOR_APPRISE_URLS`` (read when called)."""
-    return parse_urls(os.environ.get(URLS_ENV))
+    return parse_urls(settings.load().operator_apprise_urls)
 
 
 def failure_notice(dag_id: str, run_id: str | None, *, reason: str | None = None,

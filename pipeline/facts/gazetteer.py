@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +18,13 @@ from typing import Any
 
 import yaml
 
+from pipeline import settings
 from pipeline.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
-ENTITIES_FILE_ENV = "NEWS_ENTITIES_FILE"
-DEFAULT_ENTITIES_FILE = Path(__file__).resolve().parents[2] / "config" / "entities.yaml"
+ENTITIES_FILE_ENV = "NEWS_ENTITIES_FILE"  # named in config errors
+
 ENTRY_KEYS = frozenset(
     "name type aliases surname role terms country gender kind capital_of demonyms media".split()
 )
@@ -64,8 +64,7 @@ class Gazetteer:
 
 def entities_file() -> Path:
     """Path of the gazetteer: ``$NEWS_ENTITIES_FILE`` when set, else ``config/entities.yaml``."""
-    override = os.environ.get(ENTITIES_FILE_ENV)
-    return Path(override) if override else DEFAULT_ENTITIES_FILE
+    return settings.load().entities_file
 
 
 def norm_surface(text: str) -> str:

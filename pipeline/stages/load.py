@@ -45,7 +45,7 @@ RUN_COLUMNS = {
 
 
 def _fault_point(name: str) -> None:
-    spec = os.environ.get(FAULT_ENV, "")
+    spec = settings.load().fault
     if spec.startswith(f"{name}:"):
         Path(spec.split(":", 1)[1]).write_text(str(os.getpid()))
         logger.warning("%s=%s: pausing %.0fs inside the load transaction", FAULT_ENV, spec, FAULT_WAIT_S)
