@@ -28,6 +28,7 @@ import duckdb
 from pipeline import sample_site, settings, staging
 from pipeline.ingest import feeds
 from pipeline.stages import load
+from pipeline.stages.feeds import fetch_feeds
 from pipeline.warehouse import db as warehouse
 
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
@@ -109,7 +110,7 @@ def timed_run(data: Path, base: str) -> dict[str, float]:
         return result
 
     source = feeds.FeedSource("bench", f"{base}/feeds/bench.xml")
-    items = stage("fetch_feeds", feeds.fetch_feeds, run, sources=[source], force=True)
+    items = stage("fetch_feeds", fetch_feeds, run, sources=[source], force=True)
     pages = stage("scrape_articles", scrape.scrape_articles, items)
     articles = stage("extract_articles", extract.extract_articles, pages)
     classified = stage("classify_articles", stage_classify.classify_articles, articles)

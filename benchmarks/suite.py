@@ -92,14 +92,14 @@ def configure(data: Path, feeds_file: Path, addresses: list[str], shards: int, i
 def timed_run(run_id: str, shards: int, *, force: bool = True) -> dict[str, Any]:
     """One run as the DAG runs it: fetch shards in parallel, scrape shards in parallel, then process and load."""
     from pipeline import staging
-    from pipeline.ingest import feeds
     from pipeline.stages import classify, extract, facts, load, scrape
+    from pipeline.stages.feeds import fetch_feeds
 
     run = staging.run_dir(run_id)
     times: dict[str, float] = {}
     started = time.perf_counter()
     with ThreadPoolExecutor(shards) as pool:
-        items = list(pool.map(lambda s: feeds.fetch_feeds(run, s, shards, run_id=run_id, force=force),
+        items = list(pool.map(lambda s: fetch_feeds(run, s, shards, run_id=run_id, force=force),
                               range(shards)))
         times["fetch_feeds"] = time.perf_counter() - started
         pages = list(pool.map(lambda p: scrape.scrape_articles(p, run_id=run_id), items))

@@ -81,7 +81,7 @@ def news_ingest() -> None:
     @task
     def fetch_feeds(shard: int, **context: Any) -> str:
         from pipeline import settings, staging
-        from pipeline.ingest import feeds
+        from pipeline.stages import feeds
 
         run = staging.run_dir(context["run_id"])
         n_shards = settings.load().shards

@@ -16,7 +16,6 @@ import logging
 import os
 import re
 import statistics
-import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,11 +27,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import feedparser
 import yaml
 
-from pipeline import settings, staging
+from pipeline import settings
 from pipeline.errors import ConfigError, FetchError
-from pipeline.ingest.http import FEED_TYPES, ClientOptions, FetchLog, PoliteClient
-from pipeline.stages import schemas
-from pipeline.warehouse import db as warehouse
+from pipeline.ingest.http import FEED_TYPES, ClientOptions, PoliteClient
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +72,7 @@ class FeedState:
 
 
 @dataclass
-class _ShardResult:
+class ShardResult:
     items: list[dict[str, Any]] = field(default_factory=list)
     states: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -299,18 +296,6 @@ def _strip_tags(html: str) -> str | None:
     return re.sub(r"\s+", " ", text).strip() or None
 
 
-# -- the stage --------------------------------------------------------------------------
-
-
-def _load_states(snapshot_path: Path | None) -> dict[str, FeedState]:
-    rows = warehouse.query_snapshot(
-        "select feed_url, etag, last_modified, body_hash, consecutive_failures, next_due_at, median_gap_minutes "
-        "from feeds",
-        snapshot_path=snapshot_path,
-    )
-    return {r[0]: FeedState(r[1], r[2], r[3], r[4] or 0, r[5], r[6]) for r in rows}
-
-
 def median_gap_minutes(items: list[dict[str, Any]]) -> float | None:
     """The typical time between a feed's newest entries, in minutes (None when undated)."""
     times = sorted((i["published_at"] for i in items if i.get("published_at")), reverse=True)[:RHYTHM_ENTRIES]
@@ -355,7 +340,7 @@ def _strong_last_modified(headers: dict[str, str]) -> str | None:
     return last_modified if (sent_at - modified_at).total_seconds() >= 1 else None
 
 
-def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result: _ShardResult) -> None:
+def fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result: ShardResult) -> None:
     now = datetime.now(UTC)
     row: dict[str, Any] = {
         "feed_url": source.url, "name": source.name, "topics_hint": list(source.topics),
@@ -440,43 +425,3 @@ def _fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, resul
 def client_options(cfg: settings.Settings) -> ClientOptions:
     return ClientOptions(user_agent=cfg.user_agent, allow_hosts=cfg.allow_hosts, max_bytes=cfg.max_page_bytes,
                          min_interval_s=cfg.min_interval_s, robots_dir=cfg.data_dir / "robots")
-
-
-def fetch_feeds(run: Path, shard: int = 0, n_shards: int = 1, *, run_id: str | None = None,
-                sources: list[FeedSource] | None = None, force: bool = False,
-                transport: Any = None) -> Path:
-    """Fetch the due feeds of one shard and stage their entries.
-
-    Args:
-        run: the run's staging folder.
-        shard: which shard of ``n_shards`` to fetch (feeds are split by host).
-        n_shards: how many shards the run has.
-        run_id: recorded in ``fetch_log``; defaults to the folder name.
-        sources: feeds to use instead of the configured file.
-        force: fetch every feed of the shard, due or not.
-        transport: an httpx transport, for tests.
-
-    Returns:
-        The staged items file (``items/<shard>.parquet``); feed state and the fetch log are
-        staged beside it.
-    """
-    cfg = settings.load()
-    sources = sources if sources is not None else load_sources()
-    states = _load_states(None)
-    now = datetime.now(UTC)
-    mine = [s for s in sources if shard_of(s.host, n_shards) == shard]
-    due = [s for s in mine if force or (states.get(s.url) or FeedState()).next_due_at is None
-           or (states[s.url].next_due_at or now) <= now]
-    log = FetchLog(run_id or run.name)
-    result = _ShardResult(counts={"feeds_due": len(due), "feeds_skipped_not_due": len(mine) - len(due)})
-    started = time.monotonic()
-    with PoliteClient(client_options(cfg), log, transport=transport) as client:
-        for source in due:
-            _fetch_one(client, source, states.get(source.url) or FeedState(), result)
-    logger.info("shard %s/%s: %d feeds due, %d items in %.1fs; %s", shard, n_shards, len(due),
-                len(result.items), time.monotonic() - started, result.counts)
-    name = f"{shard:03d}"
-    staging.write_rows(staging.stage_file(run, "feed_state", name), result.states, schemas.FEED_STATE)
-    staging.write_rows(staging.stage_file(run, "fetch_log", f"feeds-{name}"), log.rows, schemas.FETCH_LOG)
-    staging.write_counts(run, f"feeds-{name}", result.counts)
-    return staging.write_rows(staging.stage_file(run, "items", name), result.items, schemas.ITEMS)

@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import settings, staging
-from pipeline.ingest import feeds
-from pipeline.stages import classify, extract, facts, load, scrape
+from pipeline.stages import classify, extract, facts, feeds, load, scrape
 
 logger = logging.getLogger(__name__)
 

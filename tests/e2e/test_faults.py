@@ -22,6 +22,7 @@ from pipeline.ingest import feeds
 from pipeline.ingest.feeds import FeedSource
 from pipeline.ingest.http import MAX_RETRY_AFTER_S, ClientOptions
 from pipeline.stages import extract, runner, scrape
+from pipeline.stages.feeds import fetch_feeds
 from tests.e2e import checks
 from tests.fixtures import faulty_site
 
@@ -84,7 +85,7 @@ def page_run(site, tmp_path_factory) -> dict[str, Any]:
     with faulty_env(data):
         run = staging.run_dir("faults-pages")
         sources = [FeedSource(name, f"{site.url}/feeds/{name}.xml") for name in ("good", "quirks", "malformed")]
-        items_path = feeds.fetch_feeds(run, run_id="faults-pages", sources=sources, force=True)
+        items_path = fetch_feeds(run, run_id="faults-pages", sources=sources, force=True)
         pages_path = scrape.scrape_articles(items_path, run_id="faults-pages")
         articles_path = extract.extract_articles(pages_path)
     log = staging.read_rows(run / "fetch_log" / "pages-000.parquet")
@@ -210,7 +211,7 @@ def feed_run(site, tmp_path_factory) -> dict[str, Any]:
     sources += [FeedSource(name, f"{site.url}/corpus/{name}") for name in CORPUS]
     with faulty_env(data):
         run = staging.run_dir("faults-feeds")
-        items_path = feeds.fetch_feeds(run, run_id="faults-feeds", sources=sources, force=True)
+        items_path = fetch_feeds(run, run_id="faults-feeds", sources=sources, force=True)
     states = staging.read_rows(run / "feed_state" / "000.parquet")
     return {
         "items": staging.read_rows(items_path),

@@ -21,8 +21,8 @@ import duckdb
 import pytest
 
 from pipeline import sample_site, settings, staging
-from pipeline.ingest import feeds
 from pipeline.stages import load, runner, scrape
+from pipeline.stages.feeds import fetch_feeds
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_ID = "faults-ref"
@@ -49,7 +49,7 @@ def stage_run(run_id: str, *, force: bool = True) -> Path:
     """Every stage but the load, shard by shard, as the DAG's mapped tasks do; returns the run folder."""
     run = staging.run_dir(run_id)
     n = settings.load().shards
-    items = [feeds.fetch_feeds(run, shard, n, run_id=run_id, force=force) for shard in range(n)]
+    items = [fetch_feeds(run, shard, n, run_id=run_id, force=force) for shard in range(n)]
     for shard_items in items:
         runner.process_pages(scrape.scrape_articles(shard_items, run_id=run_id))
     return run

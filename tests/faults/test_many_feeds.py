@@ -20,6 +20,7 @@ from benchmarks import generator, server
 from pipeline import settings, staging
 from pipeline.ingest import feeds
 from pipeline.stages import load, runner, scrape
+from pipeline.stages.feeds import fetch_feeds
 from tests.faults.conftest import PER_RUN_TABLES, contents
 
 SPEC = generator.SiteSpec(feeds=200, hosts=8, articles_per_feed=1, fault_share=0.1, seed=20251028)
@@ -36,7 +37,7 @@ def fast_options(cfg: settings.Settings):
 def run_concurrently(run_id: str) -> dict:
     run = staging.run_dir(run_id)
     with ThreadPoolExecutor(SHARDS) as pool:
-        items = list(pool.map(lambda s: feeds.fetch_feeds(run, s, SHARDS, run_id=run_id, force=True),
+        items = list(pool.map(lambda s: fetch_feeds(run, s, SHARDS, run_id=run_id, force=True),
                               range(SHARDS)))
         pages = list(pool.map(lambda p: scrape.scrape_articles(p, run_id=run_id), items))
     for shard_pages in pages:
