@@ -1,13 +1,18 @@
-"""Exceptions raised by the pipeline.
+"""Exceptions raised by the pipeline: every one of them is defined here.
 
 The tree::
 
-    PipelineError            anything newswatch raises on purpose
-    ├── ConfigError          a setting or config file is wrong; the message names it
+    PipelineError            anything newswatch raises on purpose; never raised itself
+    ├── ConfigError          a setting, option or config file is wrong; the message names the file and the key
     ├── FetchError           an HTTP request failed (status, network, size, policy)
     │   └── BlockedError     refused before sending: robots.txt or the address guard
     ├── ExtractionError      a page gave no usable text
-    └── LoadError            the warehouse could not be written
+    ├── StageError           a stage failed as a whole: too many of its items failed, or none succeeded
+    ├── StorageError         a staged file or the warehouse could not be written or read
+    │   └── LoadError        the warehouse could not be written
+    ├── ChannelError         an alert channel did not accept a message
+    ├── NotifyError          Apprise could not deliver an operator notice
+    └── DagRunError          an Airflow command started by the CLI failed, or its DAG run did not succeed
 
 Per-item failures (one feed, one page) are caught, logged, counted and recorded in
 ``fetch_log``; only configuration errors and "nothing at all succeeded" end a stage.
@@ -21,7 +26,7 @@ class PipelineError(Exception):
 
 
 class ConfigError(PipelineError):
-    """A setting or configuration file is invalid; the message names what to fix."""
+    """A setting, command-line option or configuration file is invalid; the message names the file and the key."""
 
 
 class FetchError(PipelineError):
@@ -51,9 +56,25 @@ class ExtractionError(PipelineError):
     """A page was fetched but gave no usable article text."""
 
 
-class LoadError(PipelineError):
+class StageError(PipelineError):
+    """A stage failed as a whole: more of its items failed than allowed, or none succeeded."""
+
+
+class StorageError(PipelineError):
+    """A staged file or the warehouse could not be written or read (a full disk, no snapshot yet)."""
+
+
+class LoadError(StorageError):
     """The warehouse could not be written."""
 
 
 class ChannelError(PipelineError):
     """An alert channel did not accept a message; the ledger records it and a later run retries."""
+
+
+class NotifyError(PipelineError):
+    """Apprise could not deliver a notice to at least one of the configured URLs."""
+
+
+class DagRunError(PipelineError):
+    """An Airflow command started by the CLI failed, or the DAG run it started did not succeed."""

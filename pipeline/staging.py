@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import settings
-from pipeline.errors import PipelineError
+from pipeline.errors import StorageError
 
 
 def write_rows(path: Path, rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> Path:
@@ -28,7 +28,7 @@ def write_rows(path: Path, rows: Iterable[Mapping[str, Any]], schema: pa.Schema)
     except OSError as exc:
         # A full disk (or a file-size limit): drop the partial temp file and say which file failed.
         tmp.unlink(missing_ok=True)
-        raise PipelineError(f"cannot write staged file {path}: {exc}; free space in NEWS_DATA_DIR "
+        raise StorageError(f"cannot write staged file {path}: {exc}; free space in NEWS_DATA_DIR "
                             "and re-run the task") from exc
     tmp.replace(path)
     return path
@@ -47,7 +47,7 @@ def write_counts(run: Path, name: str, counts: Mapping[str, int]) -> None:
         tmp.write_text(json.dumps(dict(counts), sort_keys=True))
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise PipelineError(f"cannot write staged file {path}: {exc}; free space in NEWS_DATA_DIR "
+        raise StorageError(f"cannot write staged file {path}: {exc}; free space in NEWS_DATA_DIR "
                             "and re-run the task") from exc
     tmp.replace(path)
 

@@ -15,17 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline import settings
-from pipeline.errors import PipelineError
+from pipeline.errors import NotifyError
 
 logger = logging.getLogger(__name__)
 
 URLS_ENV = "NEWS_OPERATOR_APPRISE_URLS"
 _SEPARATORS = re.compile(r"[\s,]+")
 MAX_LISTED = 20
-
-
-class NotifyError(PipelineError):
-    """Apprise could not deliver a notice to at least one of the configured URLs."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from typing import Any
 
 import yaml
 
+from pipeline.errors import ConfigError
+
 logger = logging.getLogger(__name__)
 
 # Bump when the scoring code changes in a way that changes results; the config hash covers the rest.
@@ -245,7 +247,7 @@ def load_topics(path: Path | None = None) -> Topics:
         The compiled topics, with ``version`` = code version + a short hash of the file content.
 
     Raises:
-        ValueError: the file is not valid YAML or a key is missing, unknown or has a bad value. The message
+        ConfigError: the file is not valid YAML or a key is missing, unknown or has a bad value. The message
             names the file and the dotted key to fix.
         OSError: the file cannot be read.
     """
@@ -268,7 +270,7 @@ def _compile_topics(path: Path, raw: bytes) -> Topics:
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML (key: <document>): {exc}") from exc
+        raise ConfigError(f"{path}: not valid YAML (key: <document>): {exc}") from exc
     loader = _Loader(path)
     mapping = loader.mapping(data, "<document>", required=frozenset({"topics"}), allowed=_TOP_KEYS)
     defaults = loader.scoring(mapping.get("scoring", {}), "scoring", DEFAULT_SCORING)
@@ -296,8 +298,8 @@ class _Loader:
         by_key = {key: tuple(sorted(items, key=lambda p: -p.length)) for key, items in self.by_key.items()}
         return _Matcher(by_key=by_key, scanned=tuple(self.scanned))
 
-    def fail(self, key: str, message: str) -> ValueError:
-        return ValueError(f"{self.path}: key '{key}': {message}")
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.path}: key '{key}': {message}")
 
     def mapping(
         self,

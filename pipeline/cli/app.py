@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from pipeline import settings
-from pipeline.errors import PipelineError
+from pipeline.errors import ConfigError, PipelineError, StorageError
 
 app = typer.Typer(help="newswatch: monitor news on US-Japan relations and rare earths / critical minerals.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -213,7 +213,7 @@ def demo_cmd(port: Annotated[int, typer.Option(help="Port of the sample site on 
         try:
             base = stack.enter_context(sample_site.serve(port=port))
         except OSError as exc:
-            raise PipelineError(f"port {port} on 127.0.0.1 is busy ({exc}); pass --port") from exc
+            raise ConfigError(f"port {port} on 127.0.0.1 is busy ({exc}); pass --port") from exc
         os.environ.update({
             "NEWS_SAMPLE_SITE_URL": base,
             "NEWS_FEEDS_FILE": str(sample_site.FEEDS_FILE),
@@ -249,7 +249,7 @@ def airflow_cmd(port: Annotated[int, typer.Option(help="Port of the Airflow UI/A
             try:
                 site = stack.enter_context(sample_site.serve(port=site_port))
             except OSError as exc:
-                raise PipelineError(f"port {site_port} on 127.0.0.1 is busy ({exc}); pass --site-port") from exc
+                raise ConfigError(f"port {site_port} on 127.0.0.1 is busy ({exc}); pass --site-port") from exc
             os.environ.update({
                 "NEWS_SAMPLE_SITE_URL": site,
                 "NEWS_FEEDS_FILE": str(sample_site.FEEDS_FILE),
@@ -282,7 +282,7 @@ def show_summary(snapshot_path: Path | None = None) -> None:
 
     result = summary.read(snapshot_path)
     if result is None:
-        raise PipelineError("no snapshot yet: run `newswatch run` or `newswatch demo` first")
+        raise StorageError("no snapshot yet: run `newswatch run` or `newswatch demo` first")
     _print_table("Last run", result.last_run)
     _print_table("Matching stories (score per topic, ✓ = relevant; evidence from the text)", result.stories)
     _print_table("Top facts", result.facts)
@@ -334,7 +334,7 @@ def sql_cmd(query: Annotated[str, typer.Argument(help="SQL to run read-only on t
 
     path = db or settings.load().snapshot_path
     if not path.exists():
-        raise PipelineError(f"{path} does not exist yet: run `newswatch run` or `newswatch demo` first")
+        raise StorageError(f"{path} does not exist yet: run `newswatch run` or `newswatch demo` first")
     con = duckdb.connect(str(path), read_only=True)
     try:
         try:

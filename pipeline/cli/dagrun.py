@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import settings
-from pipeline.errors import ConfigError, PipelineError
+from pipeline.errors import ConfigError, DagRunError
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _call(args: list[str], env: dict[str, str], *, quiet: bool) -> subprocess.Co
     result = subprocess.run([_airflow(), *args], env=env, text=True, capture_output=quiet, check=False)
     if result.returncode != 0:
         detail = (result.stderr or "")[-3000:] if quiet else ""
-        raise PipelineError(f"`airflow {' '.join(args)}` exited {result.returncode}\n{detail}")
+        raise DagRunError(f"`airflow {' '.join(args)}` exited {result.returncode}\n{detail}")
     return result
 
 
@@ -92,7 +92,7 @@ def test_dag(conf: dict[str, object] | None = None, *, quiet: bool = False, dag_
     metadata DB.
 
     Raises:
-        PipelineError: Airflow failed, or the run did not end in success.
+        DagRunError: Airflow failed, or the run did not end in success.
     """
     env = airflow_env()
     # `dags test` (dag.test()) crashes after a successful run of a DAG that has a deadline=
@@ -107,11 +107,11 @@ def test_dag(conf: dict[str, object] | None = None, *, quiet: bool = False, dag_
     result = _call(args, env, quiet=quiet)
     new = [r for r in dag_runs(env, dag_id) if r.get("run_id") not in seen]
     if not new:
-        raise PipelineError(f"airflow dags test recorded no run of {dag_id}")
+        raise DagRunError(f"airflow dags test recorded no run of {dag_id}")
     run = new[0]
     if run.get("state") != "success":
         tail = ((result.stdout or "") + (result.stderr or ""))[-4000:]
-        raise PipelineError(f"{dag_id} run {run.get('run_id')} ended {run.get('state')}; task logs are under "
+        raise DagRunError(f"{dag_id} run {run.get('run_id')} ended {run.get('state')}; task logs are under "
                             f"{env['AIRFLOW_HOME']}/logs\n{tail}")
     return run
 
@@ -160,7 +160,7 @@ def serve(env: dict[str, str], command: Sequence[str] = ("standalone",), *, log_
         The base URL, e.g. ``http://127.0.0.1:8080``.
 
     Raises:
-        PipelineError: the server exited or did not answer in time; the message ends with its log.
+        DagRunError: the server exited or did not answer in time; the message ends with its log.
     """
     base = f"http://127.0.0.1:{env['AIRFLOW__API__PORT']}"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,7 +174,7 @@ def serve(env: dict[str, str], command: Sequence[str] = ("standalone",), *, log_
             if proc.poll() is not None or time.monotonic() > deadline:
                 tail = log_path.read_text(errors="replace")[-3000:]
                 state = f"exited {proc.returncode}" if proc.returncode is not None else f"no answer in {timeout_s:.0f}s"
-                raise PipelineError(f"`airflow {' '.join(command)}` {state} on {base}; log {log_path}:\n{tail}")
+                raise DagRunError(f"`airflow {' '.join(command)}` {state} on {base}; log {log_path}:\n{tail}")
             time.sleep(1.0)
         yield base
     finally:

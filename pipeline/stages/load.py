@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import settings, staging
-from pipeline.errors import LoadError, PipelineError
+from pipeline.errors import LoadError, StageError
 from pipeline.stages import schemas
 from pipeline.warehouse import db as warehouse
 
@@ -174,9 +174,9 @@ def check_run(row: dict[str, Any]) -> None:
     """Fail loudly when a loaded run fetched nothing at all: silence must look like failure.
 
     Raises:
-        PipelineError: every feed that was due failed.
+        StageError: every feed that was due failed.
     """
     if row["status"] == "no_feed_succeeded":
-        raise PipelineError(f"run {row['run_id']}: every one of the {row['count_feeds_due']} feeds due failed; "
+        raise StageError(f"run {row['run_id']}: every one of the {row['count_feeds_due']} feeds due failed; "
                             "see fetch_log and the feeds table for the reasons")
 

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline import settings, staging
-from pipeline.errors import FetchError, PipelineError
+from pipeline.errors import FetchError, StageError
 from pipeline.ingest import feeds
 from pipeline.ingest.http import PAGE_TYPES, FetchLog, PoliteClient
 from pipeline.stages import schemas
@@ -101,7 +101,7 @@ def scrape_articles(items_path: Path, *, run_id: str | None = None, transport: A
         The staged pages file (``pages/<shard>.parquet``).
 
     Raises:
-        PipelineError: more than ``NEWS_REJECT_RATIO`` of the pages failed. The default, 1.0,
+        StageError: more than ``NEWS_REJECT_RATIO`` of the pages failed. The default, 1.0,
             never raises: failed pages are recorded and retried on later runs.
     """
     cfg = settings.load()
@@ -125,7 +125,7 @@ def scrape_articles(items_path: Path, *, run_id: str | None = None, transport: A
     out = staging.write_rows(staging.stage_file(run, "pages", shard), rows, schemas.PAGES)
     # The staged files above are written first: a failing shard still records why it failed.
     if todo and failed / len(todo) > cfg.reject_ratio:
-        raise PipelineError(f"{failed} of {len(todo)} pages failed in shard {shard}, over NEWS_REJECT_RATIO="
+        raise StageError(f"{failed} of {len(todo)} pages failed in shard {shard}, over NEWS_REJECT_RATIO="
                             f"{cfg.reject_ratio}; see fetch_log for the reasons")
     return out
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import settings
-from pipeline.errors import PipelineError
+from pipeline.errors import ConfigError, StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +46,15 @@ def export(fmt: str = "parquet", out_dir: Path | None = None, db_path: Path | No
         One entry per object written, tables first.
 
     Raises:
-        PipelineError: unknown format, or no database at ``db_path`` yet.
+        ConfigError: unknown format.
+        StorageError: no database at ``db_path`` yet.
     """
     if fmt not in FORMATS:
-        raise PipelineError(f"export format {fmt!r} is not one of {', '.join(FORMATS)}")
+        raise ConfigError(f"export format {fmt!r} is not one of {', '.join(FORMATS)}")
     cfg = settings.load()
     path = db_path or cfg.snapshot_path
     if not path.exists():
-        raise PipelineError(f"{path} does not exist yet: run `newswatch run` or `newswatch demo` first")
+        raise StorageError(f"{path} does not exist yet: run `newswatch run` or `newswatch demo` first")
     out = out_dir or cfg.data_dir / "export"
     out.mkdir(parents=True, exist_ok=True)
     written = []

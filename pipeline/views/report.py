@@ -22,7 +22,7 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from pipeline import settings
-from pipeline.errors import PipelineError
+from pipeline.errors import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -243,12 +243,12 @@ def write_report(out: Path | None = None, db_path: Path | None = None) -> Path:
         The path written.
 
     Raises:
-        PipelineError: there is no database at ``db_path`` yet.
+        StorageError: there is no database at ``db_path`` yet.
     """
     cfg = settings.load()
     path = db_path or cfg.snapshot_path
     if not path.exists():
-        raise PipelineError(f"{path} does not exist yet: run `newswatch run` or `newswatch demo` first")
+        raise StorageError(f"{path} does not exist yet: run `newswatch run` or `newswatch demo` first")
     target = out or cfg.data_dir / "report.html"
     con = duckdb.connect(str(path), read_only=True)
     try:

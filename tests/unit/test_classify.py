@@ -18,6 +18,7 @@ from pipeline.classify.score import (
     load_topics,
     result_to_json,
 )
+from pipeline.errors import ConfigError
 from pipeline.eval.classify import evaluate, format_report, split_half
 
 SUMMIT_TITLE = "Trump and Takaichi sign critical minerals pact at Tokyo summit"
@@ -314,22 +315,22 @@ def test_adding_a_term_in_config_takes_effect(tmp_path: Path, config_data: dict)
         pytest.param(lambda d: d.update(topics=[]), "topics", id="topics-not-a-mapping"),
     ],
 )
-def test_malformed_config_raises_value_error_naming_file_and_key(
+def test_malformed_config_raises_config_error_naming_file_and_key(
     tmp_path: Path, config_data: dict, mutate, key: str
 ) -> None:
     mutate(config_data)
     path = _write_config(tmp_path / "bad.yaml", config_data)
-    with pytest.raises(ValueError) as excinfo:
+    with pytest.raises(ConfigError) as excinfo:
         load_topics(path)
     message = str(excinfo.value)
     assert str(path) in message
     assert f"'{key}'" in message
 
 
-def test_invalid_yaml_raises_value_error_naming_file(tmp_path: Path) -> None:
+def test_invalid_yaml_raises_config_error_naming_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("topics:\n  us_japan: [unclosed\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="broken.yaml"):
+    with pytest.raises(ConfigError, match="broken.yaml"):
         load_topics(path)
 
 

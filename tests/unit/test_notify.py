@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from pipeline.alerts import operator as notify
+from pipeline.errors import NotifyError
 
 
 class Receiver:
@@ -83,7 +84,7 @@ def test_without_urls_the_notice_is_only_logged(caplog):
 
 
 def test_an_invalid_url_fails_loudly_without_leaking_secrets():
-    with pytest.raises(notify.NotifyError, match="not a valid Apprise URL") as info:
+    with pytest.raises(NotifyError, match="not a valid Apprise URL") as info:
         notify.send(["nosuchscheme://user:hunter2@host/path"], notify.deadline_notice("news_ingest", "r1"))
     assert "hunter2" not in str(info.value)
 
@@ -91,7 +92,7 @@ def test_an_invalid_url_fails_loudly_without_leaking_secrets():
 def test_a_receiver_that_refuses_makes_delivery_fail():
     refusing = Receiver(status=500)
     try:
-        with pytest.raises(notify.NotifyError, match="could not deliver"):
+        with pytest.raises(NotifyError, match="could not deliver"):
             notify.send([refusing.url()], notify.failure_notice("news_ingest", "r1"))
         assert len(refusing.received) == 1
     finally:
