@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 ID_CHARS = 16
-# Datasets this stage writes per shard (schemas in pipeline.stages.schemas).
+# Datasets the facts stage writes per shard.
 DATASETS = ("mentions", "fact_mentions", "quotes", "amounts")
 
 
