@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.classify.score import Evidence, Topics, classify, load_topics
+from pipeline.eval.metrics import Counts
 
 logger = logging.getLogger(__name__)
 
@@ -48,34 +49,19 @@ class Miss:
 
 
 @dataclass(frozen=True)
-class TopicEval:
-    """Confusion counts, metrics and the worst errors for one topic."""
+class TopicEval(Counts):
+    """Confusion counts, metrics and the worst errors for one topic.
+
+    Precision and recall come from :class:`~pipeline.eval.metrics.Counts`, 1.0 when nothing was predicted
+    (or there are no positives).
+    """
 
     topic: str
-    tp: int
-    fp: int
-    fn: int
     tn: int
     excluded: int
     excluded_relevant: int
     worst_false_positives: tuple[Miss, ...]
     worst_false_negatives: tuple[Miss, ...]
-
-    @property
-    def precision(self) -> float:
-        """tp / (tp + fp); 1.0 when nothing was predicted."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        """tp / (tp + fn); 1.0 when there are no positives."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        """Harmonic mean of precision and recall."""
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @dataclass(frozen=True)
