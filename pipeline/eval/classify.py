@@ -3,27 +3,21 @@
 Each line holds ``id``, ``title``, ``text`` and one label per topic: 2 = central (must be relevant), 0 = not relevant
 (must not be), 1 = substantive secondary (left out of precision and recall, but counted).
 
-The dev file can be split deterministically into halves by a hash of the item id (``--half A`` / ``--half B``),
-so rules can be tuned on one half and checked on the other.
-
-Usage::
-
-    python -m pipeline.eval.classify ../shared/eval/classify_dev.jsonl [--half A|B] [--topics FILE]
+The dev file can be split deterministically into halves by a hash of the item id
+(``newswatch eval classify FILE --half A`` / ``--half B``), so rules can be tuned on one half and checked on the other.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.classify.score import Evidence, Topics, classify, load_topics
+from pipeline.classify.score import Evidence, Topics, classify
 from pipeline.eval.metrics import Counts
 
 logger = logging.getLogger(__name__)
@@ -224,18 +218,3 @@ def format_report(report: EvalReport) -> str:
         lines += [line for miss in t.worst_false_negatives for line in _format_miss(miss)] or ["    none"]
     return "\n".join(lines)
 
-
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: print the report for a labelled file."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("labels", type=Path, help="labelled JSONL file")
-    parser.add_argument("--topics", type=Path, default=None, help="topics YAML (default: config/topics.yaml)")
-    parser.add_argument("--half", choices=HALVES, default=None, help="evaluate one deterministic half only")
-    args = parser.parse_args(argv)
-    report = evaluate(args.labels, load_topics(args.topics), half=args.half)
-    print(format_report(report))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

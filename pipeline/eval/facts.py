@@ -1,6 +1,6 @@
 """Score ``pipeline.facts.document`` against the gold facts of ``eval/facts_dev.jsonl`` (see ``eval/FACTS.md``).
 
-Run ``python -m pipeline.eval.facts /path/to/facts_dev.jsonl``. Per field, per document:
+Run ``newswatch eval facts /path/to/facts_dev.jsonl``. Per field, per document:
 
 - **entities**: the set of (canonical name, type) pairs; precision, recall and F1 (micro over documents).
 - **amounts**: distinct (value, currency) pairs; a prediction matches a gold amount with the same currency
@@ -21,12 +21,10 @@ Scores are micro-averaged over documents; the per-document table shows the seed 
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import logging
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -304,22 +302,3 @@ def format_report(report: Report) -> str:
         )
     return "\n".join(lines)
 
-
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: print the report for a gold file.
-
-    Args:
-        argv: arguments (default: ``sys.argv[1:]``); the only positional one is the gold JSONL path.
-
-    Returns:
-        The process exit code.
-    """
-    parser = argparse.ArgumentParser(description="Score pipeline.facts.document against gold facts (eval/FACTS.md).")
-    parser.add_argument("gold", type=Path, help="gold JSONL, e.g. ../shared/eval/facts_dev.jsonl")
-    args = parser.parse_args(argv)
-    print(format_report(evaluate(args.gold)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
