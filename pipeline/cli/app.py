@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Iterator
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -427,15 +428,28 @@ def _print_deliveries(report: Any) -> None:
 # -- evaluation -------------------------------------------------------------------------
 
 
+class Half(StrEnum):
+    """One of the two deterministic halves of a labelled file (``pipeline.eval.classify.split_half``)."""
+
+    A = "A"
+    B = "B"
+
+
+EvalTopicsOption = Annotated[Path | None, typer.Option("--topics", help="Topics YAML (default: NEWS_TOPICS_FILE).")]
+EvalHalfOption = Annotated[Half | None, typer.Option(
+    "--half", help="Evaluate only half A or half B of the items (split by a hash of each id), "
+                   "to tune rules on one half and check them on the other.")]
+
+
 @eval_app.command("classify")
 def eval_classify_cmd(labels: Annotated[Path, typer.Argument(help="Labelled JSON Lines, e.g. shared/eval/classify_dev.jsonl.")],
-                      topics_file: Annotated[Path | None, typer.Option("--topics")] = None) -> None:
+                      topics_file: EvalTopicsOption = None, half: EvalHalfOption = None) -> None:
     """Precision, recall, F1, confusion counts and the worst errors, per topic."""
-    from pipeline.classify import score as classify
+    from pipeline.classify.score import load_topics
     from pipeline.eval import classify as eval_classify
 
-    topics = classify.load_topics(topics_file or settings.load().topics_file)
-    typer.echo(eval_classify.format_report(eval_classify.evaluate(labels, topics)))
+    topics = load_topics(topics_file or settings.load().topics_file)
+    typer.echo(eval_classify.format_report(eval_classify.evaluate(labels, topics, half=half.value if half else None)))
 
 
 @eval_app.command("facts")

@@ -1,1 +1,1 @@
-"""eval."""
+"""Quality measurements on labelled data (``newswatch eval``): classifier, facts and extraction, sharing metrics."""

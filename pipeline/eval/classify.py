@@ -3,27 +3,22 @@
 Each line holds ``id``, ``title``, ``text`` and one label per topic: 2 = central (must be relevant), 0 = not relevant
 (must not be), 1 = substantive secondary (left out of precision and recall, but counted).
 
-The dev file can be split deterministically into halves by a hash of the item id (``--half A`` / ``--half B``),
-so rules can be tuned on one half and checked on the other.
-
-Usage::
-
-    python -m pipeline.eval.classify ../shared/eval/classify_dev.jsonl [--half A|B] [--topics FILE]
+The dev file can be split deterministically into halves by a hash of the item id
+(``newswatch eval classify FILE --half A`` / ``--half B``), so rules can be tuned on one half and checked on the other.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.classify.score import Evidence, Topics, classify, load_topics
+from pipeline.classify.score import Evidence, Topics, classify
+from pipeline.eval.metrics import Counts
 
 logger = logging.getLogger(__name__)
 
@@ -48,34 +43,19 @@ class Miss:
 
 
 @dataclass(frozen=True)
-class TopicEval:
-    """Confusion counts, metrics and the worst errors for one topic."""
+class TopicEval(Counts):
+    """Confusion counts, metrics and the worst errors for one topic.
+
+    Precision and recall come from :class:`~pipeline.eval.metrics.Counts`, 1.0 when nothing was predicted
+    (or there are no positives).
+    """
 
     topic: str
-    tp: int
-    fp: int
-    fn: int
     tn: int
     excluded: int
     excluded_relevant: int
     worst_false_positives: tuple[Miss, ...]
     worst_false_negatives: tuple[Miss, ...]
-
-    @property
-    def precision(self) -> float:
-        """tp / (tp + fp); 1.0 when nothing was predicted."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        """tp / (tp + fn); 1.0 when there are no positives."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        """Harmonic mean of precision and recall."""
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @dataclass(frozen=True)
@@ -238,18 +218,3 @@ def format_report(report: EvalReport) -> str:
         lines += [line for miss in t.worst_false_negatives for line in _format_miss(miss)] or ["    none"]
     return "\n".join(lines)
 
-
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: print the report for a labelled file."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("labels", type=Path, help="labelled JSONL file")
-    parser.add_argument("--topics", type=Path, default=None, help="topics YAML (default: config/topics.yaml)")
-    parser.add_argument("--half", choices=HALVES, default=None, help="evaluate one deterministic half only")
-    args = parser.parse_args(argv)
-    report = evaluate(args.labels, load_topics(args.topics), half=args.half)
-    print(format_report(report))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.eval.metrics import f1_score
 from pipeline.stages import extract
 
 _WORD = re.compile(r"\w+")
@@ -23,6 +24,8 @@ SHINGLE = 4
 
 @dataclass(frozen=True)
 class ExtractionReport:
+    """Mean shingle precision and recall over the benchmark, and the time spent extracting."""
+
     pages: int
     pages_with_output: int
     precision: float
@@ -31,11 +34,12 @@ class ExtractionReport:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        """Harmonic mean of the mean precision and the mean recall."""
+        return f1_score(self.precision, self.recall)
 
 
 def shingles(text: str) -> Counter[tuple[str, ...]]:
+    """The bag of 4-word shingles of a text, lower-cased."""
     words = _WORD.findall(text.lower())
     return Counter(tuple(words[i:i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 0)))
 
@@ -72,6 +76,7 @@ def evaluate(folder: Path) -> ExtractionReport:
 
 
 def format_report(report: ExtractionReport) -> str:
+    """Two lines: pages and speed, then precision, recall and F1."""
     rate = report.pages / report.seconds if report.seconds else 0.0
     return (f"pages {report.pages} (with output {report.pages_with_output}), {rate:.0f} pages/s on one core\n"
             f"precision {report.precision:.3f}  recall {report.recall:.3f}  F1 {report.f1:.3f}")

@@ -1,6 +1,6 @@
 """Score ``pipeline.facts.document`` against the gold facts of ``eval/facts_dev.jsonl`` (see ``eval/FACTS.md``).
 
-Run ``python -m pipeline.eval.facts /path/to/facts_dev.jsonl``. Per field, per document:
+Run ``newswatch eval facts /path/to/facts_dev.jsonl``. Per field, per document:
 
 - **entities**: the set of (canonical name, type) pairs; precision, recall and F1 (micro over documents).
 - **amounts**: distinct (value, currency) pairs; a prediction matches a gold amount with the same currency
@@ -21,18 +21,17 @@ Scores are micro-averaged over documents; the per-document table shows the seed 
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import logging
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.facts import document as facts
+from pipeline.eval.metrics import Counts
+from pipeline.facts import document
 
 logger = logging.getLogger(__name__)
 
@@ -61,17 +60,9 @@ class FieldScore:
         self.misses.extend(f"{doc_id}: {miss}" if doc_id else miss for miss in other.misses)
 
     @property
-    def precision(self) -> float:
-        return self.tp / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+    def counts(self) -> Counts:
+        """The matches as tp/fp/fn; precision and recall are 0.0 when nothing was predicted or nothing is gold."""
+        return _counts(self.tp, self.predicted, self.gold)
 
 
 @dataclass
@@ -82,6 +73,10 @@ class Report:
     overall: dict[str, FieldScore]
     words: int
     seconds: float
+
+
+def _counts(tp: int, predicted: int, gold: int) -> Counts:
+    return Counts(tp, predicted - tp, gold - tp, empty=0.0)
 
 
 def _norm(text: str) -> str:
@@ -107,7 +102,7 @@ def _clip(text: str, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def score_entities(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
+def score_entities(pred: document.DocFacts, gold: dict[str, Any]) -> FieldScore:
     """Set overlap of (name, type) pairs."""
     p = {(e.name, e.type) for e in pred.entities}
     g = {(e["name"], e["type"]) for e in gold.get("entities", [])}
@@ -116,7 +111,7 @@ def score_entities(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
     return FieldScore(len(p & g), len(p), len(g), misses=misses)
 
 
-def score_amounts(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
+def score_amounts(pred: document.DocFacts, gold: dict[str, Any]) -> FieldScore:
     """Distinct (value, currency) pairs matched one-to-one within the tolerance."""
     distinct: list[tuple[float, str]] = []
     for a in pred.amounts:
@@ -138,7 +133,7 @@ def score_amounts(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
     return FieldScore(tp, len(distinct), len(golds), misses=misses)
 
 
-def _event_pair_score(p: facts.Event, g: dict[str, Any]) -> float | None:
+def _event_pair_score(p: document.Event, g: dict[str, Any]) -> float | None:
     if p.type != g["type"]:
         return None
     amount = bool(
@@ -157,7 +152,7 @@ def _event_pair_score(p: facts.Event, g: dict[str, Any]) -> float | None:
     return 3 * amount + 2 * date + 2 * evidence + _jaccard(gp, pp)
 
 
-def score_events(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
+def score_events(pred: document.DocFacts, gold: dict[str, Any]) -> FieldScore:
     """One-to-one matching of events (see the module docstring); status and date accuracy over matches."""
     golds = gold.get("events", [])
     pairs: list[tuple[float, int, int]] = []
@@ -193,7 +188,7 @@ def score_events(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
     return FieldScore(len(used_p), len(pred.events), len(golds), extra, misses)
 
 
-def score_quotes(pred: facts.DocFacts, gold: dict[str, Any]) -> FieldScore:
+def score_quotes(pred: document.DocFacts, gold: dict[str, Any]) -> FieldScore:
     """Quotes matched by opening words; speaker accuracy over matches."""
     golds = gold.get("quotes", [])
     used: set[int] = set()
@@ -231,7 +226,7 @@ def evaluate(gold_path: Path) -> Report:
     overall = {name: FieldScore() for name in FIELDS}
     words = 0
     seconds = 0.0
-    facts.extract("", "Warm-up.", None)  # load spaCy and the gazetteer outside the timing
+    document.extract("", "Warm-up.", None)  # load spaCy and the gazetteer outside the timing
     with open(gold_path, encoding="utf-8") as fh:
         for line in fh:
             if not line.strip():
@@ -239,7 +234,7 @@ def evaluate(gold_path: Path) -> Report:
             gold = json.loads(line)
             published = dt.date.fromisoformat(gold["published"][:10]) if gold.get("published") else None
             started = time.perf_counter()
-            pred = facts.extract(gold.get("title") or "", gold["text"], published)
+            pred = document.extract(gold.get("title") or "", gold["text"], published)
             seconds += time.perf_counter() - started
             words += len(gold["text"].split())
             scores = {
@@ -255,14 +250,15 @@ def evaluate(gold_path: Path) -> Report:
 
 
 def _row(label: str, score: FieldScore, field_name: str) -> str:
+    counts = score.counts
     line = (
-        f"  {label:<12} P {score.precision:5.3f}  R {score.recall:5.3f}  F1 {score.f1:5.3f}"
+        f"  {label:<12} P {counts.precision:5.3f}  R {counts.recall:5.3f}  F1 {counts.f1:5.3f}"
         f"   (tp {score.tp}, pred {score.predicted}, gold {score.gold})"
     )
     if field_name == "events" and score.tp:
         line += f"  status acc {score.extra['status_ok'] / score.tp:5.3f}  date acc {score.extra['date_ok'] / score.tp:5.3f}"
     if field_name == "quotes" and score.tp:
-        strict = FieldScore(score.extra["speaker_ok"], score.predicted, score.gold)
+        strict = _counts(score.extra["speaker_ok"], score.predicted, score.gold)
         line += f"  speaker acc {score.extra['speaker_ok'] / score.tp:5.3f}  strict F1 {strict.f1:5.3f}"
     return line
 
@@ -285,7 +281,7 @@ def format_report(report: Report) -> str:
     lines.append("per document F1:  entities amounts events quotes")
     for doc_id, scores in report.docs.items():
         cells = "".join(
-            f"  {scores[n].f1:5.3f}" if scores[n].gold or scores[n].predicted else "      -" for n in FIELDS
+            f"  {scores[n].counts.f1:5.3f}" if scores[n].gold or scores[n].predicted else "      -" for n in FIELDS
         )
         lines.append(f"  {doc_id:<30}{cells}")
     events = report.overall["events"]
@@ -306,22 +302,3 @@ def format_report(report: Report) -> str:
         )
     return "\n".join(lines)
 
-
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: print the report for a gold file.
-
-    Args:
-        argv: arguments (default: ``sys.argv[1:]``); the only positional one is the gold JSONL path.
-
-    Returns:
-        The process exit code.
-    """
-    parser = argparse.ArgumentParser(description="Score pipeline.facts.document against gold facts (eval/FACTS.md).")
-    parser.add_argument("gold", type=Path, help="gold JSONL, e.g. ../shared/eval/facts_dev.jsonl")
-    args = parser.parse_args(argv)
-    print(format_report(evaluate(args.gold)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
