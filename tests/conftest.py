@@ -12,6 +12,18 @@ from pipeline import sample_site
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` beside the repository, where CI lays it: a clear failure, never a skip, when it is missing."""
+    if not (SHARED / "eval").is_dir():
+        pytest.fail(f"{SHARED} is missing: the evaluation and corpus tests need the shared folder "
+                    "(eval/, corpus/) beside the repository, as CI lays it")
+    return SHARED
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data folder; nothing leaks into ./data or between tests."""

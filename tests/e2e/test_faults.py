@@ -26,8 +26,6 @@ from pipeline.stages.feeds import fetch_feeds
 from tests.e2e import checks
 from tests.fixtures import faulty_site
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-CORPUS_FEEDS = SHARED / "corpus" / "feeds"
 MAX_BYTES = 1_000_000
 
 
@@ -62,8 +60,8 @@ def faulty_env(data_dir: Path, **extra: str) -> Iterator[pytest.MonkeyPatch]:
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[faulty_site.FaultyServer]:
-    with faulty_site.serve(CORPUS_FEEDS) as server:
+def site(shared_dir) -> Iterator[faulty_site.FaultyServer]:
+    with faulty_site.serve(shared_dir / "corpus" / "feeds") as server:
         yield server
 
 
@@ -323,11 +321,11 @@ feeds:
 """
 
 
-def test_two_runs_over_the_faulty_site_lose_and_duplicate_nothing(tmp_path, isolated_settings):
+def test_two_runs_over_the_faulty_site_lose_and_duplicate_nothing(tmp_path, isolated_settings, shared_dir):
     feeds_file = tmp_path / "feeds.yaml"
     feeds_file.write_text(FEEDS_YAML)
     # A fresh server: its "busy-once" page must answer 429 on its first request in this test.
-    with faulty_site.serve(CORPUS_FEEDS) as server, faulty_env(isolated_settings, FAULTY_SITE_URL=server.url,
+    with faulty_site.serve(shared_dir / "corpus" / "feeds") as server, faulty_env(isolated_settings, FAULTY_SITE_URL=server.url,
                                                               NEWS_FEEDS_FILE=str(feeds_file)):
         cfg = settings.load()
         first = runner.run_pipeline("faults-1", force=True)

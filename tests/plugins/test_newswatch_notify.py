@@ -12,7 +12,7 @@ import pytest
 
 from pipeline import settings
 from pipeline.cli import dagrun
-from tests.unit.test_notify import Receiver
+from tests.unit.alerts.test_operator import Receiver
 
 pytestmark = pytest.mark.airflow
 

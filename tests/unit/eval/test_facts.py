@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from typer.testing import CliRunner
 
 from pipeline.cli.app import app
 from pipeline.eval import facts as eval_facts
-
-DEV_GOLD = Path(__file__).resolve().parents[4] / "shared" / "eval" / "facts_dev.jsonl"
 
 DOC = {
     "id": "tiny",
@@ -40,8 +37,8 @@ def test_the_report_scores_each_field_and_lists_the_misses(tmp_path):
     assert "tiny: missed Mars Mining Corp (ORG)" in out
 
 
-def test_the_dev_gold_meets_the_issue_numbers():
-    report = eval_facts.evaluate(DEV_GOLD)
+def test_the_dev_gold_meets_the_issue_numbers(shared_dir):
+    report = eval_facts.evaluate(shared_dir / "eval" / "facts_dev.jsonl")
     overall = report.overall
     assert overall["entities"].counts.f1 >= 0.85
     assert overall["amounts"].counts.f1 >= 0.95

@@ -14,7 +14,7 @@ from pipeline.cli import dagrun
 from pipeline.stages import runner
 from pipeline.warehouse import db as warehouse
 from pipeline.warehouse import maintenance
-from tests.unit.test_notify import Receiver
+from tests.unit.alerts.test_operator import Receiver
 
 DAY = 86_400
 

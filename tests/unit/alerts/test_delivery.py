@@ -14,7 +14,7 @@ from pipeline.alerts import delivery as alerts
 from pipeline.errors import ConfigError
 from pipeline.stages import load, schemas
 from pipeline.warehouse import db as warehouse
-from tests.unit.test_load import T0, article, meeting, stage
+from tests.unit.stages.test_load import T0, article, meeting, stage
 
 
 def classify(run, rows):
