@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
-import pendulum
-from airflow.sdk import Asset, dag, task
-
-NEWS_WAREHOUSE = Asset(name="news_warehouse", uri="newswatch://warehouse")
-WRITER_POOL = "duckdb_writer"
-# The ledger lives in the live warehouse: this task is a writer, on the writer's queue and pool.
-WRITER_QUEUE = os.environ.get("NEWS_WRITER_QUEUE", "default")
+from airflow.sdk import dag, task
+from newswatch_common import (
+    DAG_DEFAULTS,
+    NEWS_WAREHOUSE,
+    WRITER_POOL,
+    WRITER_QUEUE,
+    default_args,
+)
 
 DOC = """
 ### news_alerts
@@ -30,44 +30,29 @@ digest routes at their `digest_at` times; updates when a story gains a significa
 """
 
 
-def notify_operator(context: dict[str, Any]) -> None:
-    """DAG failure callback: the plugin's Apprise notifier, imported when called, not at parse time."""
-    from newswatch_notify import notify_operator as send
-
-    send(context)
-
-
 @dag(
     dag_id="news_alerts",
     schedule=[NEWS_WAREHOUSE],
-    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     dagrun_timeout=timedelta(minutes=30),
     doc_md=DOC,
-    on_failure_callback=notify_operator,
     tags=["newswatch", "alerts"],
-    default_args={
-        "owner": "newswatch",
-        "retries": 3,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=15),
-        "execution_timeout": timedelta(minutes=15),
-    },
+    default_args=default_args(retries=3, max_retry_delay=timedelta(minutes=15),
+                              execution_timeout=timedelta(minutes=15)),
+    **DAG_DEFAULTS,
 )
 def news_alerts() -> None:
+    # The ledger lives in the live warehouse: this task is a writer, on the writer's queue and pool.
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
     def send_alerts() -> dict[str, Any]:
         from airflow.sdk import Connection
 
-        from pipeline.alerts import delivery as alerts
+        from pipeline.alerts import delivery
 
         def resolve(conn_id: str) -> list[str]:
             conn = Connection.get(conn_id)
-            return alerts.connection_urls(conn.extra_dejson, conn.host)
+            return delivery.connection_urls(conn.extra_dejson, conn.host)
 
-        return alerts.send_alerts(resolve_connection=resolve).summary()
+        return delivery.send_alerts(resolve_connection=resolve).summary()
 
     send_alerts()
 

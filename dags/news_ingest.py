@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pendulum
-from airflow.sdk import Asset, AsyncCallback, DeadlineAlert, DeadlineReference, Param, dag, task
+from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference, Param, dag, task
+from newswatch_common import (
+    DAG_DEFAULTS,
+    SETTINGS,
+    WRITER_POOL,
+    WRITER_QUEUE,
+    default_args,
+    publish_snapshot,
+)
 
-NEWS_WAREHOUSE = Asset(name="news_warehouse", uri="newswatch://warehouse")
-WRITER_POOL = "duckdb_writer"
-# In compose, one worker owns the DuckDB volume and serves this queue (docker-compose.yml).
-WRITER_QUEUE = os.environ.get("NEWS_WRITER_QUEUE", "default")
 # A run still going this long after it was queued is "much too slow": the operator hears of it
 # (plugins/newswatch_notify.py, run by the triggerer). 0 turns the deadline off.
-DEADLINE_MINUTES = int(os.environ.get("NEWS_INGEST_DEADLINE_MINUTES") or 90)
-
-
-def notify_operator(context: dict[str, Any]) -> None:
-    """DAG failure callback: the plugin's Apprise notifier, imported when called, not at parse time."""
-    from newswatch_notify import notify_operator as send
-
-    send(context)
+DEADLINE_MINUTES = SETTINGS.ingest_deadline_minutes
 
 
 DOC = """
@@ -47,29 +42,19 @@ everything into DuckDB, then publishes the read-only snapshot analysts query.
 
 @dag(
     dag_id="news_ingest",
-    schedule=os.environ.get("NEWS_INGEST_SCHEDULE", "*/30 * * * *"),
-    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    dagrun_timeout=timedelta(hours=2),
+    schedule=SETTINGS.ingest_schedule,
+    params={"force": Param(False, type="boolean", description="Fetch every feed, due or not.")},
     doc_md=DOC,
     tags=["newswatch", "ingest"],
-    params={"force": Param(False, type="boolean", description="Fetch every feed, due or not.")},
-    on_failure_callback=notify_operator,
+    dagrun_timeout=timedelta(hours=2),
     deadline=DeadlineAlert(
         reference=DeadlineReference.DAGRUN_QUEUED_AT,
         interval=timedelta(minutes=DEADLINE_MINUTES),
         callback=AsyncCallback("newswatch_notify.NewswatchNotifier", kwargs={"kind": "deadline"}),
         name="news_ingest_too_slow",
     ) if DEADLINE_MINUTES > 0 else None,
-    default_args={
-        "owner": "newswatch",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=10),
-        "execution_timeout": timedelta(minutes=30),
-    },
+    default_args=default_args(),
+    **DAG_DEFAULTS,
 )
 def news_ingest() -> None:
     @task
@@ -119,15 +104,6 @@ def news_ingest() -> None:
         from pipeline.stages import load
 
         return load.load_warehouse(staging.run_dir(context["run_id"]), run_id=context["run_id"], publish=False)
-
-    @task(pool=WRITER_POOL, queue=WRITER_QUEUE, outlets=[NEWS_WAREHOUSE])
-    def publish_snapshot(counts: dict[str, Any], **context: Any) -> str:
-        from pipeline.warehouse import db as warehouse
-
-        context["outlet_events"][NEWS_WAREHOUSE].extra = {
-            k: v for k, v in counts.items() if k.startswith("count_") or k in ("run_id", "status")
-        }
-        return str(warehouse.publish_snapshot())
 
     @task
     def check_run(counts: dict[str, Any]) -> None:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
-import pendulum
 from airflow.sdk import dag, task
-
-WRITER_POOL = "duckdb_writer"
-# In compose, one worker owns the DuckDB volume and serves this queue (docker-compose.yml).
-WRITER_QUEUE = os.environ.get("NEWS_WRITER_QUEUE", "default")
+from newswatch_common import DAG_DEFAULTS, SETTINGS, WRITER_POOL, WRITER_QUEUE, default_args
 
 DOC = """
 ### news_maintenance
@@ -30,31 +25,14 @@ Daily housekeeping of the warehouse and the data folder.
 """
 
 
-def notify_operator(context: dict[str, Any]) -> None:
-    """DAG failure callback: the plugin's Apprise notifier, imported when called, not at parse time."""
-    from newswatch_notify import notify_operator as send
-
-    send(context)
-
-
 @dag(
     dag_id="news_maintenance",
-    schedule=os.environ.get("NEWS_MAINTENANCE_SCHEDULE", "@daily"),
-    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
+    schedule=SETTINGS.maintenance_schedule,
     dagrun_timeout=timedelta(hours=2),
     doc_md=DOC,
     tags=["newswatch", "maintenance"],
-    on_failure_callback=notify_operator,
-    default_args={
-        "owner": "newswatch",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=2),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=20),
-        "execution_timeout": timedelta(minutes=30),
-    },
+    default_args=default_args(retry_delay=timedelta(minutes=2), max_retry_delay=timedelta(minutes=20)),
+    **DAG_DEFAULTS,
 )
 def news_maintenance() -> None:
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
@@ -69,11 +47,13 @@ def news_maintenance() -> None:
 
         return maintenance.checkpoint_warehouse()
 
+    # Unlike newswatch_common.publish_snapshot, no asset event: housekeeping loads no articles,
+    # so it does not wake news_alerts.
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
     def publish_snapshot() -> str:
-        from pipeline.warehouse import db as warehouse
+        from pipeline.warehouse import db
 
-        return str(warehouse.publish_snapshot())
+        return str(db.publish_snapshot())
 
     @task
     def check_feed_health() -> dict[str, Any]:
