@@ -203,8 +203,3 @@ def _looks_like_heading(body: str) -> bool:
     if upper + lower and upper / (upper + lower) > 0.8 and len(words) >= 2:
         return True
     return len(words) <= 10 and not re.search(r"[.!?;:,。”\"]\s*$", body)
-
-
-def normalize_space(text: str) -> str:
-    """Collapse runs of whitespace to one space (for comparisons and readable output)."""
-    return " ".join(text.split())

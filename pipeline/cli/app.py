@@ -72,6 +72,23 @@ def _emit(obj: dict[str, Any]) -> None:
 # -- stable contracts -------------------------------------------------------------------
 
 
+
+def _serve_sample_site(stack: contextlib.ExitStack, port: int, option: str) -> str:
+    """Serve the sample site for the rest of ``stack`` and point the settings at it; returns its URL."""
+    from pipeline import sample_site
+
+    try:
+        base = stack.enter_context(sample_site.serve(port=port))
+    except OSError as exc:
+        raise ConfigError(f"port {port} on 127.0.0.1 is busy ({exc}); pass {option}") from exc
+    os.environ.update({
+        "NEWS_SAMPLE_SITE_URL": base,
+        "NEWS_FEEDS_FILE": str(sample_site.FEEDS_FILE),
+        "NEWS_ALLOW_HOSTS": "127.0.0.1",
+        "NEWS_MIN_INTERVAL_S": os.environ.get("NEWS_MIN_INTERVAL_S", "0.05"),
+    })
+    return base
+
 @app.command("classify")
 def classify_cmd(file: Annotated[str, typer.Argument(help="JSON Lines {id, title, text}; - for stdin.")],
                  topics_file: Annotated[Path | None, typer.Option("--topics")] = None) -> None:
@@ -205,22 +222,12 @@ def demo_cmd(port: Annotated[int, typer.Option(help="Port of the sample site on 
                                                    "--no-airflow calls the stages directly.")] = True,
              verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False) -> None:
     """Serve the sample site, run news_ingest once through Airflow, and summarise the warehouse."""
-    from pipeline import sample_site
     from pipeline.cli import dagrun
     from pipeline.stages import runner
 
     _setup_logging(verbose)
     with contextlib.ExitStack() as stack:
-        try:
-            base = stack.enter_context(sample_site.serve(port=port))
-        except OSError as exc:
-            raise ConfigError(f"port {port} on 127.0.0.1 is busy ({exc}); pass --port") from exc
-        os.environ.update({
-            "NEWS_SAMPLE_SITE_URL": base,
-            "NEWS_FEEDS_FILE": str(sample_site.FEEDS_FILE),
-            "NEWS_ALLOW_HOSTS": "127.0.0.1",
-            "NEWS_MIN_INTERVAL_S": os.environ.get("NEWS_MIN_INTERVAL_S", "0.05"),
-        })
+        base = _serve_sample_site(stack, port, "--port")
         console.rule(f"newswatch demo: sample site at {base}")
         if airflow:
             console.print("Running DAG [bold]news_ingest[/] with `airflow dags test` (SQLite metadata DB) ...")
@@ -241,22 +248,12 @@ def airflow_cmd(port: Annotated[int, typer.Option(help="Port of the Airflow UI/A
     """Run `airflow standalone` with the project's DAGs and plugins (the News monitor page) until Ctrl-C."""
     import time
 
-    from pipeline import sample_site
     from pipeline.cli import dagrun
 
     _setup_logging(verbose)
     with contextlib.ExitStack() as stack:
         if sample:
-            try:
-                site = stack.enter_context(sample_site.serve(port=site_port))
-            except OSError as exc:
-                raise ConfigError(f"port {site_port} on 127.0.0.1 is busy ({exc}); pass --site-port") from exc
-            os.environ.update({
-                "NEWS_SAMPLE_SITE_URL": site,
-                "NEWS_FEEDS_FILE": str(sample_site.FEEDS_FILE),
-                "NEWS_ALLOW_HOSTS": "127.0.0.1",
-                "NEWS_MIN_INTERVAL_S": os.environ.get("NEWS_MIN_INTERVAL_S", "0.05"),
-            })
+            site = _serve_sample_site(stack, site_port, "--site-port")
             console.print(f"Sample site at [bold]{site}[/] (the DAGs fetch its feeds)")
         env = dagrun.server_env(port)
         console.print("Preparing Airflow: metadata DB, the one-slot duckdb_writer pool, the DAGs ...")

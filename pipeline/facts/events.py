@@ -27,8 +27,6 @@ from pipeline.text import Sentence
 
 logger = logging.getLogger(__name__)
 
-EVENT_TYPES = ("meeting", "agreement", "investment", "trade_measure", "defense", "other_commitment")
-STATUSES = ("happened", "announced", "planned", "expected", "proposed", "cancelled", "denied")
 MAX_PARTICIPANTS = 8
 CUE_WINDOW = 90  # chars before a trigger searched for its tense/modality cue
 
