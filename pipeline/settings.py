@@ -6,7 +6,7 @@ Airflow workers, compose and tests change them through environment variables:
 =====================  ===========================================  ==============================
 variable               meaning                                      default
 =====================  ===========================================  ==============================
-NEWS_DATA_DIR          staging, raw HTML, databases                 ``<repo>/data``
+NEWS_DATA_DIR          staging, raw HTML, databases                 ``<repo>/data`` (installed: ``./data``)
 NEWS_DUCKDB_PATH       the live warehouse (one writer only)         ``$NEWS_DATA_DIR/newswatch.duckdb``
 NEWS_SNAPSHOT_PATH     read-only copy for analysts, alerts, the UI  ``$NEWS_DATA_DIR/newswatch.snapshot.duckdb``
 NEWS_FEEDS_FILE        feed list (YAML)                             ``<repo>/config/feeds.yaml``
@@ -48,9 +48,17 @@ from pathlib import Path
 
 from pipeline.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = REPO_ROOT / "config"
-SQL_DIR = REPO_ROOT / "sql"
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+# A checkout keeps sql/, config/, dags/ and plugins/ at the top of the repository; a built wheel carries
+# the same folders inside the package (pyproject.toml's force-include), like trafilatura's packaged
+# settings.cfg, so an installed newswatch finds them from any working directory.
+IS_CHECKOUT = (REPO_ROOT / "sql").is_dir() and (REPO_ROOT / "pyproject.toml").is_file()
+PROJECT_DIR = REPO_ROOT if IS_CHECKOUT else PACKAGE_DIR / "_data"
+CONFIG_DIR = PROJECT_DIR / "config"
+SQL_DIR = PROJECT_DIR / "sql"
+DAGS_DIR = PROJECT_DIR / "dags"
+PLUGINS_DIR = PROJECT_DIR / "plugins"
 DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch; news monitoring bot)"
 
 
@@ -120,7 +128,8 @@ def load() -> Settings:
         ConfigError: a variable is set to a value that cannot be used.
     """
     env = os.environ
-    data_dir = Path(env.get("NEWS_DATA_DIR") or REPO_ROOT / "data").expanduser().resolve()
+    data_dir = Path(env.get("NEWS_DATA_DIR") or (REPO_ROOT if IS_CHECKOUT else Path.cwd()) / "data")
+    data_dir = data_dir.expanduser().resolve()
     hosts = frozenset(h.strip().lower() for h in env.get("NEWS_ALLOW_HOSTS", "").split(",") if h.strip())
     return Settings(
         data_dir=data_dir,

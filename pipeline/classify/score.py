@@ -34,13 +34,14 @@ from typing import Any
 
 import yaml
 
+from pipeline import settings
 from pipeline.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
 # Bump when the scoring code changes in a way that changes results; the config hash covers the rest.
 CLASSIFIER_CODE_VERSION = "c1"
-DEFAULT_TOPICS_FILE = Path(__file__).resolve().parents[2] / "config" / "topics.yaml"
+DEFAULT_TOPICS_FILE = settings.CONFIG_DIR / "topics.yaml"
 
 FIELD_TITLE = "title"
 FIELD_TEXT = "text"
