@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from pipeline import settings
+from pipeline import settings, sqlfiles
 from pipeline.errors import ChannelError, ConfigError
 from pipeline.warehouse import db as warehouse
 
@@ -66,20 +66,13 @@ FAULT_ENV = "NEWS_ALERTS_FAULT"
 KEYED_SCHEMES = {"json", "jsons", "form", "forms", "xml", "xmls", "mailto", "mailtos"}
 JSON_SCHEMES = {"json", "jsons"}
 
-SQL_DIR = settings.SQL_DIR / "alerts"
-
-
-def _sql(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-
-
-STORIES = _sql("stories")
-LEDGER = _sql("ledger")
-CLAIM = _sql("claim")
-CHANNEL_DONE = _sql("channel_done")
-MARK_SENT = _sql("mark_sent")
-MARK_FAILED = _sql("mark_failed")
-LAST_DIGEST = _sql("last_digest")
+STORIES = sqlfiles.text("alerts/stories")
+LEDGER = sqlfiles.text("alerts/ledger")
+CLAIM = sqlfiles.text("alerts/claim")
+CHANNEL_DONE = sqlfiles.text("alerts/channel_done")
+MARK_SENT = sqlfiles.text("alerts/mark_sent")
+MARK_FAILED = sqlfiles.text("alerts/mark_failed")
+LAST_DIGEST = sqlfiles.text("alerts/last_digest")
 
 
 # -- configuration ----------------------------------------------------------------------

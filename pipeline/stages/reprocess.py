@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import settings, staging
+from pipeline import settings, sqlfiles, staging
 from pipeline.classify.score import load_topics
 from pipeline.errors import ConfigError
 from pipeline.extract import dedup
@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 STAGES = ("extract", "classify", "facts")
 SHARD_SIZE = 500
-SELECT_ARTICLES = (settings.SQL_DIR / "reprocess" / "select_articles.sql").read_text(encoding="utf-8")
 
 
 def _page_row(article: dict[str, Any]) -> dict[str, Any]:
@@ -92,9 +91,7 @@ def reprocess(stages: Sequence[str] = STAGES, *, since: date | str | None = None
     with warehouse.snapshot() as con:
         if con is None:
             raise ConfigError("nothing to reprocess: no snapshot yet (run `newswatch run` first)")
-        cursor = con.execute(SELECT_ARTICLES, [since, until, wanted])
-        columns = [d[0] for d in cursor.description]
-        articles = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+        articles = sqlfiles.rows(con, "reprocess/select_articles", [since, until, wanted])
     counts = {"reprocess_articles": len(articles), "reprocess_reextracted": 0}
     for start in range(0, max(len(articles), 1), SHARD_SIZE):
         shard = f"{start // SHARD_SIZE:03d}"

@@ -18,12 +18,11 @@ from typing import Any
 
 import duckdb
 
-from pipeline import settings
+from pipeline import settings, sqlfiles
 from pipeline.warehouse import db as warehouse
 
 logger = logging.getLogger(__name__)
 
-SQL_DIR = settings.SQL_DIR / "monitor"
 STORY_LIMIT = 50
 FOLLOWUP_LIMIT = 100
 EVIDENCE_PER_STORY = 3
@@ -53,9 +52,7 @@ class Monitor:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    cursor = con.execute((SQL_DIR / f"{name}.sql").read_text(), params or [])
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return sqlfiles.rows(con, f"monitor/{name}", params or [])
 
 
 def evidence_list(raw: Any, limit: int = EVIDENCE_PER_STORY) -> list[dict[str, Any]]:

@@ -21,12 +21,11 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from pipeline import settings
+from pipeline import settings, sqlfiles
 from pipeline.errors import StorageError
 
 logger = logging.getLogger(__name__)
 
-REPORT_SQL_DIR = settings.SQL_DIR / "report"
 CHART_HEIGHT = 420
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 BUCKET_COLOURS = {"overdue": "#d62728", "due_this_week": "#ff7f0e", "open": "#1f77b4",
@@ -42,9 +41,7 @@ mark { background: #fff2a8; } .terms { color: #555; font-size: 0.8rem; } ul.evid
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]:
-    cursor = con.execute((REPORT_SQL_DIR / f"{name}.sql").read_text())
-    columns = [d[0] for d in cursor.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return sqlfiles.rows(con, f"report/{name}")
 
 
 def _layout(fig: go.Figure, title: str, **extra: Any) -> go.Figure:

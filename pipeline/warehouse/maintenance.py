@@ -18,18 +18,13 @@ from typing import Any
 
 import duckdb
 
-from pipeline import settings
+from pipeline import settings, sqlfiles
 from pipeline.alerts import operator as notify
 from pipeline.warehouse import db as warehouse
 
 logger = logging.getLogger(__name__)
 
-SQL_DIR = settings.SQL_DIR / "maintenance"
 DAY_S = 86_400
-
-
-def _sql(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text()
 
 
 def refresh_followups(today: date | None = None, db_path: Path | None = None) -> dict[str, int]:
@@ -49,10 +44,8 @@ def refresh_followups(today: date | None = None, db_path: Path | None = None) ->
     with warehouse.live_transaction(db_path) as con:
         con.execute("create or replace temp table maintenance_context as "
                     "select ?::date as today, ?::timestamptz as run_at", [today, datetime.now(UTC)])
-        con.execute(_sql("followup_status"))
-        cursor = con.execute(_sql("followup_counts"))
-        columns = [d[0] for d in cursor.description]
-        counts = dict(zip(columns, cursor.fetchone() or (0, 0, 0), strict=True))
+        con.execute(sqlfiles.text("maintenance/followup_status"))
+        [counts] = sqlfiles.rows(con, "maintenance/followup_counts")
     logger.info("follow-ups on %s: %s", today, ", ".join(f"{k.removeprefix('count_')}={v}" for k, v in counts.items()))
     return {k: int(v or 0) for k, v in counts.items()}
 
@@ -65,13 +58,11 @@ def feed_problems(snapshot_path: Path | None = None) -> list[dict[str, Any]]:
             return problems
         for name in ("feed_problems", "alert_route_problems"):
             try:
-                cursor = con.execute(_sql(name))
+                problems += sqlfiles.rows(con, f"maintenance/{name}")
             except duckdb.CatalogException:
                 # fct_alert_route_health comes with alert delivery; before that there are no routes.
                 logger.debug("%s skipped: its view does not exist in this snapshot", name)
                 continue
-            columns = [d[0] for d in cursor.description]
-            problems += [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     return problems
 
 
@@ -178,7 +169,7 @@ def checkpoint_warehouse(db_path: Path | None = None) -> str:
     con = warehouse.connect_live(path)
     try:
         warehouse.migrate(con)
-        con.execute(_sql("checkpoint"))
+        con.execute(sqlfiles.text("maintenance/checkpoint"))
     finally:
         con.close()
     logger.info("checkpointed %s (%d bytes)", path, path.stat().st_size)
