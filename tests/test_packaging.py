@@ -24,10 +24,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    uv = shutil.which("uv")
-    if uv is None:
-        pytest.fail("uv is not on PATH: `make install` installs it (pip install uv)")
+def uv() -> str:
+    """The uv that runs the tests (``uv run`` sets UV), else the one on PATH."""
+    found = os.environ.get("UV") or shutil.which("uv")
+    if not found:
+        pytest.fail("uv is not found (UV unset, none on PATH): run the tests with `make test`, which installs it")
+    return found
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory, uv) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run([uv, "build", "--wheel", "--out-dir", str(out), str(REPO)], check=True, capture_output=True,
                    timeout=300)
@@ -45,7 +51,7 @@ def test_the_wheel_carries_sql_config_dags_and_the_sample_site(wheel):
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
 
 
-def test_an_installed_wheel_runs_the_demo_from_another_directory(wheel, tmp_path):
+def test_an_installed_wheel_runs_the_demo_from_another_directory(wheel, uv, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
@@ -54,7 +60,7 @@ def test_an_installed_wheel_runs_the_demo_from_another_directory(wheel, tmp_path
     # The dependencies come from the project's environment (read as a plain path, so its editable
     # install of this checkout is not activated); newswatch itself only from the wheel.
     (purelib / "newswatch-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([shutil.which("uv") or "uv", "pip", "install", "--no-deps", "--python", str(python), str(wheel)],
+    subprocess.run([uv, "pip", "install", "--no-deps", "--python", str(python), str(wheel)],
                    check=True, capture_output=True, timeout=300)
     work = tmp_path / "elsewhere"
     work.mkdir()
