@@ -19,7 +19,6 @@ from pipeline.classify.score import (
     result_to_json,
 )
 from pipeline.errors import ConfigError
-from pipeline.eval.classify import evaluate, format_report, split_half
 
 SUMMIT_TITLE = "Trump and Takaichi sign critical minerals pact at Tokyo summit"
 SUMMIT_TEXT = (
@@ -335,58 +334,7 @@ def test_invalid_yaml_raises_config_error_naming_file(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------------------
-# Evaluation harness
-
-
-def test_evaluate_counts_and_excludes_label_one(tmp_path: Path, topics: Topics) -> None:
-    rows = [
-        {
-            "id": "a",
-            "title": "U.S. and Japan agree on auto tariff deal",
-            "text": "",
-            "us_japan": 2,
-            "rare_earths": 0,
-        },
-        {
-            "id": "b",
-            "title": "Stocks climb in Tokyo and New York",
-            "text": "",
-            "us_japan": 0,
-            "rare_earths": 0,
-        },
-        {
-            "id": "c",
-            "title": "China tightens rare earth export controls",
-            "text": "",
-            "us_japan": 1,
-            "rare_earths": 2,
-        },
-        {"id": "d", "title": "Senator pays a rare visit", "text": "", "us_japan": 0, "rare_earths": 2},
-    ]
-    labels = tmp_path / "labels.jsonl"
-    labels.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    report = evaluate(labels, topics)
-    by_topic = {t.topic: t for t in report.topics}
-    us_japan, rare = by_topic["us_japan"], by_topic["rare_earths"]
-    assert (us_japan.tp, us_japan.fp, us_japan.fn, us_japan.tn, us_japan.excluded) == (1, 0, 0, 2, 1)
-    assert (rare.tp, rare.fp, rare.fn, rare.tn, rare.excluded) == (1, 0, 1, 2, 0)
-    assert rare.recall == 0.5 and rare.precision == 1.0
-    assert [m.id for m in rare.worst_false_negatives] == ["d"]
-    text = format_report(report)
-    assert "us_japan" in text and "rare_earths" in text
-    assert "Senator pays a rare visit" in text  # the false negative is listed with its title
-
-
-def test_split_half_is_deterministic() -> None:
-    halves = [split_half(f"item-{i}") for i in range(200)]
-    assert halves == [split_half(f"item-{i}") for i in range(200)]
-    assert set(halves) == {"A", "B"}
-
-
-# ------------------------------------------------------------------------------------------------------
-# The seed story (bundled in the sample site) and the quality gate on the shared dev labels.
-# CI runs with ../shared beside the clone, so the gate always runs there; it never skips.
-
+# The seed story (bundled in the sample site).
 
 
 def test_seed_story_is_relevant_to_both_topics(topics: Topics) -> None:
@@ -406,12 +354,3 @@ def test_seed_story_is_relevant_to_both_topics(topics: Topics) -> None:
     # us_japan: the sentence where the two leaders meet; rare_earths: the critical-minerals agreement
     assert any("Donald Trump met Japan" in text and "Takaichi" in text for text in body["us_japan"][:2])
     assert any("agreement on critical minerals and rare earths" in text for text in body["rare_earths"][:3])
-
-
-def test_dev_set_quality_gate(topics: Topics, shared_dir: Path) -> None:
-    dev = shared_dir / "eval" / "classify_dev.jsonl"
-    # Pinned a little below the measured scores (see the classifier report) so that a config edit that
-    # loses real quality fails here; tighten when the rules improve.
-    for result in evaluate(dev, topics).topics:
-        assert result.precision >= 0.90, result.topic
-        assert result.recall >= 0.95, result.topic
