@@ -13,7 +13,6 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -60,11 +59,6 @@ class Gazetteer:
     generic: dict[str, dict[str, str]]
     ignore: frozenset[str]
     pattern: re.Pattern[str]
-
-
-def entities_file() -> Path:
-    """Path of the gazetteer: ``$NEWS_ENTITIES_FILE`` when set, else ``config/entities.yaml``."""
-    return settings.load().entities_file
 
 
 def norm_surface(text: str) -> str:
@@ -228,7 +222,7 @@ def load_gazetteer() -> Gazetteer:
     Returns:
         The compiled :class:`Gazetteer`.
     """
-    path = entities_file()
+    path = settings.load().entities_file  # NEWS_ENTITIES_FILE, else config/entities.yaml
     return _load_gazetteer_cached(str(path), path.stat().st_mtime)
 
 
