@@ -17,10 +17,15 @@ def text(name: str) -> str:
     return (settings.SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def fetch(cursor: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The column names and the remaining rows of an executed statement, in the statement's order."""
+    return [d[0] for d in cursor.description or []], cursor.fetchall()
+
+
 def dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The remaining rows of an executed statement, as dicts keyed by column name."""
-    columns = [d[0] for d in cursor.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    columns, found = fetch(cursor)
+    return [dict(zip(columns, row, strict=True)) for row in found]
 
 
 def rows(con: duckdb.DuckDBPyConnection, name: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
