@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from pipeline.facts.amounts import Amount, Percent
 from pipeline.facts.dates import DateMention, resolve_weekday
-from pipeline.facts.entities.finder import EntityAnalysis, Mention
+from pipeline.facts.entities.mentions import EntityAnalysis, Mention
 from pipeline.facts.quotes import Quote
 from pipeline.text import Sentence
 

@@ -17,7 +17,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from pipeline.facts.entities.finder import EntityAnalysis, Mention
+from pipeline.facts.entities.mentions import EntityAnalysis, Mention
 from pipeline.text import Sentence
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""The English (and some Japanese) vocabulary of fact extraction, kept apart from the algorithms that read it."""
