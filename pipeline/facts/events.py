@@ -22,6 +22,14 @@ from dataclasses import dataclass
 from pipeline.facts.amounts import Amount, Percent
 from pipeline.facts.dates import DateMention, resolve_weekday
 from pipeline.facts.entities.mentions import EntityAnalysis, Mention
+from pipeline.facts.lexicon.events import (
+    NEW_WORDS,
+    NP_BREAKERS,
+    REFERENCE_WORDS,
+    STATUS_CUES,
+    TRIGGER_NOUNS,
+    TRIGGER_VERBS,
+)
 from pipeline.facts.quotes import Quote
 from pipeline.text import Sentence
 
@@ -30,132 +38,22 @@ logger = logging.getLogger(__name__)
 MAX_PARTICIPANTS = 8
 CUE_WINDOW = 90  # chars before a trigger searched for its tense/modality cue
 
-# (type, pattern, is_noun). Nouns can be back-references ("the deal"); verbs cannot.
-_TRIGGER_SPECS: list[tuple[str, str, bool]] = [
-    ("meeting", r"\b(?:meet|meets|met|meeting\s+with)\b", False),
-    ("meeting", r"\b(?:meetings?|summit|summits)\b", True),
-    ("meeting", r"\b(?:talks|discussions\s+with|negotiations\s+with)\b", True),
-    ("meeting", r"\b(?:visit|visits|visited|visiting)\b", False),
-    (
-        "meeting",
-        r"\b(?:(?:phone|telephone|video)\s+call|spoke\s+by\s+phone|call\s+with|phone\s+talks)\b",
-        True,
-    ),
-    ("meeting", r"\b(?:Ministerial|ministerial\s+meeting|ministerial)\b", True),
-    ("meeting", r"\b(?:hosted|will\s+host|to\s+host)\b", False),
-    (
-        "agreement",
-        r"\b(?:agreements?|deals?|pacts?|accords?|treat(?:y|ies)|memorand(?:um|a)|MOU|MOC|MoU|MoC)\b",
-        True,
-    ),
-    ("agreement", r"\b(?:joint\s+statement|statement\s+of\s+intent|signing\s+ceremony|signing)\b", True),
-    # a bare "framework" is usually a policy or pricing framework; it is a deal when reached or signed
-    ("agreement", r"\bframework\b", True),
-    (
-        "agreement",
-        r"\b(?:Framework|Agreement|Agreements|Deal|Deals|Accord|Treaty|Memorandum|Action\s+Plan|Statement\s+of\s+Intent)\b",
-        True,
-    ),
-    ("agreement", r"\bagreed\b(?!\s+to\s+(?:invest|buy|purchase|spend))", False),
-    ("agreement", r"\bSigned\b", False),  # a signature line: "Signed in Tokyo this 28th day of ..."
-    ("investment", r"\b(?:invest|invests|invested|investing)\b", False),
-    (
-        "investment",
-        r"\b(?:investments?|financing|funding|loans?|(?<!\b[Aa]t\s)stakes?|acquisitions?|package)\b",
-        True,
-    ),
-    (
-        "investment",
-        r"\b(?:acquire|acquires|acquired|acquiring|purchase|purchases|purchased|purchasing|buy|buys|buying|bought)\b",
-        False,
-    ),
-    # government spending pledges ("plans to spend 5,000 billion yen to boost demand") are commitments
-    ("other_commitment", r"\b(?:spend|spends|spending)\b(?=[^.;]{0,40}(?:US\$|[$¥€£]|\d))", False),
-    # "Up to $25 billion to supply ...", "$600 million to upgrade ports": a figure put to a purpose
-    (
-        "investment",
-        r"(?:US\$|[$¥€£])\s?\d[\d.,]*(?:\s*(?:billion|million|trillion|bn|mln|bln))?\s+(?:(?:to|for)\s+(?:support|supply|construct|build|upgrade|establish|produce|develop|fund|finance|expand|acquire|purchase|modernize|open)|in\s+(?:partnership|collaboration|cooperation)\s+with)\b",
-        False,
-    ),
-    (
-        "investment",
-        r"\b(?:letters?\s+of\s+intent|financial\s+support(?!\s+(?:mechanisms?|tools?|systems?)))\b",
-        True,
-    ),
-    (
-        "trade_measure",
-        r"\b(?:tariffs?|sanctions?|quotas?|embargo(?:es)?|anti-?dumping|duties|levies|curbs|trade\s+bill)\b",
-        True,
-    ),
-    (
-        "trade_measure",
-        r"\b(?:export|import)\s+(?:controls?|restrictions?|curbs?|bans?|licen[cs]es?|quotas?|duties)\b",
-        True,
-    ),
-    (
-        "trade_measure",
-        r"\b(?:restrictions?|bans?|market\s+access|trade\s+barriers?|price\s+floors?|non-market\s+(?:policies|practices)|unfair\s+trade\s+practices)\b",
-        True,
-    ),
-    ("trade_measure", r"\b(?:banned|banning|prohibited|prohibits|restrict|restricts|restricted)\b", False),
-    (
-        "defense",
-        r"\bdefen[cs]e\s+(?:spending|budgets?|equipment|capabilit(?:y|ies)|build-?up|posture|outlays?|expenditures?|procurement|deals?)\b",
-        True,
-    ),
-    (
-        "defense",
-        r"\bmilitary\s+(?:build-?up|spending|budget|bases?|exercises?|drills?|deployments?|aid|expansion)\b",
-        True,
-    ),
-    (
-        "defense",
-        r"\b(?i:missiles?|fighter\s+(?:jets?|planes?|aircraft)|fighters|troops|warships?|destroyers?|aircraft\s+carriers?|arms\s+(?:sales?|purchases?|exports?)|weapons)\b",
-        True,
-    ),
-    (
-        "defense",
-        r"\b(?:deploy|deploys|deployed|deploying|deployment|co-?production|co-?development)\b",
-        False,
-    ),
-    ("defense", r"\b(?:jointly\s+develop|develop\s+a\s+new\s+generation\s+of\s+fighter)\w*\b", False),
-    ("other_commitment", r"\b(?:nominate|nominated|nominating|nomination)\b", False),
-    ("other_commitment", r"\bworking\s+group\b", True),
-    (
-        "other_commitment",
-        r"\b(?:establish|establishes|established|establishing|launch|launches|launched|create|creates)\s+(?:a|an|the)\s+(?:[\w’'.-]+\s+){0,8}?(?:Group|Council|Committee|Fund|Task\s+Force|mechanism|office|dialogue)\b",
-        False,
-    ),
-    ("other_commitment", r"\b(?:approved|approves|approve)\s+(?:the|an?)\s+\w+", False),
-    ("other_commitment", r"\b(?:stockpil(?:e|es|ing)\s+(?:arrangement|system|program))\b", True),
-]
+
+def _compile_triggers() -> list[tuple[str, re.Pattern[str], bool]]:
+    """One alternation per (type, noun) pair: fewer passes over the text than one regex per pattern."""
+    return [
+        (etype, re.compile("|".join(f"(?:{pattern})" for pattern in patterns)), noun)
+        for noun, table in ((False, TRIGGER_VERBS), (True, TRIGGER_NOUNS))
+        for etype, patterns in table.items()
+    ]
 
 
-def _compile_triggers(specs: list[tuple[str, str, bool]]) -> list[tuple[str, re.Pattern[str], bool]]:
-    """One alternation per (type, noun) pair: fewer passes over the text than one regex per line above."""
-    grouped: dict[tuple[str, bool], list[str]] = {}
-    for etype, pattern, noun in specs:
-        grouped.setdefault((etype, noun), []).append(f"(?:{pattern})")
-    return [(etype, re.compile("|".join(parts)), noun) for (etype, noun), parts in grouped.items()]
-
-
-_TRIGGERS = _compile_triggers(_TRIGGER_SPECS)
+_TRIGGERS = _compile_triggers()
 # A "meet"/"met" without anyone to meet is "meet demand", "meet our objectives".
 _MEET_VERB = re.compile(r"^(?:meet|meets|met|meeting\s+with)$", re.I)
-_REFERENCE_WORDS = frozenset(
-    "the this that these those each such said similar existing today’s today's yesterday’s yesterday's its their "
-    "his her our".split()
-)
 _PAIR_MODIFIER = re.compile(
     r"\b(?:U\.S\.|US|United States|Japan|America)\s?[-–/]\s?[A-Z][\w.]+\s+(?:[\w-]+\s+){0,3}$"
 )
-_NP_BREAKERS = frozenset(
-    """to of in on for with by at from into over under about against between after before is are was were be been
-    being has have had will would shall should can could may might must do does did said says say impose imposed
-    imposes sign signed signs reach reached build built make made announce announced agree agreed plans plan
-    planned expected expects seek seeks and or but as than that which who""".split()
-)
-_NEW_WORDS = frozenset("a an another two three four several".split())
 _POSSESSIVE_DET = re.compile(r"\b(?:its|their|his|her|our)\s+(?:[\w’'.-]+\s+){0,2}$", re.I)
 # Weapons named in a list of products ("batteries, fighter jets, magnets") are not a defense event.
 _DEFENSE_ACTION = re.compile(
@@ -169,38 +67,7 @@ _WEAPON_NOUN = re.compile(
 _DEAL_MADE = re.compile(r"\b(?:signed|signing|agreed|reached|unveiled|concluded|struck|inked|sealed)\b")
 _SIGNED_AFTER = re.compile(r"^[\]\s,]*(?:\([^)]*\)\s*)?(?:,\s*)?(?:was\s+|were\s+)?signed\b")
 
-# Tense and modality cues, most specific first; each maps to a status.
-_CUE_SPECS: list[tuple[str, str]] = [
-    (
-        "denied",
-        r"\b(?:denied|denies|deny|dismissed\s+reports?|no\s+plans?\s+to|not\s+true|rejected\s+reports?)\b",
-    ),
-    (
-        "cancelled",
-        r"\b(?:cancel(?:l?ed|s|ling)?|called\s+off|scrapped|postponed|suspended|abandoned|withdrew|pulled\s+out\s+of|terminated)\b",
-    ),
-    (
-        "expected",
-        r"\b(?:(?:is|are|was|were)\s+expected\s+to|expected\s+to|likely\s+to|is\s+likely|are\s+likely|reportedly|poised\s+to|could|may|might|would\s+likely|is\s+seen\s+as\s+likely)\b",
-    ),
-    (
-        "proposed",
-        r"\b(?:proposed|proposes|propose|proposal|exploring|explore|explores|negotiating|under\s+negotiation|in\s+talks|considering|consider|seeks?\s+to|seeking|draft|discussing|possible|potential|intend\s+to\s+work\s+together\s+to\s+consider)\b",
-    ),
-    (
-        "planned",
-        r"\b(?:plans?\s+to|planned|planning\s+to|plans\s+for|announced\s+plans|scheduled|set\s+to|to\s+be\s+held|due\s+to|aims?\s+to|efforts?\s+to|preparing\s+to|(?:is|are)\s+to|sets\s+out|upcoming|will\s+(?:hold|meet|visit|travel|host|attend|begin|start|convene|continue)|would\s+(?:hold|meet|visit))\b",
-    ),
-    (
-        "announced",
-        r"\b(?:will|shall|would|’ll|'ll|commit(?:s|ted)?\s+to|committed|commitment|pledge[sd]?|pledging|vow(?:s|ed|ing)?|promise[sd]?|(?:has\s+)?decided\s+to|agreed\s+to|announced|announces|announcing|unveil(?:s|ed)?|outlined|welcomed|welcomes|are\s+taking\s+measures|is\s+taking\s+measures|are\s+establishing|is\s+establishing|intention\s+to|are\s+intensifying|intends?\s+to|intend)\b",
-    ),
-    (
-        "happened",
-        r"\b(?:met|held|signed|agreed|reached|concluded|imposed|approved|issued|struck|inked|sealed|completed|finalized|finalised|took\s+effect|went\s+into\s+effect|accelerated|delivered|received|submitted|hosted|visited|launched|established|secured|conducted|occurred|began|started|marking|memorializing|imposition|spoke|ordered|prohibited|reversed|initiated|referred|announced|championed|reaffirmed|discussed|brought|shared)\b",
-    ),
-]
-_CUES = [(status, re.compile(pattern, re.I)) for status, pattern in _CUE_SPECS]
+_CUES = [(status, re.compile(pattern, re.I)) for status, pattern in STATUS_CUES.items()]
 _PAST_HINT = re.compile(
     r"\b(?:ago|last\s+(?:week|month|year)|yesterday|earlier\s+this|in\s+(?:19|20)\d\d)\b", re.I
 )
@@ -268,17 +135,17 @@ def _determiner(before: str, etype: str) -> str | None:
         low = word.lower()
         if low in (",", ";", ":", "(", ")"):
             return None
-        if low in _NEW_WORDS:
+        if low in NEW_WORDS:
             return "new"
         if re.fullmatch(
             r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month)(?:’s|'s)", low
         ):
             return "reference"  # "Sunday's agreements": told before
-        if low in _REFERENCE_WORDS:
+        if low in REFERENCE_WORDS:
             if low in ("its", "their", "his", "her", "our") and etype not in ("meeting", "agreement"):
                 return None
             return "reference"
-        if low in _NP_BREAKERS or low.endswith("ly"):
+        if low in NP_BREAKERS or low.endswith("ly"):
             return None  # a verb or preposition ends the noun phrase: "would impose high tariffs"
     return None
 
