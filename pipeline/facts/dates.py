@@ -14,71 +14,10 @@ import logging
 import re
 from dataclasses import dataclass
 
+from pipeline.facts.lexicon.dates import MONTHS, ORDINAL_WORDS, WEEKDAYS
 from pipeline.text import CARDINALS
 
 logger = logging.getLogger(__name__)
-
-MONTHS = {
-    "january": 1,
-    "jan": 1,
-    "february": 2,
-    "feb": 2,
-    "march": 3,
-    "mar": 3,
-    "april": 4,
-    "apr": 4,
-    "may": 5,
-    "june": 6,
-    "jun": 6,
-    "july": 7,
-    "jul": 7,
-    "august": 8,
-    "aug": 8,
-    "september": 9,
-    "sept": 9,
-    "sep": 9,
-    "october": 10,
-    "oct": 10,
-    "november": 11,
-    "nov": 11,
-    "december": 12,
-    "dec": 12,
-}
-WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
-ORDINAL_WORDS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-    "eleventh": 11,
-    "twelfth": 12,
-    "thirteenth": 13,
-    "fourteenth": 14,
-    "fifteenth": 15,
-    "sixteenth": 16,
-    "seventeenth": 17,
-    "eighteenth": 18,
-    "nineteenth": 19,
-    "twentieth": 20,
-    "twenty-first": 21,
-    "twenty-second": 22,
-    "twenty-third": 23,
-    "twenty-fourth": 24,
-    "twenty-fifth": 25,
-    "twenty-sixth": 26,
-    "twenty-seventh": 27,
-    "twenty-eighth": 28,
-    "twenty-ninth": 29,
-    "thirtieth": 30,
-    "thirty-first": 31,
-}
-UNITS = CARDINALS
 
 _MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -168,7 +107,7 @@ def _year_from_words(text: str) -> int | None:
     if len(words) < 2 or words[0] != "two" or words[1] != "thousand":
         return None
     rest = [w for w in words[2:] if w != "and"]
-    return 2000 + sum(UNITS.get(w, 0) for w in rest)
+    return 2000 + sum(CARDINALS.get(w, 0) for w in rest)
 
 
 def _infer_year(month: int, day: int, published: dt.date) -> dt.date | None:

@@ -1,0 +1,106 @@
+"""Scale words and currency names of money amounts: data only, read by ``pipeline.facts.amounts``.
+
+Scale words multiply the number before them ("5 bln", "2 crore"); currency symbols and codes are written
+before the number ("US$", "¥"), currency words after it ("yen", "dlrs"), and the Japanese forms after a
+number with 兆/億/万/千 units. Every currency maps to its ISO 4217 code. Adding a form here changes
+extraction: rerun ``newswatch eval facts``.
+"""
+
+from __future__ import annotations
+
+# Scale words, grouped by the factor they multiply by.
+SCALE_WORDS: dict[float, str] = {
+    1e3: "thousand k",
+    1e5: "lakh",
+    1e6: "million mln mn m mil millions",
+    1e7: "crore crores",
+    1e9: "billion bln bn b billions",
+    1e12: "trillion tln trn tn trillions",
+}
+SCALES: dict[str, float] = {word: factor for factor, words in SCALE_WORDS.items() for word in words.split()}
+# Symbols and codes written before the number, longest first so "US$" wins over "$".
+PREFIX_CURRENCIES = {
+    "US$": "USD",
+    "U.S.$": "USD",
+    "USD": "USD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "AUD": "AUD",
+    "C$": "CAD",
+    "CA$": "CAD",
+    "CAD": "CAD",
+    "HK$": "HKD",
+    "NZ$": "NZD",
+    "S$": "SGD",
+    "NT$": "TWD",
+    "R$": "BRL",
+    "$": "USD",
+    "¥": "JPY",
+    "￥": "JPY",
+    "JP¥": "JPY",
+    "JPY": "JPY",
+    "CN¥": "CNY",
+    "RMB": "CNY",
+    "CNY": "CNY",
+    "€": "EUR",
+    "EUR": "EUR",
+    "£": "GBP",
+    "GBP": "GBP",
+    "₩": "KRW",
+    "KRW": "KRW",
+    "₹": "INR",
+    "Rs.": "INR",
+    "Rs": "INR",
+    "INR": "INR",
+    "CHF": "CHF",
+}
+# Words written after the number.
+SUFFIX_CURRENCIES = {
+    "australian dollars": "AUD",
+    "australian dollar": "AUD",
+    "aust dlrs": "AUD",
+    "canadian dollars": "CAD",
+    "canadian dollar": "CAD",
+    "canadian dlrs": "CAD",
+    "hong kong dollars": "HKD",
+    "singapore dollars": "SGD",
+    "taiwan dollars": "TWD",
+    "new taiwan dollars": "TWD",
+    "new zealand dollars": "NZD",
+    "u.s. dollars": "USD",
+    "us dollars": "USD",
+    "u.s. dlrs": "USD",
+    "dollars": "USD",
+    "dollar": "USD",
+    "dlrs": "USD",
+    "dlr": "USD",
+    "usd": "USD",
+    "yen": "JPY",
+    "jpy": "JPY",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "rmb": "CNY",
+    "cny": "CNY",
+    "euros": "EUR",
+    "euro": "EUR",
+    "eur": "EUR",
+    "pounds sterling": "GBP",
+    "pounds": "GBP",
+    "stg": "GBP",
+    "sterling": "GBP",
+    "gbp": "GBP",
+    "won": "KRW",
+    "krw": "KRW",
+    "rupees": "INR",
+    "swiss francs": "CHF",
+    "francs": "FRF",
+    "marks": "DEM",
+    "german marks": "DEM",
+    "d-marks": "DEM",
+    "guilders": "NLG",
+    "lire": "ITL",
+    "aud": "AUD",
+    "cad": "CAD",
+}
+JA_CURRENCIES = {"円": "JPY", "ドル": "USD", "米ドル": "USD", "ユーロ": "EUR", "元": "CNY", "ウォン": "KRW"}
+JA_UNITS = {"兆": 1e12, "億": 1e8, "万": 1e4, "千": 1e3}
