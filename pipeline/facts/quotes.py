@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.facts.entities.mentions import EntityAnalysis, Mention
+from pipeline.facts.lexicon.quotes import ATTITUDE_VERBS, NOMINAL_SPEAKERS, SPEECH_VERBS
 from pipeline.text import Sentence
 
 logger = logging.getLogger(__name__)
@@ -25,17 +26,6 @@ logger = logging.getLogger(__name__)
 MAX_QUOTE_CHARS = 4000
 CONTINUATION_GAP = 260  # chars between two quotes that still read as one speaker going on
 
-SPEECH_VERBS = (
-    r"said|says|say|told|tells|added|adds|stated|states|noted|notes|wrote|writes|asked|asks|explained|"
-    r"warned|warns|insisted|insists|declared|declares|announced|tweeted|posted|remarked|commented|replied|"
-    r"continued|stressed|emphasized|emphasised|argued|argues|acknowledged|recalled|predicted|pledged|urged|"
-    r"reiterated|concluded|added"
-)
-ATTITUDE_VERBS = (
-    r"calling|called|commending|commended|praising|praised|describing|described|saying|vowing|urging|"
-    r"warning|dubbing|dubbed|labeling|labelling|labeled|labelled|terming|termed|branding|branded|hailing|"
-    r"hailed|lauding|lauded|declaring|insisting|adding|noting|writing|stating|telling|as\s+(?:a|an|the)"
-)
 _AFTER_VERB_FIRST = re.compile(rf"^[\s,.!?—–-]*(?:{SPEECH_VERBS})\b", re.I)
 _AFTER_PRONOUN = re.compile(
     rf"^[\s,.!?—–-]*(?P<pron>he|she|it|they|He|She|It|They)\s+(?:also\s+|later\s+|then\s+|had\s+|has\s+)?"
@@ -46,11 +36,7 @@ _BEFORE_VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|{ATTITUDE_VERBS})\b", re.I)
 _TITLE_SKIP = re.compile(
     r"(?:titled|entitled|called|named|dubbed|known\s+as|termed|the\s+so-called)\s*,?\s*$", re.I
 )
-_NOMINAL_SPEAKER = re.compile(
-    r"\b(?:spokesman|spokeswoman|spokesperson|official|officials|aide|aides|source|sources|analyst|"
-    r"analysts|diplomat|diplomats)\b",
-    re.I,
-)
+_NOMINAL_SPEAKER = re.compile(rf"\b(?:{NOMINAL_SPEAKERS})\b", re.I)
 _SUBJECT_BEFORE = re.compile(
     r"(?:^|[,;:(“\"—–]|\b(?:and|with|but|while|as|the|The|then|also|where|when))\s*$"
 )
@@ -58,7 +44,9 @@ _SUBJECT_BEFORE = re.compile(
 _FIRST_PERSON_ORDER = re.compile(r"\bI\s+hereby\b|\bvested\s+in\s+me\b", re.I)
 _INTRODUCED_AS_FOLLOWS = re.compile(r"\bas\s+follows\s*:\s*$", re.I)
 SIGNATURE_TAIL = 400
-_NEW_LIST_ITEM = re.compile(r"^[ \t\xa0]*\n\s*(?:\(\w{1,3}\)|\d{1,2}[.)]|[-•*])\s")  # the signature block sits in the last few lines
+_NEW_LIST_ITEM = re.compile(
+    r"^[ \t\xa0]*\n\s*(?:\(\w{1,3}\)|\d{1,2}[.)]|[-•*])\s"
+)  # the signature block sits in the last few lines
 _PRONOUN_SUBJECT = re.compile(r"(?:^|[,;]\s*|\band\s+)(?P<pron>He|She|he|she)\s+(?:\w+\s+){0,3}?\w+")
 
 
@@ -187,7 +175,9 @@ class _Speakers:
                 continue
             if wanted == "PERSON":
                 nominal = [
-                    n for n in _NOMINAL_SPEAKER.finditer(self.masked, m.end, pos) if not self.inside_quote(n.start())
+                    n
+                    for n in _NOMINAL_SPEAKER.finditer(self.masked, m.end, pos)
+                    if not self.inside_quote(n.start())
                 ]
                 if nominal:
                     return self.nominal_owner(nominal[-1].start())
@@ -318,7 +308,11 @@ def find_quotes(masked: str, sentences: list[Sentence], analysis: EntityAnalysis
                 sentence = Sentence(start - 1, start - 1, False)
             previous = sentences[idx - 1] if idx > 0 else None
             speaker = resolver.before(sentence, start, previous)
-        if speaker is None and signatory and _INTRODUCED_AS_FOLLOWS.search(masked[max(0, start - 200) : start - 1]):
+        if (
+            speaker is None
+            and signatory
+            and _INTRODUCED_AS_FOLLOWS.search(masked[max(0, start - 200) : start - 1])
+        ):
             speaker = signatory
         if (
             speaker is None
