@@ -133,9 +133,9 @@ def measure(new: int, history: int) -> dict:
         print(f"generating {history:,} stored articles ...", file=sys.stderr)
         history_s = build_history(full / "newswatch.duckdb", history)
         from pipeline.classify import score as classify
-        from pipeline.facts import document as facts
+        from pipeline.facts import document
 
-        facts.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # load spaCy outside the timing
+        document.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # load spaCy outside the timing
         classify.load_topics(settings.load().topics_file)
         with sample_site.serve(site_dir=root / "site") as base:
             timed_run(root / "warm-up", base)  # imports, spaCy, trafilatura caches: paid before timing

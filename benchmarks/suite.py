@@ -606,9 +606,9 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="newswatch-suite-"))
     started = time.perf_counter()
     try:
-        from pipeline.facts import document as facts
+        from pipeline.facts import document
 
-        facts.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # spaCy loads outside timings
+        document.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # spaCy loads outside timings
         if "site" in groups or "load" in groups:
             site_figures(scale, root, figures, extra)
         if "load" in groups:

@@ -144,11 +144,11 @@ def extract_cmd(paths: Annotated[list[Path], typer.Argument(help="HTML files (.h
 @app.command("facts")
 def facts_cmd(file: Annotated[str, typer.Argument(help="JSON Lines {id, title, text, published}; - for stdin.")]) -> None:
     """Extract entities, amounts, events and quotes per item (see shared/eval/FACTS.md)."""
-    from pipeline.facts import document as facts
+    from pipeline.facts import document
 
     for item in _jsonl(file):
         published = _date(item.get("published"))
-        doc = facts.extract(item.get("title") or "", item.get("text") or "", published)
+        doc = document.extract(item.get("title") or "", item.get("text") or "", published)
         _emit(doc.to_json(item.get("id")))
 
 

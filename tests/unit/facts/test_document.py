@@ -9,7 +9,7 @@ import pytest
 
 from pipeline import staging
 from pipeline.errors import ConfigError
-from pipeline.facts import document as facts
+from pipeline.facts import document
 from pipeline.facts.amounts import find_percents
 from pipeline.facts.dates import resolve_expression
 from pipeline.stages import facts as stage_facts
@@ -18,15 +18,15 @@ from pipeline.stages import schemas
 TUESDAY = dt.date(2025, 10, 28)  # a Tuesday
 
 
-def run(text: str, published: dt.date | None = TUESDAY, title: str = "") -> facts.DocFacts:
-    return facts.extract(title, text, published)
+def run(text: str, published: dt.date | None = TUESDAY, title: str = "") -> document.DocFacts:
+    return document.extract(title, text, published)
 
 
-def names_of(doc: facts.DocFacts, etype: str) -> set[str]:
+def names_of(doc: document.DocFacts, etype: str) -> set[str]:
     return {e.name for e in doc.entities if e.type == etype}
 
 
-def events_of(doc: facts.DocFacts, etype: str) -> list[facts.Event]:
+def events_of(doc: document.DocFacts, etype: str) -> list[document.Event]:
     return [e for e in doc.events if e.type == etype]
 
 
@@ -258,7 +258,7 @@ ORDER = (
 
 
 def test_text_a_signed_order_introduces_as_follows_is_the_signatorys() -> None:
-    quotes = {q.text.strip("\u201c\u201d"): q.speaker for q in facts.extract("Order", ORDER, dt.date(2025, 6, 13)).quotes}
+    quotes = {q.text.strip("\u201c\u201d"): q.speaker for q in document.extract("Order", ORDER, dt.date(2025, 6, 13)).quotes}
     assert quotes["The proposed transaction may proceed once the parties sign the agreement."] == "Donald Trump"
     # a quote that is not introduced "as follows" keeps its own attribution
     assert quotes["thorough and complete."] == "Scott Bessent"
@@ -266,7 +266,7 @@ def test_text_a_signed_order_introduces_as_follows_is_the_signatorys() -> None:
 
 def test_as_follows_without_a_first_person_signature_stays_unattributed() -> None:
     text = ORDER.replace("I hereby order", "The agency orders").replace("vested in me", "vested in it")
-    quotes = facts.extract("Order", text, dt.date(2025, 6, 13)).quotes
+    quotes = document.extract("Order", text, dt.date(2025, 6, 13)).quotes
     assert all(q.speaker is None for q in quotes if "proposed transaction" in q.text)
 
 
@@ -397,8 +397,8 @@ def test_to_json_follows_the_contract() -> None:
 
 
 def test_gazetteer_tables() -> None:
-    types = facts.entity_types()
-    aliases = facts.entity_aliases()
+    types = document.entity_types()
+    aliases = document.entity_aliases()
     assert types["Sanae Takaichi"] == "PERSON"
     assert types["Ministry of Economy, Trade and Industry"] == "ORG"
     assert types["United States"] == "GPE"
@@ -407,7 +407,7 @@ def test_gazetteer_tables() -> None:
 
 
 def test_empty_text_gives_empty_facts() -> None:
-    assert run("   ") == facts.DocFacts((), (), (), ())
+    assert run("   ") == document.DocFacts((), (), (), ())
 
 
 def test_a_malformed_gazetteer_fails_loudly(tmp_path, monkeypatch) -> None:
@@ -415,7 +415,7 @@ def test_a_malformed_gazetteer_fails_loudly(tmp_path, monkeypatch) -> None:
     bad.write_text("organizations:\n  - {name: Ministry of Economy, Trade and Industry}\n", encoding="utf-8")
     monkeypatch.setenv("NEWS_ENTITIES_FILE", str(bad))
     with pytest.raises(ConfigError, match="quote names with commas"):
-        facts.entity_types()
+        document.entity_types()
 
 
 # --- the stage -----------------------------------------------------------------------------------------------
@@ -489,7 +489,7 @@ def test_extract_facts_stages_rows_for_relevant_articles_only(tmp_path) -> None:
     assert meeting["event_date"] == dt.date(2025, 10, 30) and meeting["status"] == "planned"
     mentions = staging.read_rows(staging.stage_file(run, "mentions", "000"))
     trump = next(r for r in mentions if r["name"] == "Donald Trump")
-    assert trump["type"] == "PERSON" and trump["entity_id"] == facts.entity_id("Donald Trump", "PERSON")
+    assert trump["type"] == "PERSON" and trump["entity_id"] == document.entity_id("Donald Trump", "PERSON")
     assert "Trump" in trump["aliases"]
     [quote] = staging.read_rows(staging.stage_file(run, "quotes", "000"))
     assert quote["speaker"] == "Sanae Takaichi" and quote["quote_id"] == f"a1:{quote['start_char']}"
@@ -505,4 +505,4 @@ def test_the_same_event_reported_twice_gets_one_fact_id() -> None:
     [a] = events_of(first, "meeting")
     [b] = events_of(second, "meeting")
     types = {"Donald Trump": "PERSON", "Xi Jinping": "PERSON"}
-    assert facts.fact_id(a, types) == facts.fact_id(b, types)
+    assert document.fact_id(a, types) == document.fact_id(b, types)
