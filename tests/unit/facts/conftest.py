@@ -70,6 +70,8 @@ def analyse(freedonia: Path) -> Analyse:
     def run(text: str, published: dt.date | None = PUBLISHED, title: str = "") -> Analysed:
         masked = mask_markup(text)
         sentences = split_sentences(masked)
-        return Analysed(masked, sentences, find_entities(masked, {s.start for s in sentences}, published, title))
+        return Analysed(
+            masked, sentences, find_entities(masked, {s.start for s in sentences}, published, title)
+        )
 
     return run

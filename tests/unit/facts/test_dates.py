@@ -25,10 +25,18 @@ TUESDAY = dt.date(2025, 10, 28)
         pytest.param("Oct. 29", TUESDAY, "nearest", dt.date(2025, 10, 29), id="abbreviated-month"),
         pytest.param("2025-10-29", TUESDAY, "nearest", dt.date(2025, 10, 29), id="iso"),
         pytest.param("12/25/2025", TUESDAY, "nearest", dt.date(2025, 12, 25), id="us-numeric"),
-        pytest.param("On 3 March 2024 it began.", TUESDAY, "nearest", dt.date(2024, 3, 3), id="day-month-year"),
-        pytest.param("首脳会談は10月29日に行われた。", TUESDAY, "nearest", dt.date(2025, 10, 29), id="japanese"),
-        pytest.param("April 17", dt.date(1987, 4, 1), "nearest", dt.date(1987, 4, 17), id="no-year-old-story"),
-        pytest.param("Signed on Jan. 5.", dt.date(2025, 12, 30), "nearest", dt.date(2026, 1, 5), id="into-next-year"),
+        pytest.param(
+            "On 3 March 2024 it began.", TUESDAY, "nearest", dt.date(2024, 3, 3), id="day-month-year"
+        ),
+        pytest.param(
+            "首脳会談は10月29日に行われた。", TUESDAY, "nearest", dt.date(2025, 10, 29), id="japanese"
+        ),
+        pytest.param(
+            "April 17", dt.date(1987, 4, 1), "nearest", dt.date(1987, 4, 17), id="no-year-old-story"
+        ),
+        pytest.param(
+            "Signed on Jan. 5.", dt.date(2025, 12, 30), "nearest", dt.date(2026, 1, 5), id="into-next-year"
+        ),
         pytest.param(
             "the 28th day of October, two thousand and twenty-five",
             TUESDAY,

@@ -19,7 +19,12 @@ def surface(text: str) -> tuple[str, str] | None:
 
 def test_entries_keep_their_type_role_terms_and_country(freedonia: Path) -> None:
     entry = load_gazetteer().entries["Tom Baker"]
-    assert (entry.type, entry.role, entry.country, entry.gender) == ("PERSON", "President of Freedonia", "Freedonia", "m")
+    assert (entry.type, entry.role, entry.country, entry.gender) == (
+        "PERSON",
+        "President of Freedonia",
+        "Freedonia",
+        "m",
+    )
     assert entry.terms == ((dt.date(2024, 1, 1), None),)
     assert (entry.given, entry.surname) == ("Tom", "Baker")
 
@@ -37,7 +42,9 @@ def test_entries_keep_their_type_role_terms_and_country(freedonia: Path) -> None
         pytest.param("Foreign Ministry", ("", "generic"), id="generic-organisation"),
     ],
 )
-def test_surface_forms_lead_to_the_canonical_name(freedonia: Path, text: str, expected: tuple[str, str]) -> None:
+def test_surface_forms_lead_to_the_canonical_name(
+    freedonia: Path, text: str, expected: tuple[str, str]
+) -> None:
     assert surface(text) == expected
 
 
@@ -47,9 +54,13 @@ def test_the_pattern_matches_known_names_as_whole_words(freedonia: Path) -> None
     assert [m.group() for m in pattern.finditer(text)] == ["Tom Baker", "Freedonian", "Fredville"]
 
 
-def test_a_japanese_person_is_also_known_in_japanese_name_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_japanese_person_is_also_known_in_japanese_name_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "entities.yaml"
-    path.write_text("persons:\n  - {name: Sanae Takaichi, country: Japan}\nplaces:\n  - {name: Japan, kind: country}\n")
+    path.write_text(
+        "persons:\n  - {name: Sanae Takaichi, country: Japan}\nplaces:\n  - {name: Japan, kind: country}\n"
+    )
     monkeypatch.setenv("NEWS_ENTITIES_FILE", str(path))
     assert surface("Takaichi Sanae") == ("Sanae Takaichi", "name")
 
@@ -75,10 +86,14 @@ def test_an_edited_file_is_read_again(freedonia: Path) -> None:
     ("yaml_text", "message"),
     [
         pytest.param("people:\n  - Maria Lopez\n", "top-level keys", id="unknown-section"),
-        pytest.param("persons:\n  - {name: Maria Lopez, role: X, Trade: Y}\n", "unknown keys", id="unquoted-comma"),
+        pytest.param(
+            "persons:\n  - {name: Maria Lopez, role: X, Trade: Y}\n", "unknown keys", id="unquoted-comma"
+        ),
         pytest.param("persons:\n  - {nom: Maria Lopez}\n", "string 'name'", id="no-name"),
         pytest.param("places:\n  - Sylvania\n  - Sylvania\n", "listed twice", id="duplicate"),
-        pytest.param("persons:\n  - {name: Maria Lopez, country: Atlantis}\n", "not an entry", id="dangling-country"),
+        pytest.param(
+            "persons:\n  - {name: Maria Lopez, country: Atlantis}\n", "not an entry", id="dangling-country"
+        ),
         pytest.param(
             "places:\n  - Sylvania\ngeneric_orgs:\n  Foreign Ministry: {Sylvania: Sylvanian Ministry}\n",
             "unknown entries",
