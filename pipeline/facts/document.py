@@ -5,10 +5,11 @@ gazetteer (``config/entities.yaml``) and spaCy's small English NER, which runs o
 does not know a name. Every span indexes the article ``text`` (the title is context only), so evidence
 can be shown verbatim and stored in ``fact_mentions`` / ``mentions``.
 
-The helpers live in ``nlp_text`` (markup masking, sentences), ``nlp_entities`` (gazetteer, NER, linking),
-``nlp_amounts`` (money, percentages), ``nlp_dates`` (dates against the publication date), ``nlp_quotes``
-(quotes and speakers) and ``nlp_events`` (typed events with status). What counts as a fact follows
-``eval/FACTS.md``; ``pipeline.eval.facts`` scores this module against its gold set.
+The helpers live in ``pipeline.text`` (markup masking, sentences), ``entities/`` (gazetteer matching,
+NER candidates, typing, linking), ``amounts`` (money, percentages), ``dates`` (dates against the
+publication date), ``quotes`` (quotes and speakers) and ``events`` (typed events with status); the words
+and cue patterns they read live in ``lexicon/``. What counts as a fact follows ``eval/FACTS.md``;
+``pipeline.eval.facts`` scores this module against its gold set.
 """
 
 from __future__ import annotations
