@@ -19,7 +19,8 @@ from typing import Any
 import duckdb
 
 from pipeline import settings, sqlfiles
-from pipeline.warehouse import db as warehouse
+from pipeline.views import evidence
+from pipeline.warehouse import db
 
 logger = logging.getLogger(__name__)
 
@@ -57,22 +58,10 @@ def _rows(con: duckdb.DuckDBPyConnection, name: str, params: list[Any] | None = 
 
 def evidence_list(raw: Any, limit: int = EVIDENCE_PER_STORY) -> list[dict[str, Any]]:
     """The first evidence sentences of a classification (stored as JSON) other than the headline, as ``{text, terms}``."""
-    if not raw:
-        return []
-    try:
-        items = json.loads(raw) if isinstance(raw, str) else raw
-    except json.JSONDecodeError:
-        return [{"text": str(raw), "terms": []}]
-    out = []
-    for item in items if isinstance(items, list) else [items]:
-        if isinstance(item, dict):
-            # The headline is shown already; the page spends its lines on sentences from the text.
-            if item.get("field") == "title" and len(items) > 1:
-                continue
-            out.append({"text": _clip(str(item.get("text") or "")), "terms": [str(t) for t in item.get("terms") or []]})
-        else:
-            out.append({"text": _clip(str(item)), "terms": []})
-    return out[:limit]
+    sentences = evidence.decode(raw)
+    # The headline is shown already; the page spends its lines on sentences from the text.
+    shown = [s for s in sentences if s.field != evidence.FIELD_TITLE] if len(sentences) > 1 else sentences
+    return [{"text": _clip(s.text), "terms": list(s.terms)} for s in shown[:limit]]
 
 
 def _clip(text: str) -> str:
@@ -92,7 +81,7 @@ def read(snapshot_path: Path | None = None, *, story_limit: int = STORY_LIMIT) -
         The page's data.
     """
     path = snapshot_path or settings.load().snapshot_path
-    with warehouse.snapshot(path) as con:
+    with db.snapshot(path) as con:
         if con is None:
             return Monitor(snapshot_path=path, snapshot_at=None)
         snapshot_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
