@@ -155,36 +155,33 @@ def _stories(stories: list[dict[str, Any]]) -> str:
             f'<li>{_e(ev["text"])}{" <span class=terms>[" + _e(", ".join(ev["terms"])) + "]</span>" if ev["terms"] else ""}</li>'
             for ev in s["evidence"])
         score = f"{s['score']:.2f}" if s["score"] is not None else ""
-        rows.append(
-            f"<tr><td>{_when(s['published_at'])}</td><td>{_badge(s['topic'], 'topic')}</td>"
-            f"<td class=num>{_e(score)}</td>"
-            f"<td><strong>{_link(s['url'], s['title'] or s['url'])}</strong>"
-            f"<ul class=evidence>{evidence}</ul></td>"
-            f"<td>{_e(s['source_domain'])}</td><td class=num>{_e(s['count_articles'])}</td></tr>")
+        rows.append(_row(_when(s["published_at"]), _badge(s["topic"], "topic"), _e(score),
+                         f"<strong>{_link(s['url'], s['title'] or s['url'])}</strong><ul class=evidence>{evidence}</ul>",
+                         _e(s["source_domain"]), _e(s["count_articles"]), num=(2, 5)))
     return _table(["published", "topic", "score", "story and evidence", "source", "copies"], rows,
                   "No matching stories in the snapshot yet.")
 
 
+def _row(*cells: str, num: tuple[int, ...] = ()) -> str:
+    """One table row of already escaped cells; the cells at the ``num`` positions align right."""
+    return "<tr>" + "".join(f"<td{' class=num' if i in num else ''}>{c}</td>" for i, c in enumerate(cells)) + "</tr>"
+
+
 def _followups(followups: list[dict[str, Any]]) -> str:
-    rows = [
-        f"<tr><td>{_badge(f['bucket'])}</td><td>{_e(f['due_date'])}</td><td>{_e(f['event_type'])} "
-        f"({_e(f['fact_status'])})</td><td>{_e(f['participants'])}</td><td>{_e(f['subject'])}</td>"
-        f"<td class=num>{_amount(f['amount_value'], f['amount_currency'])}</td>"
-        f"<td>{_link(f['opened_url'], f['opened_title'] or f['opened_url'])}</td></tr>"
-        for f in followups
-    ]
+    rows = [_row(_badge(f["bucket"]), _e(f["due_date"]), f"{_e(f['event_type'])} ({_e(f['fact_status'])})",
+                 _e(f["participants"]), _e(f["subject"]), _amount(f["amount_value"], f["amount_currency"]),
+                 _link(f["opened_url"], f["opened_title"] or f["opened_url"]), num=(5,))
+            for f in followups]
     return _table(["", "due", "event", "participants", "subject", "amount", "reported in"], rows,
                   "Nothing is due or overdue.")
 
 
 def _feeds(feeds: list[dict[str, Any]]) -> str:
-    rows = [
-        f"<tr><td>{_link(f['feed_url'], f['name'] or f['feed_url'])}</td><td>{_badge(f['health'])}</td>"
-        f"<td>{_e(f['last_status'])}{' (HTTP ' + _e(f['last_http_status']) + ')' if f['last_http_status'] else ''}</td>"
-        f"<td class=num>{_e(f['consecutive_failures'])}</td><td>{_e(f['last_error'])}</td>"
-        f"<td>{_when(f['last_success_at'])}</td><td>{_when(f['last_new_item_at'])}</td></tr>"
-        for f in feeds
-    ]
+    rows = [_row(_link(f["feed_url"], f["name"] or f["feed_url"]), _badge(f["health"]),
+                 _e(f["last_status"]) + (f" (HTTP {_e(f['last_http_status'])})" if f["last_http_status"] else ""),
+                 _e(f["consecutive_failures"]), _e(f["last_error"]), _when(f["last_success_at"]),
+                 _when(f["last_new_item_at"]), num=(3,))
+            for f in feeds]
     return _table(["feed", "health", "last fetch", "failures in a row", "last error", "last success", "last new item"],
                   rows, "No feeds in the snapshot yet.")
 
@@ -192,8 +189,7 @@ def _feeds(feeds: list[dict[str, Any]]) -> str:
 def _routes(routes: list[dict[str, Any]] | None) -> str:
     if routes is None:
         return ""
-    rows = [f"<tr><td>{_e(r['route'])}</td><td>{_badge('failing')}</td><td>{_e(r['last_error'])}</td></tr>"
-            for r in routes]
+    rows = [_row(_e(r["route"]), _badge("failing"), _e(r["last_error"])) for r in routes]
     return "<h2>Failing alert routes</h2>" + _table(["route", "health", "last error"], rows,
                                                      "Every alert route delivers.")
 
