@@ -24,6 +24,7 @@ from plotly.subplots import make_subplots
 
 from pipeline import settings, sqlfiles
 from pipeline.errors import StorageError
+from pipeline.views import evidence
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def followup_calendar_chart(rows: list[dict[str, Any]], today: date) -> go.Figur
     fig = go.Figure([
         go.Scatter(
             name=bucket, mode="markers", x=[r["due_date"] for r in items],
-            y=[_short(r["subject"] or r["event_type"], 50) for r in items],
+            y=[evidence.one_line(r["subject"] or r["event_type"], 50) for r in items],
             marker={"size": 14, "color": BUCKET_COLOURS.get(bucket, "#444")},
             customdata=[[r["participants"], r["fact_status"]] for r in items],
             hovertemplate="%{x}: %{y}<br>%{customdata[0]} (%{customdata[1]})<extra>" + bucket + "</extra>",
@@ -130,11 +131,6 @@ def amounts_chart(rows: list[dict[str, Any]]) -> go.Figure:
     fig = go.Figure(_bars(rows, by="status", x="event_type", y=lambda r: r["amount_usd"] / 1e9, count="count_facts",
                           hover="%{x}: US$%{y:,.1f} bn in %{customdata} facts"))
     return _layout(fig, title, barmode="stack", yaxis_title="US$ billions")
-
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def highlight(sentence: str, terms: list[str]) -> str:
@@ -169,7 +165,7 @@ def stories_table(rows: list[dict[str, Any]]) -> str:
     body = []
     for r in rows:
         terms = list(r["evidence_terms"] or [])
-        sentences = "".join(f"<li>{highlight(_short(s, 400), terms)}</li>" for s in (r["evidence_sentences"] or [])[:3])
+        sentences = "".join(f"<li>{highlight(evidence.one_line(s, 400), terms)}</li>" for s in (r["evidence_sentences"] or [])[:3])
         published = r["published_at"].date().isoformat() if r["published_at"] else ""
         body.append(
             "<tr>"
