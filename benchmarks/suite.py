@@ -290,19 +290,19 @@ def site_figures(scale: Scale, root: Path, figures: list[Figure], extra: dict[st
 
 def deliver_alert(slug: str | None) -> tuple[str, float]:
     """Send the due alerts to the outbox and find the new story in it (or, without send, in pending)."""
-    from pipeline.alerts import delivery as alerts
+    from pipeline.alerts import channels, ledger, routes
 
     started = time.perf_counter()
-    if hasattr(alerts, "send_alerts") and hasattr(alerts, "demo_config"):
-        alerts.send_alerts(config=alerts.demo_config())
-        outbox = alerts.outbox_file()
+    if hasattr(ledger, "send_alerts") and hasattr(routes, "demo_config"):
+        ledger.send_alerts(config=routes.demo_config())
+        outbox = channels.outbox_file()
         if slug is None:
             return "send_alerts to outbox", time.perf_counter() - started
         found = outbox.exists() and slug in outbox.read_text(encoding="utf-8")
         if not found:
             raise RuntimeError(f"the new story {slug} is not in the outbox {outbox}")
         return "send_alerts to outbox", time.perf_counter() - started
-    found = slug is None or any(slug in a.url for a in alerts.pending_alerts())
+    found = slug is None or any(slug in a.url for a in ledger.pending_alerts())
     if not found:
         raise RuntimeError(f"the new story {slug} is not among the pending alerts")
     return "pending_alerts (no send yet)", time.perf_counter() - started

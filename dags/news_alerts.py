@@ -46,13 +46,13 @@ def news_alerts() -> None:
     def send_alerts() -> dict[str, Any]:
         from airflow.sdk import Connection
 
-        from pipeline.alerts import delivery
+        from pipeline.alerts import ledger, routes
 
         def resolve(conn_id: str) -> list[str]:
             conn = Connection.get(conn_id)
-            return delivery.connection_urls(conn.extra_dejson, conn.host)
+            return routes.connection_urls(conn.extra_dejson, conn.host)
 
-        return delivery.send_alerts(resolve_connection=resolve).summary()
+        return ledger.send_alerts(resolve_connection=resolve).summary()
 
     send_alerts()
 

@@ -25,17 +25,17 @@ CONN_ID = "newswatch_apprise"
 
 def operator_urls() -> list[str]:
     """Apprise URLs from the ``newswatch_apprise`` connection, else from ``NEWS_OPERATOR_APPRISE_URLS``."""
-    from pipeline.alerts import operator as notify
+    from pipeline.alerts import channels, operator
 
     try:
         from airflow.sdk import Connection
 
         conn = Connection.get(CONN_ID)
     except Exception:  # not defined, or no secrets backend reachable here: the env var is the fallback
-        logger.debug("connection %s not available; using %s", CONN_ID, notify.URLS_ENV, exc_info=True)
-        return notify.env_urls()
+        logger.debug("connection %s not available; using %s", CONN_ID, operator.URLS_ENV, exc_info=True)
+        return operator.env_urls()
     extra = conn.extra_dejson or {}
-    return notify.parse_urls(extra.get("urls") or conn.host) or notify.env_urls()
+    return channels.parse_urls(extra.get("urls") or conn.host) or operator.env_urls()
 
 
 def _get(obj: Any, name: str) -> Any:
@@ -82,7 +82,7 @@ class NewswatchNotifier(BaseNotifier):
 
     def notice(self, context: dict[str, Any]) -> Any:
         """The plain-text notice for this context (``pipeline.alerts.operator.Notice``)."""
-        from pipeline.alerts import operator as notify
+        from pipeline.alerts import operator
 
         dag_run = context.get("dag_run")
         dag = context.get("dag")
@@ -90,16 +90,16 @@ class NewswatchNotifier(BaseNotifier):
         run_id = context.get("run_id") or _get(dag_run, "run_id")
         if self.kind == "deadline":
             deadline = context.get("deadline") or {}
-            return notify.deadline_notice(dag_id, run_id, deadline_at=_get(deadline, "deadline_time"),
+            return operator.deadline_notice(dag_id, run_id, deadline_at=_get(deadline, "deadline_time"),
                                           started_at=_get(dag_run, "start_date"), state=_get(dag_run, "state"))
         ti = context.get("task_instance") or context.get("ti")
-        return notify.failure_notice(dag_id, run_id, reason=context.get("reason"),
+        return operator.failure_notice(dag_id, run_id, reason=context.get("reason"),
                                      failed_tasks=_failed_tasks(context), log_url=_get(ti, "log_url"))
 
     def notify(self, context: dict[str, Any]) -> None:  # type: ignore[override]
-        from pipeline.alerts import operator as notify
+        from pipeline.alerts import operator
 
-        notify.send(self.urls if self.urls is not None else operator_urls(), self.notice(context))
+        operator.send(self.urls if self.urls is not None else operator_urls(), self.notice(context))
 
     async def async_notify(self, context: dict[str, Any]) -> None:  # type: ignore[override]
         # Apprise and the connection lookup block; keep the triggerer's event loop free.

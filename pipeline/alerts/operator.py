@@ -3,24 +3,23 @@
 Airflow-free: the notifier in ``plugins/newswatch_notify.py`` resolves the Airflow connection
 ``newswatch_apprise`` (or ``NEWS_OPERATOR_APPRISE_URLS``), turns the Airflow context into plain
 values, and calls the functions here. The alerts to recipients about matching stories are a
-different channel (``pipeline/alerts.py``).
+different channel (``pipeline/alerts/``).
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline import settings
+from pipeline.alerts.channels import parse_urls
 from pipeline.errors import NotifyError
 
 logger = logging.getLogger(__name__)
 
 URLS_ENV = "NEWS_OPERATOR_APPRISE_URLS"
-_SEPARATORS = re.compile(r"[\s,]+")
 MAX_LISTED = 20
 
 
@@ -31,14 +30,6 @@ class Notice:
     title: str
     body: str
     kind: str = "failure"  # failure | deadline | health
-
-
-def parse_urls(value: str | Iterable[str] | None) -> list[str]:
-    """Apprise URLs from a comma-, space- or newline-separated string (or a list), in order, without repeats."""
-    if not value:
-        return []
-    parts = _SEPARATORS.split(value) if isinstance(value, str) else [str(v).strip() for v in value]
-    return list(dict.fromkeys(p for p in parts if p))
 
 
 def env_urls() -> list[str]:

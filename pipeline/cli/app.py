@@ -384,9 +384,9 @@ def report_cmd(out: Annotated[Path | None, typer.Option("--out", help="HTML file
 @alerts_app.command("preview")
 def alerts_preview_cmd(limit: Annotated[int, typer.Option(help="How many to show.")] = 5) -> None:
     """Print the alerts that would be sent now (one per story and topic), as their plain-text bodies."""
-    from pipeline.alerts import delivery as alerts
+    from pipeline.alerts import ledger
 
-    pending = alerts.pending_alerts()
+    pending = ledger.pending_alerts()
     for alert in pending[:limit]:
         typer.echo(alert.text() + "\n")
     typer.echo(f"{len(pending)} alerts pending")
@@ -397,10 +397,10 @@ def alerts_send_cmd(demo: Annotated[bool, typer.Option("--demo", help="Only the 
                                                        "whatever NEWS_ALERTS_FILE says.")] = False,
                     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False) -> None:
     """Deliver due alerts on every route (the news_alerts DAG's work, without Airflow); print what was sent."""
-    from pipeline.alerts import delivery as alerts
+    from pipeline.alerts import ledger, routes
 
     _setup_logging(verbose)
-    report = alerts.send_alerts(config=alerts.demo_config() if demo else None)
+    report = ledger.send_alerts(config=routes.demo_config() if demo else None)
     _print_deliveries(report)
     if report.failed:
         raise typer.Exit(1)
@@ -408,10 +408,10 @@ def alerts_send_cmd(demo: Annotated[bool, typer.Option("--demo", help="Only the 
 
 def _demo_alerts() -> None:
     """Deliver the pending alerts to the local outbox only (the demo never posts to a real channel)."""
-    from pipeline.alerts import delivery as alerts
+    from pipeline.alerts import channels, ledger, routes
 
-    console.rule(f"Alerts delivered to the outbox {alerts.outbox_file()}")
-    _print_deliveries(alerts.send_alerts(config=alerts.demo_config()))
+    console.rule(f"Alerts delivered to the outbox {channels.outbox_file()}")
+    _print_deliveries(ledger.send_alerts(config=routes.demo_config()))
 
 
 def _print_deliveries(report: Any) -> None:

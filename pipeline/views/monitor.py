@@ -19,7 +19,8 @@ from typing import Any
 import duckdb
 
 from pipeline import settings, sqlfiles
-from pipeline.warehouse import db as warehouse
+from pipeline.views import evidence
+from pipeline.warehouse import db
 
 logger = logging.getLogger(__name__)
 
@@ -57,22 +58,10 @@ def _rows(con: duckdb.DuckDBPyConnection, name: str, params: list[Any] | None = 
 
 def evidence_list(raw: Any, limit: int = EVIDENCE_PER_STORY) -> list[dict[str, Any]]:
     """The first evidence sentences of a classification (stored as JSON) other than the headline, as ``{text, terms}``."""
-    if not raw:
-        return []
-    try:
-        items = json.loads(raw) if isinstance(raw, str) else raw
-    except json.JSONDecodeError:
-        return [{"text": str(raw), "terms": []}]
-    out = []
-    for item in items if isinstance(items, list) else [items]:
-        if isinstance(item, dict):
-            # The headline is shown already; the page spends its lines on sentences from the text.
-            if item.get("field") == "title" and len(items) > 1:
-                continue
-            out.append({"text": _clip(str(item.get("text") or "")), "terms": [str(t) for t in item.get("terms") or []]})
-        else:
-            out.append({"text": _clip(str(item)), "terms": []})
-    return out[:limit]
+    sentences = evidence.decode(raw)
+    # The headline is shown already; the page spends its lines on sentences from the text.
+    shown = [s for s in sentences if s.field != evidence.FIELD_TITLE] if len(sentences) > 1 else sentences
+    return [{"text": _clip(s.text), "terms": list(s.terms)} for s in shown[:limit]]
 
 
 def _clip(text: str) -> str:
@@ -92,7 +81,7 @@ def read(snapshot_path: Path | None = None, *, story_limit: int = STORY_LIMIT) -
         The page's data.
     """
     path = snapshot_path or settings.load().snapshot_path
-    with warehouse.snapshot(path) as con:
+    with db.snapshot(path) as con:
         if con is None:
             return Monitor(snapshot_path=path, snapshot_at=None)
         snapshot_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
@@ -166,36 +155,33 @@ def _stories(stories: list[dict[str, Any]]) -> str:
             f'<li>{_e(ev["text"])}{" <span class=terms>[" + _e(", ".join(ev["terms"])) + "]</span>" if ev["terms"] else ""}</li>'
             for ev in s["evidence"])
         score = f"{s['score']:.2f}" if s["score"] is not None else ""
-        rows.append(
-            f"<tr><td>{_when(s['published_at'])}</td><td>{_badge(s['topic'], 'topic')}</td>"
-            f"<td class=num>{_e(score)}</td>"
-            f"<td><strong>{_link(s['url'], s['title'] or s['url'])}</strong>"
-            f"<ul class=evidence>{evidence}</ul></td>"
-            f"<td>{_e(s['source_domain'])}</td><td class=num>{_e(s['count_articles'])}</td></tr>")
+        rows.append(_row(_when(s["published_at"]), _badge(s["topic"], "topic"), _e(score),
+                         f"<strong>{_link(s['url'], s['title'] or s['url'])}</strong><ul class=evidence>{evidence}</ul>",
+                         _e(s["source_domain"]), _e(s["count_articles"]), num=(2, 5)))
     return _table(["published", "topic", "score", "story and evidence", "source", "copies"], rows,
                   "No matching stories in the snapshot yet.")
 
 
+def _row(*cells: str, num: tuple[int, ...] = ()) -> str:
+    """One table row of already escaped cells; the cells at the ``num`` positions align right."""
+    return "<tr>" + "".join(f"<td{' class=num' if i in num else ''}>{c}</td>" for i, c in enumerate(cells)) + "</tr>"
+
+
 def _followups(followups: list[dict[str, Any]]) -> str:
-    rows = [
-        f"<tr><td>{_badge(f['bucket'])}</td><td>{_e(f['due_date'])}</td><td>{_e(f['event_type'])} "
-        f"({_e(f['fact_status'])})</td><td>{_e(f['participants'])}</td><td>{_e(f['subject'])}</td>"
-        f"<td class=num>{_amount(f['amount_value'], f['amount_currency'])}</td>"
-        f"<td>{_link(f['opened_url'], f['opened_title'] or f['opened_url'])}</td></tr>"
-        for f in followups
-    ]
+    rows = [_row(_badge(f["bucket"]), _e(f["due_date"]), f"{_e(f['event_type'])} ({_e(f['fact_status'])})",
+                 _e(f["participants"]), _e(f["subject"]), _amount(f["amount_value"], f["amount_currency"]),
+                 _link(f["opened_url"], f["opened_title"] or f["opened_url"]), num=(5,))
+            for f in followups]
     return _table(["", "due", "event", "participants", "subject", "amount", "reported in"], rows,
                   "Nothing is due or overdue.")
 
 
 def _feeds(feeds: list[dict[str, Any]]) -> str:
-    rows = [
-        f"<tr><td>{_link(f['feed_url'], f['name'] or f['feed_url'])}</td><td>{_badge(f['health'])}</td>"
-        f"<td>{_e(f['last_status'])}{' (HTTP ' + _e(f['last_http_status']) + ')' if f['last_http_status'] else ''}</td>"
-        f"<td class=num>{_e(f['consecutive_failures'])}</td><td>{_e(f['last_error'])}</td>"
-        f"<td>{_when(f['last_success_at'])}</td><td>{_when(f['last_new_item_at'])}</td></tr>"
-        for f in feeds
-    ]
+    rows = [_row(_link(f["feed_url"], f["name"] or f["feed_url"]), _badge(f["health"]),
+                 _e(f["last_status"]) + (f" (HTTP {_e(f['last_http_status'])})" if f["last_http_status"] else ""),
+                 _e(f["consecutive_failures"]), _e(f["last_error"]), _when(f["last_success_at"]),
+                 _when(f["last_new_item_at"]), num=(3,))
+            for f in feeds]
     return _table(["feed", "health", "last fetch", "failures in a row", "last error", "last success", "last new item"],
                   rows, "No feeds in the snapshot yet.")
 
@@ -203,8 +189,7 @@ def _feeds(feeds: list[dict[str, Any]]) -> str:
 def _routes(routes: list[dict[str, Any]] | None) -> str:
     if routes is None:
         return ""
-    rows = [f"<tr><td>{_e(r['route'])}</td><td>{_badge('failing')}</td><td>{_e(r['last_error'])}</td></tr>"
-            for r in routes]
+    rows = [_row(_e(r["route"]), _badge("failing"), _e(r["last_error"])) for r in routes]
     return "<h2>Failing alert routes</h2>" + _table(["route", "health", "last error"], rows,
                                                      "Every alert route delivers.")
 

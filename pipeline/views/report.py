@@ -12,6 +12,7 @@ import html
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from plotly.subplots import make_subplots
 
 from pipeline import settings, sqlfiles
 from pipeline.errors import StorageError
+from pipeline.views import evidence
 
 logger = logging.getLogger(__name__)
 
@@ -58,20 +60,29 @@ def _empty(title: str, message: str) -> go.Figure:
     return _layout(fig, title)
 
 
+def _grouped(rows: list[dict[str, Any]], key: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The rows grouped by ``row[key]``, groups sorted by that value: one chart series each."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[row[key]].append(row)
+    return sorted(groups.items())
+
+
+def _bars(rows: list[dict[str, Any]], *, by: str, x: str, y: Callable[[dict[str, Any]], Any], count: str,
+          hover: str) -> list[go.Bar]:
+    """One bar series per value of ``by``; ``count`` is shown in the hover text as ``%{customdata}``."""
+    return [go.Bar(name=name, x=[r[x] for r in items], y=[y(r) for r in items], customdata=[r[count] for r in items],
+                   hovertemplate=f"{hover}<extra>{name}</extra>")
+            for name, items in _grouped(rows, by)]
+
+
 def topic_volume_chart(rows: list[dict[str, Any]]) -> go.Figure:
     """Relevant articles per month, one bar series per topic."""
     title = "Topic volume: relevant articles per month"
     if not rows:
         return _empty(title, "no relevant articles yet")
-    by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        by_topic[row["topic"]].append(row)
-    fig = go.Figure([
-        go.Bar(name=topic, x=[r["month"] for r in items], y=[r["count_articles"] for r in items],
-               customdata=[r["count_stories"] for r in items],
-               hovertemplate="%{x|%b %Y}<br>%{y} articles, %{customdata} stories<extra>" + topic + "</extra>")
-        for topic, items in sorted(by_topic.items())
-    ])
+    fig = go.Figure(_bars(rows, by="topic", x="month", y=lambda r: r["count_articles"], count="count_stories",
+                          hover="%{x|%b %Y}<br>%{y} articles, %{customdata} stories"))
     return _layout(fig, title, barmode="group", xaxis_title="month", yaxis_title="articles")
 
 
@@ -98,18 +109,15 @@ def followup_calendar_chart(rows: list[dict[str, Any]], today: date) -> go.Figur
     dated = [r for r in rows if r["due_date"] is not None]
     if not dated:
         return _empty(title, "no follow-up has a due date yet")
-    by_bucket: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in dated:
-        by_bucket[row["bucket"]].append(row)
     fig = go.Figure([
         go.Scatter(
             name=bucket, mode="markers", x=[r["due_date"] for r in items],
-            y=[_short(r["subject"] or r["event_type"], 50) for r in items],
+            y=[evidence.one_line(r["subject"] or r["event_type"], 50) for r in items],
             marker={"size": 14, "color": BUCKET_COLOURS.get(bucket, "#444")},
             customdata=[[r["participants"], r["fact_status"]] for r in items],
             hovertemplate="%{x}: %{y}<br>%{customdata[0]} (%{customdata[1]})<extra>" + bucket + "</extra>",
         )
-        for bucket, items in sorted(by_bucket.items())
+        for bucket, items in _grouped(dated, "bucket")
     ])
     fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper", line={"dash": "dot", "color": "#999"})
     return _layout(fig, title, xaxis_title="due date", showlegend=True)
@@ -120,21 +128,9 @@ def amounts_chart(rows: list[dict[str, Any]]) -> go.Figure:
     title = "Amounts by event type (US$ billions, by reported status)"
     if not rows:
         return _empty(title, "no amounts in the facts ledger yet")
-    by_status: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        by_status[row["status"]].append(row)
-    fig = go.Figure([
-        go.Bar(name=status, x=[r["event_type"] for r in items], y=[r["amount_usd"] / 1e9 for r in items],
-               customdata=[r["count_facts"] for r in items],
-               hovertemplate="%{x}: US$%{y:,.1f} bn in %{customdata} facts<extra>" + status + "</extra>")
-        for status, items in sorted(by_status.items())
-    ])
+    fig = go.Figure(_bars(rows, by="status", x="event_type", y=lambda r: r["amount_usd"] / 1e9, count="count_facts",
+                          hover="%{x}: US$%{y:,.1f} bn in %{customdata} facts"))
     return _layout(fig, title, barmode="stack", yaxis_title="US$ billions")
-
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def highlight(sentence: str, terms: list[str]) -> str:
@@ -169,7 +165,7 @@ def stories_table(rows: list[dict[str, Any]]) -> str:
     body = []
     for r in rows:
         terms = list(r["evidence_terms"] or [])
-        sentences = "".join(f"<li>{highlight(_short(s, 400), terms)}</li>" for s in (r["evidence_sentences"] or [])[:3])
+        sentences = "".join(f"<li>{highlight(evidence.one_line(s, 400), terms)}</li>" for s in (r["evidence_sentences"] or [])[:3])
         published = r["published_at"].date().isoformat() if r["published_at"] else ""
         body.append(
             "<tr>"

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.warehouse import db as warehouse
+from pipeline import settings, sqlfiles
+from pipeline.classify import score
+from pipeline.views import evidence
+from pipeline.warehouse import db
 
+# One score column per topic of the topic config, in its order: "0.91 ✓" when relevant.
+TOPIC_COLUMN = """
+    max(format('{{:.2f}}{{}}', c.score, case when c.is_relevant then ' ✓' else '' end))
+        filter (where c.topic = ?) as "{column}","""
 STORIES = """
 with matching as (
     select distinct article_id from fct_matching_stories
@@ -17,11 +24,7 @@ with matching as (
 select
     articles.title,
     strftime(articles.published_at, '%Y-%m-%d') as published,
-    articles.source_domain as source,
-    max(format('{:.2f}{}', c.score, case when c.is_relevant then ' ✓' else '' end))
-        filter (where c.topic = 'us_japan') as us_japan,
-    max(format('{:.2f}{}', c.score, case when c.is_relevant then ' ✓' else '' end))
-        filter (where c.topic = 'rare_earths') as rare_earths,
+    articles.source_domain as source,{topic_columns}
     arg_max(c.evidence, c.score) filter (where c.is_relevant) as evidence
 from matching
 inner join articles using (article_id)
@@ -66,20 +69,23 @@ class Summary:
 
 def why(evidence_json: str | None, width: int = 110) -> str:
     """The best evidence from the body (the title is already shown), with the terms that fired."""
-    items = json.loads(evidence_json or "[]")
-    body = [e for e in items if e.get("field") == "text"] or items
+    sentences = evidence.decode(evidence_json)
+    body = evidence.from_text(sentences) or sentences
     if not body:
         return ""
     best = body[0]
-    text = " ".join(str(best.get("text", "")).split())
-    terms = ", ".join(best.get("terms") or [])
-    text = text if len(text) <= width else text[: width - 1] + "…"
-    return f"{text} [{terms}]" if terms else text
+    text = evidence.one_line(best.text, width)
+    return f"{text} [{', '.join(best.terms)}]" if best.terms else text
 
 
-def _table(con: Any, sql: str, params: list[Any] | None = None) -> Table:
-    cursor = con.execute(sql, params or [])
-    return Table([d[0] for d in cursor.description], cursor.fetchall())
+def stories_sql(topics: Sequence[str]) -> str:
+    """The stories query with one score column per topic; its parameters are the topic names, in order."""
+    return STORIES.format(topic_columns="".join(TOPIC_COLUMN.format(column=t.replace('"', '""')) for t in topics))
+
+
+def _table(con: Any, sql: str, params: Sequence[Any] = ()) -> Table:
+    columns, rows = sqlfiles.fetch(con.execute(sql, list(params)))
+    return Table(columns, rows)
 
 
 def _with_why(table: Table) -> Table:
@@ -89,16 +95,17 @@ def _with_why(table: Table) -> Table:
 
 
 def _alerts(snapshot_path: Path) -> Table:
-    from pipeline.alerts import delivery as alerts
+    from pipeline.alerts import ledger
 
     rows = [(a.topic, round(a.score, 2), a.title, a.evidence[0][:100] if a.evidence else "", len(a.facts))
-            for a in alerts.pending_alerts(snapshot_path)]
+            for a in ledger.pending_alerts(snapshot_path)]
     return Table(["topic", "score", "title", "why", "facts"], rows)
 
 
 def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | None:
     """Read the summary tables from the snapshot, or ``None`` when nothing was loaded yet."""
-    with warehouse.snapshot(snapshot_path) as con:
+    topics = score.load_topics(settings.load().topics_file).names
+    with db.snapshot(snapshot_path) as con:
         if con is None:
             return None
         row = con.execute(
@@ -109,7 +116,7 @@ def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | No
         return Summary(
             snapshot_path=path,
             last_run=_table(con, LAST_RUN),
-            stories=_with_why(_table(con, STORIES)),
+            stories=_with_why(_table(con, stories_sql(topics), topics)),
             facts=_table(con, FACTS, [top_facts]),
             followups=_table(con, FOLLOWUPS),
             alerts=_alerts(path),

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 from pipeline import settings, sqlfiles
-from pipeline.alerts import operator as notify
+from pipeline.alerts import operator
 from pipeline.warehouse import db as warehouse
 
 logger = logging.getLogger(__name__)
@@ -87,11 +87,11 @@ def check_feed_health(notify_urls: Sequence[str] = (), snapshot_path: Path | Non
     for problem in problems:
         logger.warning("%s %s is %s: %s", problem["kind"], problem["name"], problem["health"],
                        problem.get("detail") or "no error recorded")
-    sent = notify.send(notify_urls, notify.health_notice(problems)) if problems and notify_urls else 0
+    sent = operator.send(notify_urls, operator.health_notice(problems)) if problems and notify_urls else 0
     if not problems:
         logger.info("every feed is healthy")
     brief = [{k: str(v) if v is not None else None for k, v in p.items() if k in ("kind", "name", "health", "detail")}
-             for p in problems[:notify.MAX_LISTED]]
+             for p in problems[:operator.MAX_LISTED]]
     return {"count_problems": len(problems), "count_notified": sent, "problems": brief}
 
 

@@ -23,9 +23,9 @@ import yaml
 from aiosmtpd.controller import Controller
 
 from pipeline import sample_site, settings
-from pipeline.alerts import delivery as alerts
+from pipeline.alerts import channels, content, ledger
 from pipeline.stages import runner
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import db
 
 EVIDENCE = [{"text": "Japan and the United States agreed a framework on rare earths supply.", "start": 0,
              "end": 70, "field": "text", "terms": ["rare earths", "us+japan"]}]
@@ -120,7 +120,7 @@ def write_routes(tmp_path: Path, monkeypatch, routes: list[dict[str, Any]], **ur
 
 
 def outbox_lines() -> list[dict[str, Any]]:
-    path = alerts.outbox_file()
+    path = channels.outbox_file()
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
@@ -128,9 +128,9 @@ def add_stories(n: int, *, prefix: str = "syn", title: str = "Japan and US rare 
                 first_seen: datetime | None = None, score: float = 0.9, topic: str = "us_japan") -> None:
     """Insert ``n`` matching stories (one article and cluster each) straight into the live warehouse."""
     first_seen = first_seen or datetime.now(UTC) - timedelta(hours=1)
-    con = warehouse.connect_live()
+    con = db.connect_live()
     try:
-        warehouse.migrate(con)
+        db.migrate(con)
         con.execute(
             "insert into articles (article_id, canonical_url, source_domain, title, published_at, text, "
             "story_cluster_id, first_seen_at, first_run_id, last_run_id, updated_at) "
@@ -142,10 +142,10 @@ def add_stories(n: int, *, prefix: str = "syn", title: str = "Japan and US rare 
             [prefix, topic, score, json.dumps(EVIDENCE), first_seen, n])
     finally:
         con.close()
-    warehouse.publish_snapshot()
+    db.publish_snapshot()
 
 
-def ledger(sql: str = "select story_cluster_id, topic, route, status, attempts from alerts order by all"):
+def query_live(sql: str = "select story_cluster_id, topic, route, status, attempts from alerts order by all"):
     with duckdb.connect(str(settings.load().duckdb_path), read_only=True) as con:
         return con.execute(sql).fetchall()
 
@@ -175,13 +175,13 @@ def test_a_new_story_alerts_once_per_route_and_its_syndicated_copy_never(sample_
     # Run 1 sees only the merge-conflicted feed, which carries the seed story but not its copy.
     monkeypatch.setenv("NEWS_FEEDS_FILE", str(only_feed(tmp_path, "/feeds/broken.xml")))
     runner.run_pipeline("run-1", force=True)
-    first = alerts.send_alerts()
+    first = ledger.send_alerts()
     assert first.failed == []
-    (seed_cluster, seed_title, seed_evidence), = ledger(
+    (seed_cluster, seed_title, seed_evidence), = query_live(
         "select a.story_cluster_id, a.title, c.evidence from articles a join classifications c using (article_id) "
         f"where a.canonical_url like '%{SEED_URL}' and c.topic = 'us_japan'")
-    why = alerts.inert(next(e["text"] for e in json.loads(seed_evidence) if e["field"] == "text"), 200)
-    headline = alerts.inert(seed_title, 200)
+    why = content.inert(next(e["text"] for e in json.loads(seed_evidence) if e["field"] == "text"), 200)
+    headline = content.inert(seed_title, 200)
 
     # Exactly one message per route for the seed story, each with the evidence.
     mails = [m for m in smtp.messages if headline in str(m["Subject"])]
@@ -199,22 +199,22 @@ def test_a_new_story_alerts_once_per_route_and_its_syndicated_copy_never(sample_
     # Run 2 reads every feed: the syndicated copy joins the seed's cluster and alerts nobody.
     monkeypatch.setenv("NEWS_FEEDS_FILE", str(sample_site.FEEDS_FILE))
     runner.run_pipeline("run-2", force=True)
-    ((copy_cluster,),) = ledger(f"select story_cluster_id from articles where canonical_url like '%{SYNDICATED_URL}'")
+    ((copy_cluster,),) = query_live(f"select story_cluster_id from articles where canonical_url like '%{SYNDICATED_URL}'")
     assert copy_cluster == seed_cluster
     before = (len(smtp.messages), len(hook.received))
-    second = alerts.send_alerts()
+    second = ledger.send_alerts()
     assert second.failed == [] and second.sent  # other stories of run 2 are new
     assert not [m for m in smtp.messages[before[0]:] if "Takaichi" in str(m["Subject"])]
     assert not [p for _, p in hook.received[before[1]:] if SEED_URL in p["message"] or SYNDICATED_URL in p["message"]]
-    assert ledger(f"select route, attempts, status from alerts where story_cluster_id = '{seed_cluster}' "
+    assert query_live(f"select route, attempts, status from alerts where story_cluster_id = '{seed_cluster}' "
                   "and topic = 'us_japan' order by route") == [("box", 1, "sent"), ("hook", 1, "sent"),
                                                                ("mail", 1, "sent")]
 
     # Run 3: nothing new, nothing sent.
     counts = (len(smtp.messages), len(hook.received), len(outbox_lines()))
-    assert alerts.send_alerts().sent == []
+    assert ledger.send_alerts().sent == []
     assert (len(smtp.messages), len(hook.received), len(outbox_lines())) == counts
-    health = warehouse.query_snapshot("select route, count_failed, is_failing from fct_alert_route_health "
+    health = db.query_snapshot("select route, count_failed, is_failing from fct_alert_route_health "
                                       "order by route")
     assert health == [("box", 0, False), ("hook", 0, False), ("mail", 0, False)]
 
@@ -229,16 +229,16 @@ def test_a_flood_of_200_new_matches_gives_n_alerts_and_one_digest(smtp, hook, tm
     ], NEWS_TEST_MAIL=smtp.url, NEWS_TEST_HOOK=hook.url)
     add_stories(200)
 
-    report = alerts.send_alerts()
+    report = ledger.send_alerts()
 
     assert len(smtp.messages) == len(hook.received) == 6
     digests = [m for m in smtp.messages if str(m["Subject"]).startswith("newswatch digest")]
     assert len(digests) == 1 and "195 stories" in str(digests[0]["Subject"])
     assert "and 145 more" in smtp.parts(digests[0])[0]
     assert sorted(d.kind for d in report.sent if d.route == "hook") == ["digest"] + ["new"] * 5
-    assert ledger("select route, status, count(*) from alerts group by all order by all") == [
+    assert query_live("select route, status, count(*) from alerts group by all order by all") == [
         ("hook", "sent", 200), ("mail", "sent", 200)]
-    alerts.send_alerts()
+    ledger.send_alerts()
     assert len(smtp.messages) == len(hook.received) == 6
 
 
@@ -250,7 +250,7 @@ def test_a_headline_with_markup_arrives_inert(smtp, hook, tmp_path, monkeypatch)
     ], NEWS_TEST_MAIL=smtp.url, NEWS_TEST_HOOK=hook.url)
     add_stories(1, title="<script>alert(1)</script> R&D [click](http://evil.example) <b>Japan</b> {i}")
 
-    alerts.send_alerts()
+    ledger.send_alerts()
 
     (mail,) = smtp.messages
     text, html = smtp.parts(mail)
@@ -275,14 +275,14 @@ def test_a_digest_route_sends_one_digest_at_its_time_and_none_before(smtp, tmp_p
     add_stories(3, prefix="early", first_seen=day + timedelta(hours=6))
     add_stories(1, prefix="late", first_seen=day + timedelta(hours=8, minutes=30), topic="rare_earths")
 
-    assert alerts.send_alerts(now=day + timedelta(hours=7, minutes=59)).sent == []
+    assert ledger.send_alerts(now=day + timedelta(hours=7, minutes=59)).sent == []
     assert smtp.messages == []
 
-    report = alerts.send_alerts(now=day + timedelta(hours=8, minutes=5))
+    report = ledger.send_alerts(now=day + timedelta(hours=8, minutes=5))
     assert [(d.kind, d.count_stories) for d in report.sent] == [("digest", 3)]
-    assert alerts.send_alerts(now=day + timedelta(hours=9)).sent == []  # "late" waits for tomorrow
-    assert alerts.send_alerts(now=day + timedelta(days=1, hours=7)).sent == []
-    report = alerts.send_alerts(now=day + timedelta(days=1, hours=8, minutes=1))
+    assert ledger.send_alerts(now=day + timedelta(hours=9)).sent == []  # "late" waits for tomorrow
+    assert ledger.send_alerts(now=day + timedelta(days=1, hours=7)).sent == []
+    report = ledger.send_alerts(now=day + timedelta(days=1, hours=8, minutes=1))
     assert [(d.kind, d.count_stories) for d in report.sent] == [("digest", 1)]
     assert len(smtp.messages) == 2
     assert all(str(m["Subject"]).startswith("newswatch digest") for m in smtp.messages)
@@ -300,5 +300,5 @@ def test_the_news_alerts_dag_delivers_to_the_demo_outbox(sample_env, monkeypatch
 
     lines = outbox_lines()
     assert lines and {line["route"] for line in lines} == {"outbox"}
-    assert sum(len(line["stories"]) for line in lines) == len(ledger("select * from alerts where status = 'sent'"))
-    assert warehouse.query_snapshot("select route, is_failing from fct_alert_route_health") == [("outbox", False)]
+    assert sum(len(line["stories"]) for line in lines) == len(query_live("select * from alerts where status = 'sent'"))
+    assert db.query_snapshot("select route, is_failing from fct_alert_route_health") == [("outbox", False)]

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from pipeline import settings
-from pipeline.alerts import delivery as alerts
+from pipeline.alerts import channels
 from pipeline.cli import dagrun
 from tests.e2e import checks
 
@@ -103,6 +103,6 @@ def test_the_scheduler_runs_news_ingest(sample_env, monkeypatch, tmp_path):
         sent = con.execute("select count(*) from alerts where route = 'outbox' and status = 'sent'").fetchone()
     (due, failed, new, us_japan, facts_new), = counts
     assert (due, failed) == (6, 2) and new >= 30 and us_japan > 0 and facts_new > 0
-    outbox = [json.loads(line) for line in alerts.outbox_file().read_text().splitlines()]
+    outbox = [json.loads(line) for line in channels.outbox_file().read_text().splitlines()]
     assert outbox and sent[0] > 0
     assert any("Takaichi" in message["title"] for message in outbox)

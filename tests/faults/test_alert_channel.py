@@ -14,14 +14,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pipeline import settings
-from pipeline.alerts import delivery as alerts
-from pipeline.warehouse import db as warehouse
+from pipeline.alerts import ledger
+from pipeline.warehouse import db
 from tests.e2e.test_alert_delivery import (
     Hook,
     add_stories,
     free_port,
-    ledger,
     outbox_lines,
+    query_live,
     smtp,
     write_routes,
 )
@@ -32,7 +32,7 @@ T0 = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 
 
 def health() -> list[tuple]:
-    return warehouse.query_snapshot(
+    return db.query_snapshot(
         "select route, count_sent, count_failed, is_failing, last_error is not null from fct_alert_route_health")
 
 
@@ -43,28 +43,28 @@ def test_a_refused_channel_is_retried_with_backoff_and_delivered_once(tmp_path, 
     ], NEWS_TEST_HOOK=f"json://127.0.0.1:{port}/hook")
     add_stories(2, first_seen=T0 - timedelta(hours=1))
 
-    down = alerts.send_alerts(now=T0)
+    down = ledger.send_alerts(now=T0)
     assert down.sent == [] and len(down.failed) == 2
-    rows = ledger("select status, attempts, last_error, next_attempt_at from alerts order by all")
+    rows = query_live("select status, attempts, last_error, next_attempt_at from alerts order by all")
     assert [(r[0], r[1]) for r in rows] == [("failed", 1), ("failed", 1)]
     assert all("connection" in r[2].lower() and r[3] == T0 + timedelta(minutes=5) for r in rows)
     assert health() == [("hook", 0, 2, True, True)]
 
     # Still down at the retry time: a second failure doubles the wait.
-    assert len(alerts.send_alerts(now=T0 + timedelta(minutes=6)).failed) == 2
-    assert {r[0] for r in ledger("select next_attempt_at from alerts")} == {T0 + timedelta(minutes=16)}
+    assert len(ledger.send_alerts(now=T0 + timedelta(minutes=6)).failed) == 2
+    assert {r[0] for r in query_live("select next_attempt_at from alerts")} == {T0 + timedelta(minutes=16)}
 
     receiver = Hook(port)  # the channel comes back
     try:
-        assert alerts.send_alerts(now=T0 + timedelta(minutes=10)).sent == []  # still backing off
+        assert ledger.send_alerts(now=T0 + timedelta(minutes=10)).sent == []  # still backing off
         assert receiver.received == []
-        back = alerts.send_alerts(now=T0 + timedelta(minutes=17))
+        back = ledger.send_alerts(now=T0 + timedelta(minutes=17))
         assert len(back.sent) == 2 and back.failed == []
-        assert alerts.send_alerts(now=T0 + timedelta(hours=2)).sent == []
+        assert ledger.send_alerts(now=T0 + timedelta(hours=2)).sent == []
         assert len(receiver.received) == 2 and len(set(receiver.keys())) == 2
     finally:
         receiver.stop()
-    assert ledger("select status, attempts, last_error from alerts") == [("sent", 3, None)] * 2
+    assert query_live("select status, attempts, last_error from alerts") == [("sent", 3, None)] * 2
     assert health() == [("hook", 2, 0, False, False)]
 
 
@@ -74,11 +74,11 @@ def test_one_channel_down_does_not_resend_to_the_channel_that_accepted(smtp, tmp
                  NEWS_TEST_URLS=f"{smtp.url} json://127.0.0.1:{port}/hook")
     add_stories(1, first_seen=T0 - timedelta(hours=1))
 
-    assert len(alerts.send_alerts(now=T0).failed) == 1
+    assert len(ledger.send_alerts(now=T0).failed) == 1
     assert len(smtp.messages) == 1
     receiver = Hook(port)
     try:
-        assert len(alerts.send_alerts(now=T0 + timedelta(minutes=5)).sent) == 1
+        assert len(ledger.send_alerts(now=T0 + timedelta(minutes=5)).sent) == 1
         assert len(receiver.received) == 1
     finally:
         receiver.stop()
@@ -106,7 +106,7 @@ def test_a_kill_between_send_and_ledger_update_resends_at_most_once_with_the_sam
     try:
         crashed = send_in_subprocess(NEWS_ALERTS_FAULT="crash_after_send")
         assert crashed.returncode == 137, crashed.stderr
-        assert ledger("select route, status, count(*) from alerts group by all") == [(first, "pending", 1)]
+        assert query_live("select route, status, count(*) from alerts group by all") == [(first, "pending", 1)]
 
         again = send_in_subprocess()
         assert again.returncode == 0, again.stdout + again.stderr
@@ -115,7 +115,7 @@ def test_a_kill_between_send_and_ledger_update_resends_at_most_once_with_the_sam
     finally:
         hook.stop()
 
-    assert ledger("select route, status, count(*) from alerts group by all order by all") == [
+    assert query_live("select route, status, count(*) from alerts group by all order by all") == [
         ("box", "sent", 4), ("hook", "sent", 4)]
     # The outbox drops the repeated key itself: exactly once.
     box_keys = [line["key"] for line in outbox_lines()]
@@ -130,5 +130,5 @@ def test_a_kill_between_send_and_ledger_update_resends_at_most_once_with_the_sam
         assert {h["X-Newswatch-Key"] for h in headers} == set(duplicates)
     else:
         assert duplicates == {}
-    warehouse.publish_snapshot()
+    db.publish_snapshot()
     assert sorted(settings.load().snapshot_path.parent.glob("*.tmp")) == []

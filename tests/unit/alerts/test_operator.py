@@ -1,4 +1,4 @@
-"""Operator notices: text, URL parsing, and real delivery through Apprise to a loopback webhook."""
+"""Operator notices: text, the URLs from the environment, and real delivery through Apprise to a loopback webhook."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pipeline.alerts import operator as notify
+from pipeline.alerts import operator
 from pipeline.errors import NotifyError
 
 
@@ -50,18 +50,15 @@ def receiver() -> Iterator[Receiver]:
     r.close()
 
 
-def test_urls_come_from_a_separated_string_without_repeats(monkeypatch):
-    assert notify.parse_urls("json://a/, mailto://b\njson://a/  tgram://c") == ["json://a/", "mailto://b", "tgram://c"]
-    assert notify.parse_urls(["json://a/", " ", "json://a/"]) == ["json://a/"]
-    assert notify.parse_urls(None) == []
-    monkeypatch.setenv(notify.URLS_ENV, "json://127.0.0.1:1/ json://127.0.0.1:2/")
-    assert notify.env_urls() == ["json://127.0.0.1:1/", "json://127.0.0.1:2/"]
+def test_the_operator_urls_come_from_the_environment_variable(monkeypatch):
+    monkeypatch.setenv(operator.URLS_ENV, "json://127.0.0.1:1/ json://127.0.0.1:2/")
+    assert operator.env_urls() == ["json://127.0.0.1:1/", "json://127.0.0.1:2/"]
 
 
 def test_a_failure_notice_is_delivered_to_every_url(receiver):
-    notice = notify.failure_notice("news_ingest", "scheduled__2025-10-28", reason="task_failure",
+    notice = operator.failure_notice("news_ingest", "scheduled__2025-10-28", reason="task_failure",
                                    failed_tasks=["load_warehouse"], log_url="http://127.0.0.1:8080/log")
-    assert notify.send([receiver.url("a"), receiver.url("b")], notice) == 2
+    assert operator.send([receiver.url("a"), receiver.url("b")], notice) == 2
     assert sorted(path for path, _ in receiver.received) == ["/a", "/b"]
     _, body = receiver.received[0]
     assert body["title"] == "[newswatch] news_ingest failed"
@@ -71,21 +68,21 @@ def test_a_failure_notice_is_delivered_to_every_url(receiver):
 
 def test_a_health_notice_lists_the_problems_and_is_a_warning(receiver):
     problems = [{"kind": "feed", "name": f"feed {i}", "health": "failing", "detail": "HTTP 500"} for i in range(25)]
-    notice = notify.health_notice(problems)
-    assert notice.body.count("HTTP 500") == notify.MAX_LISTED and "and 5 more" in notice.body
-    notify.send([receiver.url()], notice)
+    notice = operator.health_notice(problems)
+    assert notice.body.count("HTTP 500") == operator.MAX_LISTED and "and 5 more" in notice.body
+    operator.send([receiver.url()], notice)
     (_, body), = receiver.received
     assert body["type"] == "warning" and "feed 0: failing (HTTP 500)" in body["message"]
 
 
 def test_without_urls_the_notice_is_only_logged(caplog):
-    assert notify.send([], notify.deadline_notice("news_ingest", "r1")) == 0
+    assert operator.send([], operator.deadline_notice("news_ingest", "r1")) == 0
     assert "missed its deadline" in caplog.text
 
 
 def test_an_invalid_url_fails_loudly_without_leaking_secrets():
     with pytest.raises(NotifyError, match="not a valid Apprise URL") as info:
-        notify.send(["nosuchscheme://user:hunter2@host/path"], notify.deadline_notice("news_ingest", "r1"))
+        operator.send(["nosuchscheme://user:hunter2@host/path"], operator.deadline_notice("news_ingest", "r1"))
     assert "hunter2" not in str(info.value)
 
 
@@ -93,7 +90,7 @@ def test_a_receiver_that_refuses_makes_delivery_fail():
     refusing = Receiver(status=500)
     try:
         with pytest.raises(NotifyError, match="could not deliver"):
-            notify.send([refusing.url()], notify.failure_notice("news_ingest", "r1"))
+            operator.send([refusing.url()], operator.failure_notice("news_ingest", "r1"))
         assert len(refusing.received) == 1
     finally:
         refusing.close()
