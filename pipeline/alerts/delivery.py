@@ -48,6 +48,7 @@ from urllib.parse import quote, urlsplit
 from pipeline import settings, sqlfiles
 from pipeline.errors import ChannelError, ConfigError
 from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import migrate
 
 logger = logging.getLogger(__name__)
 
@@ -763,7 +764,7 @@ def send_alerts(*, config: AlertsConfig | None = None, now: datetime | None = No
     report = DeliveryReport(count_routes=len(cfg.routes))
     con = warehouse.connect_live(db_path)
     try:
-        warehouse.migrate(con)
+        migrate.apply(con)
         stories = _stories(con)
         for route in cfg.routes:
             ledger = _ledger(con, route.name)

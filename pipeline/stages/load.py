@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from pipeline import settings, staging
 from pipeline.errors import LoadError, StageError
 from pipeline.stages import schemas
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import db
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
     """
     run_id = run_id or run.name
     counts = staging.read_counts(run)
-    with warehouse.live_transaction(db_path, checkpoint=True) as con:
+    with db.live_transaction(db_path, checkpoint=True) as con:
         now = datetime.now(UTC)
         # facts_staged: the facts stage ran in this run, so its output is the whole truth about the
         # articles it saw, and older entity/fact/quote rows of those articles can be replaced.
@@ -160,7 +160,7 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
                     f"on conflict (run_id) do update set {updates}", [*row.values(), now])
         _fault_point("before_commit")
     if publish:
-        warehouse.publish_snapshot(db_path, snapshot_path)
+        db.publish_snapshot(db_path, snapshot_path)
     logger.info("run %s loaded: %s", run_id, summary(row))
     return row
 

@@ -20,7 +20,7 @@ import duckdb
 
 from pipeline import settings, sqlfiles
 from pipeline.alerts import operator as notify
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import db, migrate
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def refresh_followups(today: date | None = None, db_path: Path | None = None) ->
         LoadError: the live warehouse could not be opened.
     """
     today = today or datetime.now(UTC).date()
-    with warehouse.live_transaction(db_path) as con:
+    with db.live_transaction(db_path) as con:
         con.execute("create or replace temp table maintenance_context as "
                     "select ?::date as today, ?::timestamptz as run_at", [today, datetime.now(UTC)])
         con.execute(sqlfiles.text("maintenance/followup_status"))
@@ -53,7 +53,7 @@ def refresh_followups(today: date | None = None, db_path: Path | None = None) ->
 def feed_problems(snapshot_path: Path | None = None) -> list[dict[str, Any]]:
     """Failing and stalled feeds, and failing alert routes when ``fct_alert_route_health`` exists (snapshot)."""
     problems: list[dict[str, Any]] = []
-    with warehouse.snapshot(snapshot_path) as con:
+    with db.snapshot(snapshot_path) as con:
         if con is None:
             return problems
         for name in ("feed_problems", "alert_route_problems"):
@@ -166,9 +166,9 @@ def checkpoint_warehouse(db_path: Path | None = None) -> str:
         The live file's path.
     """
     path = db_path or settings.load().duckdb_path
-    con = warehouse.connect_live(path)
+    con = db.connect_live(path)
     try:
-        warehouse.migrate(con)
+        migrate.apply(con)
         con.execute(sqlfiles.text("maintenance/checkpoint"))
     finally:
         con.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import migrate
 
 TABLES = ["feeds", "fetch_log", "articles", "story_clusters", "classifications", "entities", "mentions", "facts",
           "fact_mentions", "quotes", "followups", "alerts", "runs", "amounts", "article_keys"]
@@ -14,7 +14,7 @@ TABLES = ["feeds", "fetch_log", "articles", "story_clusters", "classifications",
 @pytest.fixture
 def con():
     con = duckdb.connect(":memory:")
-    warehouse.migrate(con)
+    migrate.apply(con)
     yield con
     con.close()
 
@@ -29,9 +29,9 @@ def test_every_table_has_a_primary_key(con, table):
 
 
 def test_migrations_are_recorded_and_not_reapplied(con):
-    versions = [v for v, _ in warehouse.migrations()]
+    versions = [v for v, _ in migrate.migrations()]
     assert [r[0] for r in con.execute("select version from schema_migrations order by 1").fetchall()] == versions
-    assert warehouse.migrate(con) == []
+    assert migrate.apply(con) == []
 
 
 def test_views_bind_on_an_empty_warehouse(con):
@@ -44,7 +44,7 @@ def test_views_bind_on_an_empty_warehouse(con):
 def test_ddl_files_are_numbered_and_one_table_each():
     import re
 
-    for version, path in warehouse.migrations():
+    for version, path in migrate.migrations():
         text = path.read_text().lower()
         tables = set(re.findall(r"(?:create table if not exists|alter table)\s+(\w+)", text))
         assert len(tables) == 1, (path.name, tables)
@@ -52,14 +52,14 @@ def test_ddl_files_are_numbered_and_one_table_each():
 
 
 def test_story_bands_of_an_older_warehouse_move_into_article_keys(tmp_path, monkeypatch):
-    every = warehouse.migrations()
-    db = duckdb.connect(str(tmp_path / "old.duckdb"))
-    monkeypatch.setattr(warehouse, "migrations", lambda: [(v, p) for v, p in every if v < 25])
-    warehouse.migrate(db)
-    db.execute("insert into story_bands values ('text:aa', 'a1', 'a1'), ('url:http://x/a1', 'a1', 'a1'), "
+    every = migrate.migrations()
+    old = duckdb.connect(str(tmp_path / "old.duckdb"))
+    monkeypatch.setattr(migrate, "migrations", lambda: [(v, p) for v, p in every if v < 25])
+    migrate.apply(old)
+    old.execute("insert into story_bands values ('text:aa', 'a1', 'a1'), ('url:http://x/a1', 'a1', 'a1'), "
                "('0:ff', 'b1', 'a1'), ('text:aa', 'b1', 'a1')")
-    monkeypatch.setattr(warehouse, "migrations", lambda: every)
-    assert warehouse.migrate(db) == [25]
-    assert db.execute("select * from article_keys order by all").fetchall() == [
+    monkeypatch.setattr(migrate, "migrations", lambda: every)
+    assert migrate.apply(old) == [25]
+    assert old.execute("select * from article_keys order by all").fetchall() == [
         ("a1", "a1", ["text:aa", "url:http://x/a1"]), ("b1", "a1", ["0:ff", "text:aa"])]
-    assert not db.execute("select * from duckdb_tables() where table_name = 'story_bands'").fetchall()
+    assert not old.execute("select * from duckdb_tables() where table_name = 'story_bands'").fetchall()

@@ -15,7 +15,7 @@ from pipeline import sample_site, settings, staging
 from pipeline.errors import LoadError
 from pipeline.extract import dedup
 from pipeline.stages import extract, load, schemas
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import db
 
 T0 = datetime(2025, 10, 28, 9, 0, tzinfo=UTC)
 
@@ -117,7 +117,7 @@ def test_the_loader_gives_up_with_a_message_naming_the_snapshot():
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(LoadError, match="snapshot"):
-            warehouse.connect_live(wait_s=0.5)
+            db.connect_live(wait_s=0.5)
     finally:
         holder.kill()
         holder.wait()
