@@ -59,7 +59,7 @@ def test_story_bands_of_an_older_warehouse_move_into_article_keys(tmp_path, monk
     old.execute("insert into story_bands values ('text:aa', 'a1', 'a1'), ('url:http://x/a1', 'a1', 'a1'), "
                "('0:ff', 'b1', 'a1'), ('text:aa', 'b1', 'a1')")
     monkeypatch.setattr(migrate, "migrations", lambda: every)
-    assert migrate.apply(old) == [25]
+    assert migrate.apply(old) == [v for v, _ in every if v >= 25]
     assert old.execute("select * from article_keys order by all").fetchall() == [
         ("a1", "a1", ["text:aa", "url:http://x/a1"]), ("b1", "a1", ["0:ff", "text:aa"])]
     assert not old.execute("select * from duckdb_tables() where table_name = 'story_bands'").fetchall()
