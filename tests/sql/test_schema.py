@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from pipeline import sqlfiles
 from pipeline.warehouse import migrate
 
 TABLES = ["feeds", "fetch_log", "articles", "story_clusters", "classifications", "entities", "mentions", "facts",
@@ -63,3 +64,15 @@ def test_story_bands_of_an_older_warehouse_move_into_article_keys(tmp_path, monk
     assert old.execute("select * from article_keys order by all").fetchall() == [
         ("a1", "a1", ["text:aa", "url:http://x/a1"]), ("b1", "a1", ["0:ff", "text:aa"])]
     assert not old.execute("select * from duckdb_tables() where table_name = 'story_bands'").fetchall()
+
+
+@pytest.mark.parametrize("name", ["monitor/last_run", "report/last_run"])
+def test_last_run_lists_the_latest_runs_counts_per_topic_by_name(con, name):
+    con.execute("insert into runs (run_id, loaded_at, status) values ('r1', '2025-10-28 09:00+00', 'success'), "
+                "('r2', '2025-10-28 10:00+00', 'success'), ('r3', '2025-10-28 08:00+00', 'success')")
+    con.execute("insert into run_topic_counts values ('r2', 'us_japan', 3), ('r2', 'solar', 1), ('r1', 'solar', 9)")
+    (run,) = sqlfiles.rows(con, name)
+    assert run["run_id"] == "r2"
+    assert run["relevant"] == [{"topic": "solar", "count_relevant": 1}, {"topic": "us_japan", "count_relevant": 3}]
+    con.execute("insert into runs (run_id, loaded_at, status) values ('r4', '2025-10-28 11:00+00', 'success')")
+    assert sqlfiles.rows(con, name)[0]["relevant"] == []  # a run that classified nothing
