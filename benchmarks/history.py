@@ -30,6 +30,7 @@ from pipeline.ingest import feeds
 from pipeline.stages import load
 from pipeline.stages.feeds import fetch_feeds
 from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import migrate
 
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 
@@ -65,7 +66,7 @@ def build_history(db: Path, articles: int) -> float:
     """A warehouse that already holds ``articles`` articles, with their cluster keys and verdicts."""
     started = time.perf_counter()
     con = duckdb.connect(str(db))
-    warehouse.migrate(con)
+    migrate.apply(con)
     con.execute("""
         insert into articles (article_id, canonical_url, source_domain, title, published_at, text, text_hash,
                               count_words, is_truncated, page_status, page_attempts, story_cluster_id,

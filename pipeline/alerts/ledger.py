@@ -38,7 +38,7 @@ from pipeline.alerts.channels import Channel, channels
 from pipeline.alerts.content import Alert, Item, Message, alert_from_row, new_message
 from pipeline.alerts.routes import AlertsConfig, ConnectionResolver, Route, load_config
 from pipeline.errors import ChannelError
-from pipeline.warehouse import db
+from pipeline.warehouse import db, migrate
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +251,7 @@ def send_alerts(*, config: AlertsConfig | None = None, now: datetime | None = No
     report = DeliveryReport(count_routes=len(cfg.routes))
     con = db.connect_live(db_path)
     try:
-        db.migrate(con)
+        migrate.apply(con)
         stories = _stories(con)
         for route in cfg.routes:
             ledger = _ledger(con, route.name)

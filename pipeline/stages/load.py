@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from pipeline import settings, staging
 from pipeline.errors import LoadError, StageError
 from pipeline.stages import schemas
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import db
 
 logger = logging.getLogger(__name__)
 
@@ -84,15 +84,24 @@ def _register_incoming(con: Any, run: Path) -> None:
             con.unregister("empty_incoming")
 
 
-def _run_row(con: Any, run_id: str, counts: dict[str, int]) -> dict[str, Any]:
+def _topic_counts(con: Any) -> dict[str, int]:
+    """New relevant articles per topic, for every topic the run's classifications name (0 when none).
+
+    Reads the ``incoming_classifications`` and ``load_articles`` tables of an open load.
+    """
+    return dict(con.execute(
+        "select topic, count(*) filter (where c.is_relevant and a.is_new) from incoming_classifications c "
+        "left join load_articles a using (article_id) group by topic order by topic"
+    ).fetchall())
+
+
+def _run_row(con: Any, run_id: str, counts: dict[str, int]) -> tuple[dict[str, Any], dict[str, int]]:
     (new_articles, duplicates) = con.execute(
         "select count(*) filter (where is_new), "
         "count(*) filter (where is_new and story_cluster_id <> article_id) from load_articles"
     ).fetchone()
-    relevant = dict(con.execute(
-        "select topic, count(*) from incoming_classifications c join load_articles a using (article_id) "
-        "where c.is_relevant and a.is_new group by topic"
-    ).fetchall())
+    topics = _topic_counts(con)
+    relevant = {topic: n for topic, n in topics.items() if n}
     (new_facts,) = con.execute(
         "select count(distinct fact_id) from incoming_fact_mentions "
         "where fact_id not in (select fact_id from load_known_facts)"
@@ -110,10 +119,8 @@ def _run_row(con: Any, run_id: str, counts: dict[str, int]) -> dict[str, Any]:
     status = "no_feed_succeeded" if counts.get("feeds_due", 0) and not ok else "success"
     row: dict[str, Any] = {col: counts.get(key, 0) for col, key in RUN_COLUMNS.items()}
     row.update(run_id=run_id, status=status, count_articles_new=new_articles, count_duplicates=duplicates,
-               count_relevant_us_japan=relevant.get("us_japan", 0),
-               count_relevant_rare_earths=relevant.get("rare_earths", 0),
                count_facts_new=new_facts, count_alerts_queued=alerts_queued, counts=json.dumps(counts, sort_keys=True))
-    return row
+    return row, topics
 
 
 def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None = None,
@@ -128,14 +135,15 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
         publish: publish the snapshot after the commit.
 
     Returns:
-        The run's row of the ``runs`` table (counts per stage).
+        The run's row of the ``runs`` table (counts per stage), and under ``relevant`` its rows of
+        ``run_topic_counts``: new relevant articles per topic.
 
     Raises:
         LoadError: the warehouse could not be opened or written; nothing of the run was committed.
     """
     run_id = run_id or run.name
     counts = staging.read_counts(run)
-    with warehouse.live_transaction(db_path, checkpoint=True) as con:
+    with db.live_transaction(db_path, checkpoint=True) as con:
         now = datetime.now(UTC)
         # facts_staged: the facts stage ran in this run, so its output is the whole truth about the
         # articles it saw, and older entity/fact/quote rows of those articles can be replaced.
@@ -153,21 +161,27 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
             spent[path.name] = time.perf_counter() - started
         slowest = sorted(spent.items(), key=lambda kv: -kv[1])[:3]
         logger.info("run %s: slowest load steps %s", run_id, ", ".join(f"{k} {v:.2f}s" for k, v in slowest))
-        row = _run_row(con, run_id, counts)
+        row, topics = _run_row(con, run_id, counts)
         columns = ", ".join(row)
         updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "run_id")
         con.execute(f"insert into runs ({columns}, loaded_at) values ({', '.join('?' * len(row))}, ?) "
                     f"on conflict (run_id) do update set {updates}", [*row.values(), now])
+        con.execute("delete from run_topic_counts where run_id = ?", [run_id])
+        if topics:
+            con.executemany("insert into run_topic_counts (run_id, topic, count_relevant) values (?, ?, ?)",
+                            [[run_id, topic, n] for topic, n in topics.items()])
         _fault_point("before_commit")
     if publish:
-        warehouse.publish_snapshot(db_path, snapshot_path)
+        db.publish_snapshot(db_path, snapshot_path)
+    row["relevant"] = topics
     logger.info("run %s loaded: %s", run_id, summary(row))
     return row
 
 
 def summary(row: dict[str, Any]) -> str:
-    """One line of a run's counts, for task logs."""
-    return ", ".join(f"{k.removeprefix('count_')}={v}" for k, v in row.items() if k.startswith("count_"))
+    """One line of a run's counts (per stage, then per topic), for task logs."""
+    counts = [f"{k.removeprefix('count_')}={v}" for k, v in row.items() if k.startswith("count_")]
+    return ", ".join(counts + [f"relevant_{topic}={n}" for topic, n in row.get("relevant", {}).items()])
 
 
 def check_run(row: dict[str, Any]) -> None:

@@ -194,10 +194,21 @@ def _routes(routes: list[dict[str, Any]] | None) -> str:
                                                      "Every alert route delivers.")
 
 
+def _run_counts(run: dict[str, Any]) -> list[str]:
+    # The run's count_* columns in query order; its per-topic counts (relevant) where they stand.
+    counts = []
+    for key, value in run.items():
+        if key == "relevant":
+            counts += [f"relevant_{_e(t['topic'])} {_e(t['count_relevant'])}" for t in value]
+        elif key.startswith("count_"):
+            counts.append(f"{_e(key.removeprefix('count_'))} {_e(value)}")
+    return counts
+
+
 def _last_run(run: dict[str, Any] | None) -> str:
     if not run:
         return ""
-    counts = ", ".join(f"{_e(k.removeprefix('count_'))} {_e(v)}" for k, v in run.items() if k.startswith("count_"))
+    counts = ", ".join(_run_counts(run))
     return (f'<p class="meta">Last run <strong>{_e(run["run_id"])}</strong> ({_e(run["status"])}), loaded '
             f"{_when(run['loaded_at'])}: {counts}</p>")
 

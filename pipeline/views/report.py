@@ -190,6 +190,13 @@ def undated_followups(rows: list[dict[str, Any]]) -> str:
     return f"<details><summary>{len(undated)} open follow-ups without a due date</summary><ul>{items}</ul></details>"
 
 
+def _run_line(run: dict[str, Any]) -> str:
+    # The header's run: id, time, status and the new relevant articles of each topic it counted.
+    relevant = ", ".join(f"{html.escape(str(t['topic']))} {t['count_relevant']}" for t in run["relevant"])
+    return (f"last run {html.escape(str(run['run_id']))} at {run['loaded_at']:%Y-%m-%d %H:%M} UTC "
+            f"({html.escape(str(run['status']))})" + (f", new relevant articles: {relevant}" if relevant else ""))
+
+
 def render(con: duckdb.DuckDBPyConnection, *, source: str, today: date | None = None) -> str:
     """The report's HTML, from a connection to a warehouse (snapshot) with the analyst views."""
     today = today or datetime.now(UTC).date()
@@ -201,8 +208,7 @@ def render(con: duckdb.DuckDBPyConnection, *, source: str, today: date | None = 
         ("amounts", amounts_chart(_query(con, "amounts_by_event_type")), ""),
     ]
     runs = _query(con, "last_run")
-    run_line = (f"last run {html.escape(str(runs[0]['run_id']))} at {runs[0]['loaded_at']:%Y-%m-%d %H:%M} UTC "
-                f"({html.escape(str(runs[0]['status']))})" if runs else "no run loaded yet")
+    run_line = _run_line(runs[0]) if runs else "no run loaded yet"
     sections = "".join(
         f'<section id="{div_id}">'
         + fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{div_id}", config=PLOT_CONFIG,

@@ -48,7 +48,19 @@ from fct_followups
 where status in ('open', 'overdue')
 order by due_date nulls last
 """
-LAST_RUN = "select * exclude (counts) from runs order by loaded_at desc limit 1"
+# The latest run, with its new relevant articles per topic (run_topic_counts) where the runs table
+# had them before migration 027: the summary reads the same for any topics.yaml.
+TOPIC_COUNT = """
+    (select t.count_relevant from run_topic_counts as t where t.run_id = runs.run_id and t.topic = ?)
+        as "count_relevant_{column}","""
+LAST_RUN = """
+select runs.* exclude (counts, count_facts_new, count_alerts_queued),{topic_counts}
+    runs.count_facts_new,
+    runs.count_alerts_queued
+from runs
+order by loaded_at desc
+limit 1
+"""
 
 
 @dataclass(frozen=True)
@@ -78,9 +90,19 @@ def why(evidence_json: str | None, width: int = 110) -> str:
     return f"{text} [{', '.join(best.terms)}]" if best.terms else text
 
 
+def _columns(column: str, topics: Sequence[str]) -> str:
+    """One select column per topic, named after it (a quoted identifier)."""
+    return "".join(column.format(column=t.replace('"', '""')) for t in topics)
+
+
 def stories_sql(topics: Sequence[str]) -> str:
     """The stories query with one score column per topic; its parameters are the topic names, in order."""
-    return STORIES.format(topic_columns="".join(TOPIC_COLUMN.format(column=t.replace('"', '""')) for t in topics))
+    return STORIES.format(topic_columns=_columns(TOPIC_COLUMN, topics))
+
+
+def last_run_sql(topics: Sequence[str]) -> str:
+    """The latest run with one count column per topic; its parameters are the topic names, in order."""
+    return LAST_RUN.format(topic_counts=_columns(TOPIC_COUNT, topics))
 
 
 def _table(con: Any, sql: str, params: Sequence[Any] = ()) -> Table:
@@ -115,7 +137,7 @@ def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | No
         path = Path(row[0])
         return Summary(
             snapshot_path=path,
-            last_run=_table(con, LAST_RUN),
+            last_run=_table(con, last_run_sql(topics), topics),
             stories=_with_why(_table(con, stories_sql(topics), topics)),
             facts=_table(con, FACTS, [top_facts]),
             followups=_table(con, FOLLOWUPS),

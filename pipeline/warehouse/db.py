@@ -3,13 +3,13 @@
 DuckDB lets one process open a file read-write, or many open it read-only, never both. So only
 the loader opens the live file; after each load it copies the file and renames the copy over
 the snapshot, which analysts, the alerts DAG and stages that need history open read-only.
+The schema itself (migrations, views) is :mod:`pipeline.warehouse.migrate`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -21,68 +21,11 @@ import duckdb
 
 from pipeline import settings
 from pipeline.errors import LoadError
+from pipeline.warehouse import migrate
 
 logger = logging.getLogger(__name__)
 
-DDL_DIR = settings.SQL_DIR / "ddl"
-VIEWS_DIR = settings.SQL_DIR / "marts"
 LOCK_WAIT_S = 60.0
-_DDL_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
-
-
-def migrations() -> list[tuple[int, Path]]:
-    """The numbered DDL files of ``sql/ddl``, in order."""
-    found = []
-    for path in sorted(DDL_DIR.glob("*.sql")):
-        match = _DDL_NAME.match(path.name)
-        if not match:
-            raise LoadError(f"sql/ddl/{path.name}: DDL files must be named NNN_name.sql")
-        found.append((int(match.group(1)), path))
-    return found
-
-
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the DDL files not yet recorded in ``schema_migrations``; then (re)create the views.
-
-    Returns:
-        The versions applied now.
-    """
-    con.execute(
-        "create table if not exists schema_migrations "
-        "(version integer primary key, name varchar not null, applied_at timestamptz not null default now())"
-    )
-    done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
-    known = migrations()
-    latest = max((v for v, _ in known), default=0)
-    if done and max(done) > latest:
-        # Written by a newer newswatch: its tables may not match what this code reads and writes.
-        raise LoadError(f"the warehouse is at schema version {max(done):03d}, newer than this code knows "
-                        f"(latest sql/ddl version {latest:03d}); upgrade newswatch before loading")
-    applied = []
-    for version, path in known:
-        if version in done:
-            continue
-        con.execute(path.read_text())
-        con.execute("insert into schema_migrations (version, name) values (?, ?)", [version, path.name])
-        applied.append(version)
-    _create_views(con, sorted(VIEWS_DIR.glob("*.sql")))
-    return applied
-
-
-def _create_views(con: duckdb.DuckDBPyConnection, pending: list[Path]) -> None:
-    # DuckDB binds a view when it is created, so a view must follow the views it reads; rather
-    # than encode that order in file names, retry until every view binds.
-    while pending:
-        failed: list[tuple[Path, Exception]] = []
-        for path in pending:
-            try:
-                con.execute(path.read_text())
-            except duckdb.CatalogException as exc:
-                failed.append((path, exc))
-        if len(failed) == len(pending):
-            path, error = failed[0]
-            raise LoadError(f"sql/marts/{path.name} does not bind: {error}")
-        pending = [path for path, _ in failed]
 
 
 def connect_live(db_path: Path | None = None, wait_s: float = LOCK_WAIT_S) -> duckdb.DuckDBPyConnection:
@@ -124,7 +67,7 @@ def live_transaction(db_path: Path | None = None, *, checkpoint: bool = False) -
     """
     con = connect_live(db_path)
     try:
-        migrate(con)
+        migrate.apply(con)
         con.begin()
         try:
             yield con

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ import duckdb
 
 from pipeline import settings, sqlfiles
 from pipeline.alerts import operator
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import db, migrate
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def refresh_followups(today: date | None = None, db_path: Path | None = None) ->
         LoadError: the live warehouse could not be opened.
     """
     today = today or datetime.now(UTC).date()
-    with warehouse.live_transaction(db_path) as con:
+    with db.live_transaction(db_path) as con:
         con.execute("create or replace temp table maintenance_context as "
                     "select ?::date as today, ?::timestamptz as run_at", [today, datetime.now(UTC)])
         con.execute(sqlfiles.text("maintenance/followup_status"))
@@ -53,7 +53,7 @@ def refresh_followups(today: date | None = None, db_path: Path | None = None) ->
 def feed_problems(snapshot_path: Path | None = None) -> list[dict[str, Any]]:
     """Failing and stalled feeds, and failing alert routes when ``fct_alert_route_health`` exists (snapshot)."""
     problems: list[dict[str, Any]] = []
-    with warehouse.snapshot(snapshot_path) as con:
+    with db.snapshot(snapshot_path) as con:
         if con is None:
             return problems
         for name in ("feed_problems", "alert_route_problems"):
@@ -107,6 +107,35 @@ def _newest_mtime(path: Path) -> float:
     return newest if newest is not None else path.stat().st_mtime
 
 
+def _old_raw_files(base: Path, cutoff: float) -> Iterator[tuple[Path, int]]:
+    for path in base.rglob("*.html.gz"):
+        stat = path.stat()
+        if stat.st_mtime < cutoff:
+            yield path, stat.st_size
+
+
+def _old_runs(base: Path, cutoff: float) -> Iterator[tuple[Path, int]]:
+    for run in sorted(p for p in base.iterdir() if p.is_dir()):
+        if _newest_mtime(run) < cutoff:
+            yield run, sum(f.stat().st_size for f in run.rglob("*") if f.is_file())
+
+
+def _purge(what: str, unit: str, base: Path, days: int, now: float | None,
+           expired: Callable[[Path, float], Iterable[tuple[Path, int]]],
+           remove: Callable[[Path], None]) -> tuple[int, int]:
+    # The two retention purges: remove what ``expired`` lists under ``base`` as older than ``days``
+    # (with its size in bytes), count it and log it; a missing folder has nothing to purge.
+    cutoff = (now or time.time()) - days * DAY_S
+    deleted = freed = 0
+    if base.is_dir():
+        for path, size in expired(base, cutoff):
+            remove(path)
+            deleted += 1
+            freed += size
+    logger.info("%s older than %d days: %d %s deleted (%d bytes)", what, days, deleted, unit, freed)
+    return deleted, freed
+
+
 def purge_raw_html(days: int | None = None, now: float | None = None, raw_dir: Path | None = None) -> dict[str, int]:
     """Delete stored raw HTML older than ``NEWS_RETENTION_RAW_DAYS`` days.
 
@@ -117,21 +146,13 @@ def purge_raw_html(days: int | None = None, now: float | None = None, raw_dir: P
         ``count_files_deleted`` and ``count_bytes_freed``.
     """
     cfg = settings.load()
-    days = days or cfg.retention_raw_days
     base = raw_dir or cfg.raw_dir
-    cutoff = (now or time.time()) - days * DAY_S
-    deleted = freed = 0
+    deleted, freed = _purge("raw HTML", "files", base, days or cfg.retention_raw_days, now, _old_raw_files,
+                            lambda path: path.unlink(missing_ok=True))
     if base.is_dir():
-        for path in base.rglob("*.html.gz"):
-            stat = path.stat()
-            if stat.st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-                deleted += 1
-                freed += stat.st_size
         for folder in sorted((p for p in base.iterdir() if p.is_dir()), reverse=True):
             if not any(folder.iterdir()):
                 folder.rmdir()
-    logger.info("raw HTML older than %d days: %d files deleted (%d bytes)", days, deleted, freed)
     return {"count_files_deleted": deleted, "count_bytes_freed": freed}
 
 
@@ -145,17 +166,9 @@ def purge_staging_files(days: int | None = None, now: float | None = None,
         ``count_runs_deleted`` and ``count_bytes_freed``.
     """
     cfg = settings.load()
-    days = days or cfg.retention_staging_days
-    base = staging_dir or cfg.staging_dir
-    cutoff = (now or time.time()) - days * DAY_S
-    deleted = freed = 0
-    if base.is_dir():
-        for run in sorted(p for p in base.iterdir() if p.is_dir()):
-            if _newest_mtime(run) < cutoff:
-                freed += sum(f.stat().st_size for f in run.rglob("*") if f.is_file())
-                shutil.rmtree(run, ignore_errors=True)
-                deleted += 1
-    logger.info("staging older than %d days: %d run folders deleted (%d bytes)", days, deleted, freed)
+    deleted, freed = _purge("staging", "run folders", staging_dir or cfg.staging_dir,
+                            days or cfg.retention_staging_days, now, _old_runs,
+                            lambda run: shutil.rmtree(run, ignore_errors=True))
     return {"count_runs_deleted": deleted, "count_bytes_freed": freed}
 
 
@@ -166,9 +179,9 @@ def checkpoint_warehouse(db_path: Path | None = None) -> str:
         The live file's path.
     """
     path = db_path or settings.load().duckdb_path
-    con = warehouse.connect_live(path)
+    con = db.connect_live(path)
     try:
-        warehouse.migrate(con)
+        migrate.apply(con)
         con.execute(sqlfiles.text("maintenance/checkpoint"))
     finally:
         con.close()

@@ -1,22 +1,30 @@
--- The last loaded run and its counts.
+-- The last loaded run and its counts; relevant: new relevant articles per topic, by topic name.
 with runs_loaded as (
     select * from runs
 ),
 
-latest as (
+topic_counts as (
     select
         run_id,
-        status,
-        loaded_at,
-        count_feeds_due,
-        count_feeds_ok,
-        count_feeds_failed,
-        count_articles_new,
-        count_relevant_us_japan,
-        count_relevant_rare_earths,
-        count_facts_new,
-        count_alerts_queued
+        list({ 'topic': topic, 'count_relevant': count_relevant } order by topic) as relevant
+    from run_topic_counts
+    group by run_id
+),
+
+latest as (
+    select
+        runs_loaded.run_id,
+        runs_loaded.status,
+        runs_loaded.loaded_at,
+        runs_loaded.count_feeds_due,
+        runs_loaded.count_feeds_ok,
+        runs_loaded.count_feeds_failed,
+        runs_loaded.count_articles_new,
+        coalesce(topic_counts.relevant, []) as relevant,
+        runs_loaded.count_facts_new,
+        runs_loaded.count_alerts_queued
     from runs_loaded
+    left join topic_counts on runs_loaded.run_id = topic_counts.run_id
 )
 
 select * from latest

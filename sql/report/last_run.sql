@@ -1,4 +1,4 @@
--- The latest pipeline run, for the report's header.
+-- The latest pipeline run, for the report's header; relevant: new relevant articles per topic.
 with runs_by_time as (
     select
         run_id,
@@ -7,8 +7,20 @@ with runs_by_time as (
         count_articles_new,
         count_feeds_failed
     from runs
+),
+
+topic_counts as (
+    select
+        run_id,
+        list({ 'topic': topic, 'count_relevant': count_relevant } order by topic) as relevant
+    from run_topic_counts
+    group by run_id
 )
 
-select * from runs_by_time
-order by loaded_at desc
+select
+    runs_by_time.*,
+    coalesce(topic_counts.relevant, []) as relevant
+from runs_by_time
+left join topic_counts on runs_by_time.run_id = topic_counts.run_id
+order by runs_by_time.loaded_at desc
 limit 1;

@@ -25,7 +25,7 @@ from aiosmtpd.controller import Controller
 from pipeline import sample_site, settings
 from pipeline.alerts import channels, content, ledger
 from pipeline.stages import runner
-from pipeline.warehouse import db
+from pipeline.warehouse import db, migrate
 
 EVIDENCE = [{"text": "Japan and the United States agreed a framework on rare earths supply.", "start": 0,
              "end": 70, "field": "text", "terms": ["rare earths", "us+japan"]}]
@@ -130,7 +130,7 @@ def add_stories(n: int, *, prefix: str = "syn", title: str = "Japan and US rare 
     first_seen = first_seen or datetime.now(UTC) - timedelta(hours=1)
     con = db.connect_live()
     try:
-        db.migrate(con)
+        migrate.apply(con)
         con.execute(
             "insert into articles (article_id, canonical_url, source_domain, title, published_at, text, "
             "story_cluster_id, first_seen_at, first_run_id, last_run_id, updated_at) "

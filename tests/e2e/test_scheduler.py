@@ -97,9 +97,9 @@ def test_the_scheduler_runs_news_ingest(sample_env, monkeypatch, tmp_path):
     checks.check_seed_story(snapshot)
     checks.check_bad_input_recorded(snapshot)
     with duckdb.connect(str(snapshot), read_only=True) as con:
-        counts = con.execute("select count_feeds_due, count_feeds_failed, count_articles_new, "
-                             "count_relevant_us_japan, count_facts_new from runs where run_id = ?",
-                             [run["run_id"]]).fetchall()
+        counts = con.execute("select count_feeds_due, count_feeds_failed, count_articles_new, t.count_relevant, "
+                             "count_facts_new from runs join run_topic_counts as t using (run_id) "
+                             "where run_id = ? and t.topic = 'us_japan'", [run["run_id"]]).fetchall()
         sent = con.execute("select count(*) from alerts where route = 'outbox' and status = 'sent'").fetchone()
     (due, failed, new, us_japan, facts_new), = counts
     assert (due, failed) == (6, 2) and new >= 30 and us_japan > 0 and facts_new > 0

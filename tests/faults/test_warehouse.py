@@ -11,7 +11,7 @@ import pytest
 from pipeline import settings
 from pipeline.errors import LoadError
 from pipeline.stages import load
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import db, migrate
 from tests.faults.conftest import RUN_ID, contents, python
 
 HOLD = """
@@ -49,7 +49,7 @@ def test_a_reader_that_never_lets_go_fails_the_load_clearly_and_a_rerun_complete
                                                                                   holder, monkeypatch):
     run = reference.copy_run()
     reader = hold_live(holder, pipeline_env, "time.sleep(120)")
-    monkeypatch.setattr(warehouse, "connect_live", functools.partial(warehouse.connect_live, wait_s=1.0))
+    monkeypatch.setattr(db, "connect_live", functools.partial(db.connect_live, wait_s=1.0))
     with pytest.raises(LoadError, match=r"cannot open the live warehouse .*snapshot"):
         load.load_warehouse(run, run_id=RUN_ID)
     reader.kill()
@@ -61,7 +61,7 @@ def test_a_reader_that_never_lets_go_fails_the_load_clearly_and_a_rerun_complete
 def test_a_warehouse_at_an_old_schema_version_is_migrated_forward(reference, pipeline_env):
     live = settings.load().duckdb_path
     live.parent.mkdir(parents=True, exist_ok=True)
-    old = [(v, p) for v, p in warehouse.migrations() if v <= 10]
+    old = [(v, p) for v, p in migrate.migrations() if v <= 10]
     with duckdb.connect(str(live)) as con:  # what a release that shipped sql/ddl up to 010 left behind
         con.execute("create table schema_migrations (version integer primary key, name varchar not null, "
                     "applied_at timestamptz not null default now())")
@@ -72,7 +72,7 @@ def test_a_warehouse_at_an_old_schema_version_is_migrated_forward(reference, pip
     load.load_warehouse(run, run_id=RUN_ID)
     with duckdb.connect(str(live), read_only=True) as con:
         versions = [v for (v,) in con.execute("select version from schema_migrations order by 1").fetchall()]
-    assert versions == [v for v, _ in warehouse.migrations()]
+    assert versions == [v for v, _ in migrate.migrations()]
     assert contents(live) == reference.rows
 
 
@@ -80,7 +80,7 @@ def test_a_warehouse_from_a_newer_release_is_refused_with_its_version(reference,
     run = reference.copy_run()
     load.load_warehouse(run, run_id=RUN_ID)
     live = settings.load().duckdb_path
-    latest = max(v for v, _ in warehouse.migrations())
+    latest = max(v for v, _ in migrate.migrations())
     with duckdb.connect(str(live)) as con:
         con.execute("insert into schema_migrations (version, name) values (?, 'from_the_future.sql')", [latest + 1])
     with pytest.raises(LoadError, match=f"schema version {latest + 1:03d}, newer than this code knows"):

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from pipeline import sample_site, settings
 from pipeline.cli.app import app
 from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import migrate
 
 runner = CliRunner()
 ARTICLE = sample_site.SITE_DIR / "articles" / "trump-takaichi-summit.html"
@@ -60,7 +61,7 @@ def test_sql_reads_the_snapshot_as_csv_and_json():
     cfg = settings.load()
     cfg.data_dir.mkdir(parents=True)
     with duckdb.connect(str(cfg.duckdb_path)) as con:
-        warehouse.migrate(con)
+        migrate.apply(con)
     warehouse.publish_snapshot()
     result = runner.invoke(app, ["sql", "select 1 as one, 'x' as two", "--csv"])
     assert result.exit_code == 0 and result.stdout.splitlines() == ["one,two", "1,x"]

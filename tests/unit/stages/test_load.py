@@ -15,7 +15,7 @@ from pipeline import sample_site, settings, staging
 from pipeline.errors import LoadError
 from pipeline.extract import dedup
 from pipeline.stages import extract, load, schemas
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import db
 
 T0 = datetime(2025, 10, 28, 9, 0, tzinfo=UTC)
 
@@ -117,7 +117,7 @@ def test_the_loader_gives_up_with_a_message_naming_the_snapshot():
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(LoadError, match="snapshot"):
-            warehouse.connect_live(wait_s=0.5)
+            db.connect_live(wait_s=0.5)
     finally:
         holder.kill()
         holder.wait()
@@ -217,3 +217,22 @@ def test_reloading_a_run_with_copies_changes_no_cluster_or_key():
     assert rows("select * from article_keys order by all") == before
     assert clusters() == {"a1": "a1", "b1": "a1"}
     assert row["count_articles_new"] == 0
+
+
+def test_a_third_topic_in_the_topics_file_is_counted_per_run_with_no_code(tmp_path, monkeypatch):
+    from pipeline.stages import classify
+
+    topics = tmp_path / "topics.yaml"
+    topics.write_text((settings.CONFIG_DIR / "topics.yaml").read_text()
+                      + "\n  solar:\n    description: Solar power.\n    threshold: 0.5\n    terms:\n"
+                        "      \"solar panel\": 1.0\n")
+    monkeypatch.setenv("NEWS_TOPICS_FILE", str(topics))
+    run = stage("r-topics", [article("a1", text="Japan buys solar panel makers in the United States. " * 10)])
+    classify.classify_articles(run / "articles" / "000.parquet")
+    row = load.load_warehouse(run, run_id="r-topics")
+    counts = dict(rows("select topic, count_relevant from run_topic_counts where run_id = 'r-topics'"))
+    assert counts == row["relevant"] and counts["solar"] == 1
+    assert set(counts) == {"us_japan", "rare_earths", "solar"} and counts["rare_earths"] == 0
+    assert "relevant_solar=1" in load.summary(row)
+    load.load_warehouse(run, run_id="r-topics")  # loading the run again counts it once
+    assert rows("select count(*) from run_topic_counts") == [(3,)]

@@ -12,8 +12,7 @@ import pytest
 from pipeline import settings
 from pipeline.cli import dagrun
 from pipeline.stages import runner
-from pipeline.warehouse import db as warehouse
-from pipeline.warehouse import maintenance
+from pipeline.warehouse import db, maintenance
 from tests.unit.alerts.test_operator import Receiver
 
 DAY = 86_400
@@ -104,8 +103,8 @@ def test_checkpoint_then_snapshot_keeps_the_data(sample_env):
     runner.run_pipeline("run-1", force=True)
     (articles,) = live_rows("select count(*) from articles")[0]
     assert maintenance.checkpoint_warehouse() == str(settings.load().duckdb_path)
-    snapshot = warehouse.publish_snapshot()
-    assert warehouse.query_snapshot("select count(*) from articles", snapshot_path=snapshot) == [(articles,)]
+    snapshot = db.publish_snapshot()
+    assert db.query_snapshot("select count(*) from articles", snapshot_path=snapshot) == [(articles,)]
 
 
 @pytest.mark.airflow
@@ -119,7 +118,7 @@ def test_the_news_maintenance_dag_runs_through_airflow_and_warns_the_operator(sa
         receiver.close()
     assert run["state"] == "success"
     # The snapshot was published again after the update: the Xi meeting (due 2025-10-29) is overdue in it.
-    xi = warehouse.query_snapshot(XI_MEETING)
+    xi = db.query_snapshot(XI_MEETING)
     assert xi == [("overdue",)]
     (path, body), = receiver.received
     assert path == "/operator" and body["title"] == "[newswatch] feed health"
