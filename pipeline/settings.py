@@ -43,8 +43,10 @@ The DAG files read their own few settings at parse time through :func:`dag_setti
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from pipeline.errors import ConfigError
 
@@ -59,6 +61,7 @@ CONFIG_DIR = PROJECT_DIR / "config"
 SQL_DIR = PROJECT_DIR / "sql"
 DAGS_DIR = PROJECT_DIR / "dags"
 PLUGINS_DIR = PROJECT_DIR / "plugins"
+_N = TypeVar("_N", int, float)
 DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch; news monitoring bot)"
 
 
@@ -92,27 +95,30 @@ class Settings:
         return self.data_dir / "raw"
 
 
-def _int(name: str, default: int, minimum: int = 1) -> int:
+def _number(name: str, parse: Callable[[str], _N], kind: str) -> _N | None:
+    """``name`` parsed by ``parse``, or None when unset or empty; ConfigError names the variable."""
     raw = os.environ.get(name, "")
     if not raw:
-        return default
+        return None
     try:
-        value = int(raw)
+        return parse(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+        raise ConfigError(f"{name}={raw!r} is not {kind}") from None
+
+
+def _int(name: str, default: int, minimum: int = 1) -> int:
+    value = _number(name, int, "a whole number")
+    if value is None:
+        return default
     if value < minimum:
         raise ConfigError(f"{name}={value} must be at least {minimum}")
     return value
 
 
 def _float(name: str, default: float, maximum: float = 1.0) -> float:
-    raw = os.environ.get(name, "")
-    if not raw:
+    value = _number(name, float, "a number")
+    if value is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number") from None
     if not 0.0 <= value <= maximum:
         raise ConfigError(f"{name}={value} must be between 0 and {maximum}")
     return value
@@ -151,6 +157,25 @@ def load() -> Settings:
         fault=env.get("NEWS_FAULT", ""),
         alerts_fault=env.get("NEWS_ALERTS_FAULT", ""),
     )
+
+
+def sample_site_env(base_url: str, feeds_file: Path) -> dict[str, str]:
+    """The variables that point newswatch at a sample site served on loopback (the demo, ``newswatch airflow``).
+
+    Args:
+        base_url: the served site, for ``${NEWS_SAMPLE_SITE_URL}`` in its feed list.
+        feeds_file: that feed list.
+
+    Returns:
+        Variables to set: the site, its feeds, loopback allowed, and a short per-host interval
+        unless ``NEWS_MIN_INTERVAL_S`` is already set.
+    """
+    return {
+        "NEWS_SAMPLE_SITE_URL": base_url,
+        "NEWS_FEEDS_FILE": str(feeds_file),
+        "NEWS_ALLOW_HOSTS": "127.0.0.1",
+        "NEWS_MIN_INTERVAL_S": os.environ.get("NEWS_MIN_INTERVAL_S", "0.05"),
+    }
 
 
 @dataclass(frozen=True)
