@@ -1,43 +1,12 @@
 """Runtime settings, read from the environment when called (never at import time).
 
 Every setting has a local-development default, so ``newswatch run`` works from a checkout.
-Airflow workers, compose and tests change them through environment variables:
+Airflow workers, compose and tests change them through environment variables. Every ``NEWS_*``
+variable is read here and nowhere else; README.md ("Pointing it at real feeds") has the one table of
+them: variable, default, meaning.
 
-=====================  ===========================================  ==============================
-variable               meaning                                      default
-=====================  ===========================================  ==============================
-NEWS_DATA_DIR          staging, raw HTML, databases                 ``<repo>/data`` (installed: ``./data``)
-NEWS_DUCKDB_PATH       the live warehouse (one writer only)         ``$NEWS_DATA_DIR/newswatch.duckdb``
-NEWS_SNAPSHOT_PATH     read-only copy for analysts, alerts, the UI  ``$NEWS_DATA_DIR/newswatch.snapshot.duckdb``
-NEWS_FEEDS_FILE        feed list (YAML)                             ``<repo>/config/feeds.yaml``
-NEWS_TOPICS_FILE       topic definitions (YAML)                     ``<repo>/config/topics.yaml``
-NEWS_ALLOW_HOSTS       hosts or IPs exempt from the private-address ``""`` (none)
-                       guard, comma-separated (tests: 127.0.0.1)
-NEWS_USER_AGENT        User-Agent sent with every request           see ``DEFAULT_USER_AGENT``
-NEWS_SHARDS            feed shards fetched in parallel              ``4``
-NEWS_MAX_PAGE_BYTES    largest body read, in bytes                  ``5000000``
-NEWS_MIN_INTERVAL_S    least time between two requests to one host  ``1.0``
-NEWS_REJECT_RATIO      share of failed pages above which a shard    ``1.0`` (never)
-                       fails
-NEWS_ALERTS_FILE       alert routes (YAML, docs/ALERTS.md)          ``<repo>/config/alerts.yaml``
-NEWS_ENTITIES_FILE     the gazetteer (YAML)                         ``<repo>/config/entities.yaml``
-NEWS_OPERATOR_APPRISE_ operator notices when no Airflow connection  ``""`` (none)
-URLS                   ``newswatch_apprise`` exists
-NEWS_RETENTION_RAW_    days stored raw HTML is kept                 ``365``
-DAYS
-NEWS_RETENTION_STAGING days a run's staging folder is kept          ``14``
-_DAYS
-NEWS_FAULT             tests only: pause inside the load            ``""``
-NEWS_ALERTS_FAULT      tests only: exit at a delivery step          ``""``
-=====================  ===========================================  ==============================
-
-The DAG files read their own few settings at parse time through :func:`dag_settings`:
-``NEWS_WRITER_QUEUE`` (the queue of the one DuckDB writer, default ``default``),
-``NEWS_INGEST_SCHEDULE`` (default ``*/30 * * * *``), ``NEWS_INGEST_DEADLINE_MINUTES`` (default 90;
-0 turns the deadline off) and ``NEWS_MAINTENANCE_SCHEDULE`` (default ``@daily``).
-
-``NEWS_SAMPLE_SITE_URL`` is not a setting: the demo sets it, and the sample feed list uses it as
-``${NEWS_SAMPLE_SITE_URL}``.
+:func:`load` reads the run-time settings; :func:`dag_settings` the few the DAG files read at parse
+time; :func:`sample_site_env` the variables that point newswatch at the served sample site.
 """
 
 from __future__ import annotations
