@@ -1,50 +1,21 @@
 """Runtime settings, read from the environment when called (never at import time).
 
 Every setting has a local-development default, so ``newswatch run`` works from a checkout.
-Airflow workers, compose and tests change them through environment variables:
+Airflow workers, compose and tests change them through environment variables. Every ``NEWS_*``
+variable is read here and nowhere else; README.md ("Pointing it at real feeds") has the one table of
+them: variable, default, meaning.
 
-=====================  ===========================================  ==============================
-variable               meaning                                      default
-=====================  ===========================================  ==============================
-NEWS_DATA_DIR          staging, raw HTML, databases                 ``<repo>/data`` (installed: ``./data``)
-NEWS_DUCKDB_PATH       the live warehouse (one writer only)         ``$NEWS_DATA_DIR/newswatch.duckdb``
-NEWS_SNAPSHOT_PATH     read-only copy for analysts, alerts, the UI  ``$NEWS_DATA_DIR/newswatch.snapshot.duckdb``
-NEWS_FEEDS_FILE        feed list (YAML)                             ``<repo>/config/feeds.yaml``
-NEWS_TOPICS_FILE       topic definitions (YAML)                     ``<repo>/config/topics.yaml``
-NEWS_ALLOW_HOSTS       hosts or IPs exempt from the private-address ``""`` (none)
-                       guard, comma-separated (tests: 127.0.0.1)
-NEWS_USER_AGENT        User-Agent sent with every request           see ``DEFAULT_USER_AGENT``
-NEWS_SHARDS            feed shards fetched in parallel              ``4``
-NEWS_MAX_PAGE_BYTES    largest body read, in bytes                  ``5000000``
-NEWS_MIN_INTERVAL_S    least time between two requests to one host  ``1.0``
-NEWS_REJECT_RATIO      share of failed pages above which a shard    ``1.0`` (never)
-                       fails
-NEWS_ALERTS_FILE       alert routes (YAML, docs/ALERTS.md)          ``<repo>/config/alerts.yaml``
-NEWS_ENTITIES_FILE     the gazetteer (YAML)                         ``<repo>/config/entities.yaml``
-NEWS_OPERATOR_APPRISE_ operator notices when no Airflow connection  ``""`` (none)
-URLS                   ``newswatch_apprise`` exists
-NEWS_RETENTION_RAW_    days stored raw HTML is kept                 ``365``
-DAYS
-NEWS_RETENTION_STAGING days a run's staging folder is kept          ``14``
-_DAYS
-NEWS_FAULT             tests only: pause inside the load            ``""``
-NEWS_ALERTS_FAULT      tests only: exit at a delivery step          ``""``
-=====================  ===========================================  ==============================
-
-The DAG files read their own few settings at parse time through :func:`dag_settings`:
-``NEWS_WRITER_QUEUE`` (the queue of the one DuckDB writer, default ``default``),
-``NEWS_INGEST_SCHEDULE`` (default ``*/30 * * * *``), ``NEWS_INGEST_DEADLINE_MINUTES`` (default 90;
-0 turns the deadline off) and ``NEWS_MAINTENANCE_SCHEDULE`` (default ``@daily``).
-
-``NEWS_SAMPLE_SITE_URL`` is not a setting: the demo sets it, and the sample feed list uses it as
-``${NEWS_SAMPLE_SITE_URL}``.
+:func:`load` reads the run-time settings; :func:`dag_settings` the few the DAG files read at parse
+time; :func:`sample_site_env` the variables that point newswatch at the served sample site.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from pipeline.errors import ConfigError
 
@@ -59,6 +30,7 @@ CONFIG_DIR = PROJECT_DIR / "config"
 SQL_DIR = PROJECT_DIR / "sql"
 DAGS_DIR = PROJECT_DIR / "dags"
 PLUGINS_DIR = PROJECT_DIR / "plugins"
+_N = TypeVar("_N", int, float)
 DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch; news monitoring bot)"
 
 
@@ -92,27 +64,30 @@ class Settings:
         return self.data_dir / "raw"
 
 
-def _int(name: str, default: int, minimum: int = 1) -> int:
+def _number(name: str, parse: Callable[[str], _N], kind: str) -> _N | None:
+    """``name`` parsed by ``parse``, or None when unset or empty; ConfigError names the variable."""
     raw = os.environ.get(name, "")
     if not raw:
-        return default
+        return None
     try:
-        value = int(raw)
+        return parse(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+        raise ConfigError(f"{name}={raw!r} is not {kind}") from None
+
+
+def _int(name: str, default: int, minimum: int = 1) -> int:
+    value = _number(name, int, "a whole number")
+    if value is None:
+        return default
     if value < minimum:
         raise ConfigError(f"{name}={value} must be at least {minimum}")
     return value
 
 
 def _float(name: str, default: float, maximum: float = 1.0) -> float:
-    raw = os.environ.get(name, "")
-    if not raw:
+    value = _number(name, float, "a number")
+    if value is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number") from None
     if not 0.0 <= value <= maximum:
         raise ConfigError(f"{name}={value} must be between 0 and {maximum}")
     return value
@@ -151,6 +126,25 @@ def load() -> Settings:
         fault=env.get("NEWS_FAULT", ""),
         alerts_fault=env.get("NEWS_ALERTS_FAULT", ""),
     )
+
+
+def sample_site_env(base_url: str, feeds_file: Path) -> dict[str, str]:
+    """The variables that point newswatch at a sample site served on loopback (the demo, ``newswatch airflow``).
+
+    Args:
+        base_url: the served site, for ``${NEWS_SAMPLE_SITE_URL}`` in its feed list.
+        feeds_file: that feed list.
+
+    Returns:
+        Variables to set: the site, its feeds, loopback allowed, and a short per-host interval
+        unless ``NEWS_MIN_INTERVAL_S`` is already set.
+    """
+    return {
+        "NEWS_SAMPLE_SITE_URL": base_url,
+        "NEWS_FEEDS_FILE": str(feeds_file),
+        "NEWS_ALLOW_HOSTS": "127.0.0.1",
+        "NEWS_MIN_INTERVAL_S": os.environ.get("NEWS_MIN_INTERVAL_S", "0.05"),
+    }
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ nothing lost, nothing twice.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,8 @@ import duckdb
 import pytest
 
 from pipeline import sample_site, settings, staging
+from pipeline.ingest import feeds
+from pipeline.ingest.http import ClientOptions
 from pipeline.stages import load, runner, scrape
 from pipeline.stages.feeds import fetch_feeds
 
@@ -29,6 +32,20 @@ RUN_ID = "faults-ref"
 SHARDS = 2
 # Rows that differ between two runs by design: request ids and timestamps of new requests.
 PER_RUN_TABLES = {"fetch_log", "runs"}
+
+
+PRODUCTION_OPTIONS = feeds.client_options
+
+
+def fast_options(read_timeout_s: float, total_timeout_s: float) -> Callable[[settings.Settings], ClientOptions]:
+    """The production client options with short timeouts and one retry, so slow faults cost seconds.
+
+    Patch it over ``feeds.client_options``; ``PRODUCTION_OPTIONS`` keeps the original.
+    """
+    def options(cfg: settings.Settings) -> ClientOptions:
+        return dataclasses.replace(PRODUCTION_OPTIONS(cfg), connect_timeout_s=1.0, read_timeout_s=read_timeout_s,
+                                   total_timeout_s=total_timeout_s, retries=1, backoff_s=0.05)
+    return options
 
 
 def env_for(data_dir: Path, site_url: str, **extra: str) -> dict[str, str]:

@@ -7,7 +7,6 @@ parallel threads, as the DAG's mapped tasks run; then the shards are processed a
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,17 +20,12 @@ from pipeline import settings, staging
 from pipeline.ingest import feeds
 from pipeline.stages import load, runner, scrape
 from pipeline.stages.feeds import fetch_feeds
-from tests.faults.conftest import PER_RUN_TABLES, contents
+from tests.faults.conftest import PER_RUN_TABLES, contents, fast_options
 
 SPEC = generator.SiteSpec(feeds=200, hosts=8, articles_per_feed=1, fault_share=0.1, seed=20251028)
 SHARDS = 4
-PRODUCTION_OPTIONS = feeds.client_options
-
-
-def fast_options(cfg: settings.Settings):
-    # The slow fault answers after 3 s; production timeouts would make the case cost a minute.
-    return dataclasses.replace(PRODUCTION_OPTIONS(cfg), connect_timeout_s=1.0, read_timeout_s=1.0,
-                               total_timeout_s=2.0, retries=1, backoff_s=0.05)
+# The slow fault answers after 3 s; production timeouts would make the case cost a minute.
+FAST_OPTIONS = fast_options(read_timeout_s=1.0, total_timeout_s=2.0)
 
 
 def run_concurrently(run_id: str) -> dict:
@@ -59,7 +53,7 @@ def many_feeds(tmp_path_factory):
         mp.setenv("NEWS_MIN_INTERVAL_S", "0")
         mp.setenv("NEWS_MAX_PAGE_BYTES", "1000000")
         mp.setenv("NEWS_SHARDS", str(SHARDS))
-        mp.setattr(feeds, "client_options", fast_options)
+        mp.setattr(feeds, "client_options", FAST_OPTIONS)
         first = run_concurrently("many-1")
         db = settings.load().duckdb_path
         after_first = contents(db)

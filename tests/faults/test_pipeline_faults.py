@@ -2,12 +2,11 @@
 
 For each fault the stage returns normally, the item is recorded with a clear reason (``fetch_log``,
 feed state, the article's ``page_status``) and every good item lands exactly once. The slow faults
-stay quick because the client's timeouts are shrunk for the test (``fast_options``).
+stay quick because the client's timeouts are shrunk for the test (``fast_options`` in conftest).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,26 +19,19 @@ import pytest
 from pipeline import settings, staging
 from pipeline.ingest import feeds
 from pipeline.ingest.feeds import FeedSource
-from pipeline.ingest.http import MAX_RETRY_AFTER_S, ClientOptions
+from pipeline.ingest.http import MAX_RETRY_AFTER_S
 from pipeline.stages import extract, runner, scrape
 from pipeline.stages.feeds import fetch_feeds
 from tests.e2e import checks
+from tests.faults.conftest import fast_options
 from tests.fixtures import faulty_site
 
 MAX_BYTES = 1_000_000
 
 
-PRODUCTION_OPTIONS = feeds.client_options
-
-
-def fast_options(cfg: settings.Settings) -> ClientOptions:
-    """The production options, with timeouts short enough that the slow faults cost seconds.
-
-    The read timeout (1.5 s) outlasts the drip's one byte per second, so the drip is ended by the
-    total timeout (2.5 s), not by the per-read one.
-    """
-    return dataclasses.replace(PRODUCTION_OPTIONS(cfg), connect_timeout_s=1.0, read_timeout_s=1.5,
-                               total_timeout_s=2.5, retries=1, backoff_s=0.05)
+# The read timeout (1.5 s) outlasts the drip's one byte per second, so the drip is ended by the
+# total timeout (2.5 s), not by the per-read one.
+FAST_OPTIONS = fast_options(read_timeout_s=1.5, total_timeout_s=2.5)
 
 
 @contextmanager
@@ -55,7 +47,7 @@ def faulty_env(data_dir: Path, **extra: str) -> Iterator[pytest.MonkeyPatch]:
         mp.setenv("NEWS_SHARDS", "1")
         for name, value in extra.items():
             mp.setenv(name, value)
-        mp.setattr(feeds, "client_options", fast_options)
+        mp.setattr(feeds, "client_options", FAST_OPTIONS)
         yield mp
 
 

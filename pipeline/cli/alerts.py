@@ -1,0 +1,52 @@
+"""``newswatch alerts``: preview the pending alerts, or deliver them without Airflow."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from pipeline.cli.common import VerboseOption, console, setup_logging
+
+app = typer.Typer(help="Alerts on new matching stories.", no_args_is_help=True)
+
+
+@app.command("preview")
+def alerts_preview_cmd(limit: Annotated[int, typer.Option(help="How many to show.")] = 5) -> None:
+    """Print the alerts that would be sent now (one per story and topic), as their plain-text bodies."""
+    from pipeline.alerts import ledger
+
+    pending = ledger.pending_alerts()
+    for alert in pending[:limit]:
+        typer.echo(alert.text() + "\n")
+    typer.echo(f"{len(pending)} alerts pending")
+
+
+@app.command("send")
+def alerts_send_cmd(demo: Annotated[bool, typer.Option("--demo", help="Only the demo's outbox route, "
+                                                       "whatever NEWS_ALERTS_FILE says.")] = False,
+                    verbose: VerboseOption = False) -> None:
+    """Deliver due alerts on every route (the news_alerts DAG's work, without Airflow); print what was sent."""
+    from pipeline.alerts import ledger, routes
+
+    setup_logging(verbose)
+    report = ledger.send_alerts(config=routes.demo_config() if demo else None)
+    _print_deliveries(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def send_demo_alerts() -> None:
+    """Deliver the pending alerts to the local outbox only (the demo never posts to a real channel)."""
+    from pipeline.alerts import channels, ledger, routes
+
+    console.rule(f"Alerts delivered to the outbox {channels.outbox_file()}")
+    _print_deliveries(ledger.send_alerts(config=routes.demo_config()))
+
+
+def _print_deliveries(report: Any) -> None:
+    for d in report.sent:
+        typer.echo(f"sent   {d.route:<16} {d.kind:<7} {d.key}  {d.count_stories:>3} stories  {d.title[:90]}")
+    for d in report.failed:
+        typer.echo(f"FAILED {d.route:<16} {d.kind:<7} {d.key}  {d.count_stories:>3} stories  {d.error}")
+    typer.echo(f"{len(report.sent)} messages sent, {len(report.failed)} failed")
