@@ -93,12 +93,12 @@ def _serve_sample_site(stack: contextlib.ExitStack, port: int, option: str) -> s
 def classify_cmd(file: Annotated[str, typer.Argument(help="JSON Lines {id, title, text}; - for stdin.")],
                  topics_file: Annotated[Path | None, typer.Option("--topics")] = None) -> None:
     """Score each item for every topic: {id, topics: {topic: {score, relevant, evidence}}}."""
-    from pipeline.classify import score as classify
+    from pipeline.classify import config, score
 
-    topics = classify.load_topics(topics_file or settings.load().topics_file)
+    topics = config.load_topics(topics_file or settings.load().topics_file)
     for item in _jsonl(file):
-        results = classify.classify(item.get("title") or "", item.get("text") or "", topics)
-        _emit({"id": item.get("id"), "topics": classify.result_to_json(results)})
+        results = score.classify(item.get("title") or "", item.get("text") or "", topics)
+        _emit({"id": item.get("id"), "topics": score.result_to_json(results)})
 
 
 def _html_files(paths: list[Path]) -> list[Path]:
@@ -442,7 +442,7 @@ EvalHalfOption = Annotated[Half | None, typer.Option(
 def eval_classify_cmd(labels: Annotated[Path, typer.Argument(help="Labelled JSON Lines, e.g. shared/eval/classify_dev.jsonl.")],
                       topics_file: EvalTopicsOption = None, half: EvalHalfOption = None) -> None:
     """Precision, recall, F1, confusion counts and the worst errors, per topic."""
-    from pipeline.classify.score import load_topics
+    from pipeline.classify.config import load_topics
     from pipeline.eval import classify as eval_classify
 
     topics = load_topics(topics_file or settings.load().topics_file)
