@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 MAX_EVIDENCE = 5
 
+
 @dataclass(frozen=True)
 class Evidence:
     """One unit (the title or a sentence) that contributed to a topic score."""
