@@ -133,11 +133,11 @@ def measure(new: int, history: int) -> dict:
         full.mkdir()
         print(f"generating {history:,} stored articles ...", file=sys.stderr)
         history_s = build_history(full / "newswatch.duckdb", history)
-        from pipeline.classify import score as classify
+        from pipeline.classify import config
         from pipeline.facts import document
 
         document.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # load spaCy outside the timing
-        classify.load_topics(settings.load().topics_file)
+        config.load_topics(settings.load().topics_file)
         with sample_site.serve(site_dir=root / "site") as base:
             timed_run(root / "warm-up", base)  # imports, spaCy, trafilatura caches: paid before timing
             results = {"empty": timed_run(empty, base), "history": timed_run(full, base)}

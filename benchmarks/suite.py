@@ -533,10 +533,10 @@ def classify_figures(figures: list[Figure], extra: dict[str, Any]) -> None:
     import trafilatura
 
     from pipeline import sample_site
-    from pipeline.classify import score as classify
+    from pipeline.classify import config, score
     from pipeline.stages import extract
 
-    topics = classify.load_topics()
+    topics = config.load_topics()
     if EXTRACTION_PAGES.exists():  # 181 real news pages (the extraction benchmark)
         files = sorted(EXTRACTION_PAGES.glob("*.html.gz"))
         pages = [extract.decode_html(gzip.decompress(f.read_bytes()), "text/html") for f in files]
@@ -562,7 +562,7 @@ def classify_figures(figures: list[Figure], extra: dict[str, Any]) -> None:
         done, cpu = 0, time.process_time()
         while time.process_time() - cpu < min_s:
             for title, text in items:
-                classify.classify(title, text, topics)
+                score.classify(title, text, topics)
             done += len(items)
         return (time.process_time() - cpu) / done * 1000
 

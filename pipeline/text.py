@@ -1,4 +1,4 @@
-"""Text preparation for fact extraction: an offset-preserving clean view and sentence spans.
+"""Text preparation for classification and fact extraction: an offset-preserving clean view and sentence spans.
 
 Every extractor works on a *masked* copy of the article text in which markup (Markdown links and
 emphasis, HTML tags, bare URLs) is overwritten with spaces. The copy has exactly the same length as
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,6 @@ _EMPHASIS = re.compile(r"\*{1,3}|(?<!\w)_{1,2}(?=\w)|(?<=\w)_{1,2}(?!\w)")
 _ESCAPE = re.compile(r"\\(?=[.\-*_()\[\]#])")
 _ENTITY_REF = re.compile(r"&(?:nbsp|amp|quot|#\d+);")
 
-# Abbreviations whose period does not end a sentence.
 # English cardinal number words, shared by amounts ("two billion") and dates ("twenty-five").
 CARDINALS: dict[str, int] = {
     "zero": 0,
@@ -55,27 +55,38 @@ CARDINALS: dict[str, int] = {
     "ninety": 90,
 }
 
+# Abbreviations whose period does not end a sentence: splitting "U.S. Trade sanctions" would hide the US actor
+# from the sentence it belongs to, and a fact from its evidence.
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof gov sen rep gen lt col capt adm sgt st jr sr inc corp co ltd no nos vs
-    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u dept est approx etc e.g i.e
+    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u d.c dept est approx etc e.g i.e
     a.m p.m fig sec secs op pres ft mt rev messrs u.s.a""".split()
 )
 _BULLET = re.compile(
     r"(?m)^[ \t]*(?:[-•*▪●◦]|\d{1,2}[.)]|[a-z]\\?[.)]|\((?:[a-z]|[ivx]{1,4}|\d{1,2})\))[ \t]+"
 )
-_TERMINAL = re.compile(r"[.!?。！？]+[”\"’')\]]*")
+_TERMINAL = re.compile(r"[.!?]+[”\"’')\]]*|[。！？]+[」』）]*")
 _CLOSERS = "”\"’')]"
+_CJK_STOPS = "。！？"
+# A single newline is only hard wrapping (White House and Reuters texts wrap at ~70 columns), so it does not
+# start a paragraph; an indented line or a bullet does.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*|\n[ \t]{2,}|\n(?=[ \t]*[-*\u2022]\s)")
 _UPPER = re.compile(r"[A-Z]")
 _LOWER = re.compile(r"[a-z]")
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of the article: its span in the text and whether it reads like a heading."""
+    """One sentence of the article: its span, whether it reads like a heading, and its paragraph.
+
+    ``paragraph`` counts the paragraph breaks before the sentence: a blank line, an indented line (Reuters 1987
+    style) or a bullet. The classifier reads two actors in one paragraph as weaker co-occurrence.
+    """
 
     start: int
     end: int
     is_heading: bool
+    paragraph: int = 0
 
 
 def mask_markup(text: str) -> str:
@@ -148,7 +159,7 @@ def split_sentences(masked: str) -> list[Sentence]:
 
     Boundaries are blank lines, bullet and list markers at line starts, a colon ending a line or closing an
     ALL-CAPS heading, sentence punctuation followed by a capital (not after an abbreviation), and, in
-    texts with one paragraph per line, every newline.
+    texts with one paragraph per line, every newline. A Japanese full stop always ends a sentence.
 
     Args:
         masked: the output of :func:`mask_markup`.
@@ -170,6 +181,9 @@ def split_sentences(masked: str) -> list[Sentence]:
         cuts.add(m.end())
     for m in _TERMINAL.finditer(masked):
         end = m.end()
+        if m.group()[0] in _CJK_STOPS:
+            cuts.add(end)  # Japanese has no capitals and puts no space after a full stop
+            continue
         if "." in m.group() and m.group()[0] == "." and _ends_with_abbreviation(masked, m.start()):
             # "U.S." ends a sentence only at a paragraph end; wire copy capitalises the word after it.
             if not re.match(r"[ \t]*\n[ \t]*\n|[ \t]*$", masked[end : end + 4]):
@@ -179,6 +193,7 @@ def split_sentences(masked: str) -> list[Sentence]:
         if _next_starts_sentence(masked, end):
             cuts.add(end)
     bounds = sorted(cuts)
+    paragraph_breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(masked)]
     sentences: list[Sentence] = []
     for a, b in zip(bounds, bounds[1:], strict=False):
         seg = masked[a:b]
@@ -191,7 +206,8 @@ def split_sentences(masked: str) -> list[Sentence]:
         body = masked[stripped_start:stripped_end]
         if not re.search(r"\w", body):
             continue
-        sentences.append(Sentence(stripped_start, stripped_end, _looks_like_heading(body)))
+        paragraph = bisect_right(paragraph_breaks, stripped_start)
+        sentences.append(Sentence(stripped_start, stripped_end, _looks_like_heading(body), paragraph))
     return sentences
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from pipeline import settings
 from pipeline.alerts.channels import parse_urls
-from pipeline.classify import score
+from pipeline.classify import config
 from pipeline.errors import ConfigError
 
 MODES = ("immediate", "digest")
@@ -59,7 +59,7 @@ ConnectionResolver = Callable[[str], Sequence[str]]
 
 def topic_names() -> tuple[str, ...]:
     """The topics a route may name: those of the topic config (``NEWS_TOPICS_FILE``), in its order."""
-    return score.load_topics(settings.load().topics_file).names
+    return config.load_topics(settings.load().topics_file).names
 
 
 def _env_connection_urls(conn_id: str) -> list[str]:

@@ -30,7 +30,7 @@ EvalHalfOption = Annotated[Half | None, typer.Option(
 def eval_classify_cmd(labels: Annotated[Path, typer.Argument(help="Labelled JSON Lines, e.g. shared/eval/classify_dev.jsonl.")],
                       topics_file: EvalTopicsOption = None, half: EvalHalfOption = None) -> None:
     """Precision, recall, F1, confusion counts and the worst errors, per topic."""
-    from pipeline.classify.score import load_topics
+    from pipeline.classify.config import load_topics
     from pipeline.eval import classify as eval_classify
 
     topics = load_topics(topics_file or settings.load().topics_file)

@@ -23,9 +23,9 @@ app = typer.Typer()
 def classify_cmd(file: Annotated[str, typer.Argument(help="JSON Lines {id, title, text}; - for stdin.")],
                  topics_file: Annotated[Path | None, typer.Option("--topics")] = None) -> None:
     """Score each item for every topic: {id, topics: {topic: {score, relevant, evidence}}}."""
-    from pipeline.classify import score
+    from pipeline.classify import config, score
 
-    topics = score.load_topics(topics_file or settings.load().topics_file)
+    topics = config.load_topics(topics_file or settings.load().topics_file)
     for item in read_jsonl(file):
         results = score.classify(item.get("title") or "", item.get("text") or "", topics)
         emit({"id": item.get("id"), "topics": score.result_to_json(results)})

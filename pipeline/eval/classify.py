@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.classify.score import Evidence, Topics, classify
+from pipeline.classify.config import Topics
+from pipeline.classify.score import Evidence, classify
 from pipeline.eval.metrics import Counts
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def evaluate(labels_path: Path, topics: Topics, *, half: str | None = None) -> E
 
     Args:
         labels_path: JSONL file with ``id``, ``title``, ``text`` and a 0/1/2 label per topic.
-        topics: compiled configuration from :func:`pipeline.classify.score.load_topics`.
+        topics: compiled configuration from :func:`pipeline.classify.config.load_topics`.
         half: restrict to one deterministic half of the items ("A" or "B"); None evaluates all.
 
     Returns:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import settings, staging
-from pipeline.classify.score import classify, load_topics, result_to_json
+from pipeline.classify.config import load_topics
+from pipeline.classify.score import classify, result_to_json
 from pipeline.stages import schemas
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import settings, sqlfiles, staging
-from pipeline.classify.score import load_topics
+from pipeline.classify.config import load_topics
 from pipeline.errors import ConfigError
 from pipeline.extract import dedup
 from pipeline.stages import classify, extract, facts, load, schemas

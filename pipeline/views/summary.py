@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import settings, sqlfiles
-from pipeline.classify import score
+from pipeline.classify import config
 from pipeline.views import evidence
 from pipeline.warehouse import db
 
@@ -126,7 +126,7 @@ def _alerts(snapshot_path: Path) -> Table:
 
 def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | None:
     """Read the summary tables from the snapshot, or ``None`` when nothing was loaded yet."""
-    topics = score.load_topics(settings.load().topics_file).names
+    topics = config.load_topics(settings.load().topics_file).names
     with db.snapshot(snapshot_path) as con:
         if con is None:
             return None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.classify.score import Topics, load_topics
+from pipeline.classify.config import Topics, load_topics
 from pipeline.cli.app import app
 from pipeline.eval.classify import evaluate, format_report, split_half
 
