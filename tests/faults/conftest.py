@@ -30,8 +30,9 @@ from pipeline.stages.feeds import fetch_feeds
 REPO = Path(__file__).resolve().parents[2]
 RUN_ID = "faults-ref"
 SHARDS = 2
-# Rows that differ between two runs by design: request ids and timestamps of new requests.
-PER_RUN_TABLES = {"fetch_log", "runs"}
+# Rows that differ between two runs by design: request ids and timestamps of new requests, and each
+# run's own counts.
+PER_RUN_TABLES = {"fetch_log", "runs", "run_topic_counts"}
 
 
 PRODUCTION_OPTIONS = feeds.client_options
