@@ -19,6 +19,7 @@ from pipeline.classify.score import (
     result_to_json,
 )
 from pipeline.errors import ConfigError
+from pipeline.extract.html import extract_html
 
 SUMMIT_TITLE = "Trump and Takaichi sign critical minerals pact at Tokyo summit"
 SUMMIT_TEXT = (
@@ -339,10 +340,9 @@ def test_invalid_yaml_raises_config_error_naming_file(tmp_path: Path) -> None:
 
 def test_seed_story_is_relevant_to_both_topics(topics: Topics) -> None:
     from pipeline import sample_site
-    from pipeline.stages import extract
 
     page = sample_site.SITE_DIR / "articles" / "trump-takaichi-summit.html"
-    seed = extract.extract_html(page.read_bytes())
+    seed = extract_html(page.read_bytes())
     assert seed is not None and seed.title
     results = classify(seed.title, seed.text, topics)
     assert results["us_japan"].relevant and results["rare_earths"].relevant
