@@ -29,8 +29,7 @@ from pipeline import sample_site, settings, staging
 from pipeline.ingest import feeds
 from pipeline.stages import load
 from pipeline.stages.feeds import fetch_feeds
-from pipeline.warehouse import db as warehouse
-from pipeline.warehouse import migrate
+from pipeline.warehouse import db, migrate
 
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 
@@ -62,10 +61,10 @@ def build_site(root: Path, n: int, seed: int = 7) -> None:
         + "".join(items) + "</channel></rss>", encoding="utf-8")
 
 
-def build_history(db: Path, articles: int) -> float:
+def build_history(path: Path, articles: int) -> float:
     """A warehouse that already holds ``articles`` articles, with their cluster keys and verdicts."""
     started = time.perf_counter()
-    con = duckdb.connect(str(db))
+    con = duckdb.connect(str(path))
     migrate.apply(con)
     con.execute("""
         insert into articles (article_id, canonical_url, source_domain, title, published_at, text, text_hash,
@@ -90,14 +89,14 @@ def build_history(db: Path, articles: int) -> float:
     """, [articles])
     con.execute("checkpoint")
     con.close()
-    warehouse.publish_snapshot(db, db.with_name("newswatch.snapshot.duckdb"))
+    db.publish_snapshot(path, path.with_name("newswatch.snapshot.duckdb"))
     return time.perf_counter() - started
 
 
 def timed_run(data: Path, base: str) -> dict[str, float]:
     """One pipeline run with per-stage wall times."""
     from pipeline.stages import classify as stage_classify
-    from pipeline.stages import extract, scrape
+    from pipeline.stages import extract, plan_pages, scrape
     from pipeline.stages import facts as stage_facts
 
     os.environ["NEWS_DATA_DIR"] = str(data)
@@ -112,12 +111,13 @@ def timed_run(data: Path, base: str) -> dict[str, float]:
 
     source = feeds.FeedSource("bench", f"{base}/feeds/bench.xml")
     items = stage("fetch_feeds", fetch_feeds, run, sources=[source], force=True)
-    pages = stage("scrape_articles", scrape.scrape_articles, items)
+    plans = stage("plan_pages", plan_pages.plan_pages, [items], snapshot=settings.load().snapshot_path)
+    pages = stage("scrape_articles", scrape.scrape_articles, plans[0])
     articles = stage("extract_articles", extract.extract_articles, pages)
     classified = stage("classify_articles", stage_classify.classify_articles, articles)
     stage("extract_facts", stage_facts.extract_facts, classified, articles)
     row = stage("load_warehouse", load.load_warehouse, run, run_id="bench", publish=False)
-    stage("publish_snapshot", warehouse.publish_snapshot)
+    stage("publish_snapshot", db.publish_snapshot)
     times["total"] = sum(times.values())
     times["articles_new"] = row["count_articles_new"]
     return times

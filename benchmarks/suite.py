@@ -91,8 +91,8 @@ def configure(data: Path, feeds_file: Path, addresses: list[str], shards: int, i
 
 def timed_run(run_id: str, shards: int, *, force: bool = True) -> dict[str, Any]:
     """One run as the DAG runs it: fetch shards in parallel, scrape shards in parallel, then process and load."""
-    from pipeline import staging
-    from pipeline.stages import classify, extract, facts, load, scrape
+    from pipeline import settings, staging
+    from pipeline.stages import classify, extract, facts, load, plan_pages, scrape
     from pipeline.stages.feeds import fetch_feeds
 
     run = staging.run_dir(run_id)
@@ -102,7 +102,8 @@ def timed_run(run_id: str, shards: int, *, force: bool = True) -> dict[str, Any]
         items = list(pool.map(lambda s: fetch_feeds(run, s, shards, run_id=run_id, force=force),
                               range(shards)))
         times["fetch_feeds"] = time.perf_counter() - started
-        pages = list(pool.map(lambda p: scrape.scrape_articles(p, run_id=run_id), items))
+        plans = plan_pages.plan_pages(items, snapshot=settings.load().snapshot_path)
+        pages = list(pool.map(lambda p: scrape.scrape_articles(p, run_id=run_id), plans))
     times["fetch"] = time.perf_counter() - started  # feeds + pages: the network part of the run
     step = time.perf_counter()
     articles = [extract.extract_articles(p) for p in pages]
@@ -130,15 +131,15 @@ def requests_per_host(run_id: str) -> Counter[str]:
 
 
 def bare_trafilatura(run: Path) -> tuple[float, float, int]:
-    """trafilatura alone, with pipeline/extract.py's settings, over the pages the run fetched: wall, CPU, pages."""
+    """trafilatura alone, with pipeline/extract/html.py's settings, over the pages the run fetched: wall, CPU, pages."""
     import trafilatura
 
     from pipeline import staging
-    from pipeline.stages import extract
+    from pipeline.extract.html import decode_html
 
     pages = [p for f in sorted((run / "pages").glob("*.parquet")) for p in staging.read_rows(f)
              if p["page_status"] == "ok"]
-    html = [(extract.decode_html(gzip.decompress(Path(p["raw_path"]).read_bytes()), p["content_type"] or ""),
+    html = [(decode_html(gzip.decompress(Path(p["raw_path"]).read_bytes()), p["content_type"] or ""),
              p["final_url"] or p["url"]) for p in pages]
     started, cpu = time.perf_counter(), time.process_time()
     for text, url in html:
@@ -465,8 +466,9 @@ print(json.dumps({{"imports_kb": before, "peak_kb": hwm(),
 def stage_pages(run: Path, raw_dir: Path, n: int, seed: int = 3) -> Path:
     """n distinct fetched pages, as scrape_articles stages them, from the sample site's templates."""
     from pipeline import staging
-    from pipeline.ingest import feeds
-    from pipeline.stages import schemas, scrape
+    from pipeline.ingest.pages import store_raw
+    from pipeline.stages import schemas
+    from pipeline.urls import article_id
 
     rng = random.Random(seed)
     templates, paragraphs = generator.page_parts()
@@ -476,8 +478,8 @@ def stage_pages(run: Path, raw_dir: Path, n: int, seed: int = 3) -> Path:
         slug = f"mem-{i:05d}"
         url = f"https://memory{i % 20}.example/articles/{slug}.html"
         html = generator.article_page(templates[i % len(templates)], paragraphs, slug, rng)
-        raw = scrape.store_raw(raw_dir, html.encode())
-        rows.append({"article_id": feeds.article_id(url), "url": url, "original_url": url, "feed_url": "bench",
+        raw = store_raw(raw_dir, html.encode())
+        rows.append({"article_id": article_id(url), "url": url, "original_url": url, "feed_url": "bench",
                      "feed_name": "bench", "guid": url, "title": f"Story {slug}", "summary": None, "author": None,
                      "published_at": now, "seen_at": now, "final_url": url, "page_status": "ok", "http_status": 200,
                      "error_class": None, "content_type": "text/html; charset=utf-8", "raw_path": str(raw),
@@ -534,16 +536,16 @@ def classify_figures(figures: list[Figure], extra: dict[str, Any]) -> None:
 
     from pipeline import sample_site
     from pipeline.classify import config, score
-    from pipeline.stages import extract
+    from pipeline.extract.html import decode_html
 
     topics = config.load_topics()
     if EXTRACTION_PAGES.exists():  # 181 real news pages (the extraction benchmark)
         files = sorted(EXTRACTION_PAGES.glob("*.html.gz"))
-        pages = [extract.decode_html(gzip.decompress(f.read_bytes()), "text/html") for f in files]
+        pages = [decode_html(gzip.decompress(f.read_bytes()), "text/html") for f in files]
         page_source = f"{len(pages)} real pages of ../shared/eval/extraction"
     else:
         files = sorted((sample_site.SITE_DIR / "articles").glob("*.html"))
-        pages = [extract.decode_html(f.read_bytes(), "text/html") for f in files]
+        pages = [decode_html(f.read_bytes(), "text/html") for f in files]
         page_source = f"{len(pages)} sample pages"
     cpu = time.process_time()
     docs = [trafilatura.bare_extraction(html, include_comments=False, favor_precision=True, with_metadata=True)

@@ -28,7 +28,8 @@ Fetches the configured feeds (polite, conditional GET), scrapes the new articles
 text, classifies the two watch topics (**us_japan**, **rare_earths**), extracts facts and loads
 everything into DuckDB, then publishes the read-only snapshot analysts query.
 
-* Feeds are split into `NEWS_SHARDS` shards **by host** (mapped tasks), so per-host politeness holds.
+* Feeds are split into `NEWS_SHARDS` shards **by host** (mapped tasks), so per-host politeness holds;
+  `plan_pages` keeps the new items of every shard and re-splits them by *page* host for `scrape_articles`.
 * Tasks pass file paths (run-scoped Parquet), never article bodies.
 * `load_warehouse` and `publish_snapshot` run in the one-slot `duckdb_writer` pool: the only writer.
 * Per-feed and per-page failures never fail the run; they are in `fetch_log` and the `runs` counts.
@@ -74,6 +75,15 @@ def news_ingest() -> None:
                                      force=bool(context["params"]["force"])))
 
     @task
+    def plan_pages(items: list[str]) -> list[str]:
+        from pipeline import settings
+        from pipeline.stages import plan_pages
+
+        # The re-shard by page host, against the snapshot's stored pages: every feed shard's items in.
+        return [str(p) for p in plan_pages.plan_pages([Path(i) for i in items],
+                                                      snapshot=settings.load().snapshot_path)]
+
+    @task
     def scrape_articles(items: str, **context: Any) -> str:
         from pipeline.stages import scrape
 
@@ -113,7 +123,7 @@ def news_ingest() -> None:
 
     items = fetch_feeds.expand(shard=plan_shards())
     staged = extract_facts.expand_kwargs(
-        classify_articles.expand(articles=extract_articles.expand(pages=scrape_articles.expand(items=items)))
+        classify_articles.expand(articles=extract_articles.expand(pages=scrape_articles.expand(items=plan_pages(items))))
     )
     counts = load_warehouse(staged)
     publish_snapshot(counts) >> check_run(counts)

@@ -47,7 +47,7 @@ def _html_files(paths: list[Path]) -> list[Path]:
 def extract_cmd(paths: Annotated[list[Path], typer.Argument(help="HTML files (.html, .html.gz) or folders.")],
                 url: Annotated[list[str] | None, typer.Option("--url", help="Each page's URL, in order.")] = None) -> None:
     """Extract clean text and metadata: {file, title, text, published_at, language} per file."""
-    from pipeline.stages import extract
+    from pipeline.extract.html import extract_html
 
     files = _html_files(paths)
     urls = list(url or [])
@@ -58,7 +58,7 @@ def extract_cmd(paths: Annotated[list[Path], typer.Argument(help="HTML files (.h
         if path.name.endswith(".gz"):
             raw = gzip.decompress(raw)
         try:
-            result = extract.extract_html(raw, urls[i] if urls else None)
+            result = extract_html(raw, urls[i] if urls else None)
         except Exception as exc:  # noqa: BLE001 - one hostile page must not end the batch
             logging.getLogger(__name__).warning("%s: extraction failed: %r", path, exc)
             result = None

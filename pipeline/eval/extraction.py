@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.eval.metrics import f1_score
-from pipeline.stages import extract
+from pipeline.extract.html import extract_html
 
 _WORD = re.compile(r"\w+")
 SHINGLE = 4
@@ -61,7 +61,7 @@ def evaluate(folder: Path) -> ExtractionReport:
     for page_id, gold in sorted(truth.items()):
         html = gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes())
         started = time.perf_counter()
-        result = extract.extract_html(html, gold.get("url"))
+        result = extract_html(html, gold.get("url"))
         spent += time.perf_counter() - started
         precision, recall = score(result.text if result else "", gold["articleBody"])
         recalls.append(recall)

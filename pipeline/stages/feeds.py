@@ -23,13 +23,13 @@ from pipeline.ingest.feeds import (
 )
 from pipeline.ingest.http import FetchLog, PoliteClient
 from pipeline.stages import schemas
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import db
 
 logger = logging.getLogger(__name__)
 
 
 def _load_states(snapshot_path: Path | None) -> dict[str, FeedState]:
-    rows = warehouse.query_snapshot(
+    rows = db.query_snapshot(
         "select feed_url, etag, last_modified, body_hash, consecutive_failures, next_due_at, median_gap_minutes "
         "from feeds",
         snapshot_path=snapshot_path,

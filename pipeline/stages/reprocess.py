@@ -20,7 +20,7 @@ from pipeline.classify.config import load_topics
 from pipeline.errors import ConfigError
 from pipeline.extract import dedup
 from pipeline.stages import classify, extract, facts, load, schemas
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import db
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def reprocess(stages: Sequence[str] = STAGES, *, since: date | str | None = None
                               f"(NEWS_TOPICS_FILE)")
     run_id = run_id or f"reprocess__{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
     run = staging.run_dir(run_id)
-    with warehouse.snapshot() as con:
+    with db.snapshot() as con:
         if con is None:
             raise ConfigError("nothing to reprocess: no snapshot yet (run `newswatch run` first)")
         articles = sqlfiles.rows(con, "reprocess/select_articles", [since, until, wanted])

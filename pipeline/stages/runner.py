@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import settings, staging
-from pipeline.stages import classify, extract, facts, feeds, load, scrape
+from pipeline.stages import classify, extract, facts, feeds, load, plan_pages, scrape
 
 logger = logging.getLogger(__name__)
 
 
 def run_pipeline(run_id: str | None = None, *, force: bool = False) -> dict[str, Any]:
-    """Fetch, scrape, extract, classify, extract facts, load and publish, for every shard.
+    """Fetch, plan the pages, scrape, extract, classify, extract facts, load and publish, for every shard.
 
     Args:
         run_id: the run's id; defaults to ``manual__<UTC timestamp>``.
@@ -29,11 +29,10 @@ def run_pipeline(run_id: str | None = None, *, force: bool = False) -> dict[str,
     cfg = settings.load()
     run_id = run_id or f"manual__{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
     run = staging.run_dir(run_id)
-    # Every feed shard first: the scrape shards re-split the items by page host (scrape.shard_items).
+    # Every feed shard first: plan_pages re-splits their items by page host, as the DAG's task does.
     items = [feeds.fetch_feeds(run, shard, cfg.shards, run_id=run_id, force=force) for shard in range(cfg.shards)]
-    for shard_items in items:
-        pages = scrape.scrape_articles(shard_items, run_id=run_id)
-        process_pages(pages)
+    for plan in plan_pages.plan_pages(items, snapshot=cfg.snapshot_path):
+        process_pages(scrape.scrape_articles(plan, run_id=run_id))
     row = load.load_warehouse(run, run_id=run_id)
     return row
 

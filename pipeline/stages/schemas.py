@@ -66,6 +66,12 @@ FETCH_LOG = _schema([
     ("fetched_at", TS),
 ])
 
+# The items a page shard fetches (stages/plan_pages.py), with the page attempts made so far.
+PLAN = _schema([
+    *[ITEMS.field(name) for name in ITEMS.names],
+    ("page_attempts", pa.int32()),
+])
+
 PAGES = _schema([
     *[ITEMS.field(name) for name in ITEMS.names],
     ("final_url", pa.string()),

@@ -26,6 +26,7 @@ from pipeline.ingest import feeds
 from pipeline.ingest.http import ClientOptions
 from pipeline.stages import load, runner, scrape
 from pipeline.stages.feeds import fetch_feeds
+from pipeline.stages.plan_pages import plan_pages
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_ID = "faults-ref"
@@ -68,8 +69,8 @@ def stage_run(run_id: str, *, force: bool = True) -> Path:
     run = staging.run_dir(run_id)
     n = settings.load().shards
     items = [fetch_feeds(run, shard, n, run_id=run_id, force=force) for shard in range(n)]
-    for shard_items in items:
-        runner.process_pages(scrape.scrape_articles(shard_items, run_id=run_id))
+    for plan in plan_pages(items, snapshot=settings.load().snapshot_path):
+        runner.process_pages(scrape.scrape_articles(plan, run_id=run_id))
     return run
 
 

@@ -20,6 +20,7 @@ from pipeline import settings, staging
 from pipeline.ingest import feeds
 from pipeline.stages import load, runner, scrape
 from pipeline.stages.feeds import fetch_feeds
+from pipeline.stages.plan_pages import plan_pages
 from tests.faults.conftest import PER_RUN_TABLES, contents, fast_options
 
 SPEC = generator.SiteSpec(feeds=200, hosts=8, articles_per_feed=1, fault_share=0.1, seed=20251028)
@@ -33,7 +34,8 @@ def run_concurrently(run_id: str) -> dict:
     with ThreadPoolExecutor(SHARDS) as pool:
         items = list(pool.map(lambda s: fetch_feeds(run, s, SHARDS, run_id=run_id, force=True),
                               range(SHARDS)))
-        pages = list(pool.map(lambda p: scrape.scrape_articles(p, run_id=run_id), items))
+        plans = plan_pages(items, snapshot=settings.load().snapshot_path)
+        pages = list(pool.map(lambda p: scrape.scrape_articles(p, run_id=run_id), plans))
     for shard_pages in pages:
         runner.process_pages(shard_pages)
     return load.load_warehouse(run, run_id=run_id)

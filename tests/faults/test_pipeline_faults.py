@@ -22,6 +22,7 @@ from pipeline.ingest.feeds import FeedSource
 from pipeline.ingest.http import MAX_RETRY_AFTER_S
 from pipeline.stages import extract, runner, scrape
 from pipeline.stages.feeds import fetch_feeds
+from pipeline.stages.plan_pages import plan_pages
 from tests.e2e import checks
 from tests.faults.conftest import fast_options
 from tests.fixtures import faulty_site
@@ -76,7 +77,8 @@ def page_run(site, tmp_path_factory) -> dict[str, Any]:
         run = staging.run_dir("faults-pages")
         sources = [FeedSource(name, f"{site.url}/feeds/{name}.xml") for name in ("good", "quirks", "malformed")]
         items_path = fetch_feeds(run, run_id="faults-pages", sources=sources, force=True)
-        pages_path = scrape.scrape_articles(items_path, run_id="faults-pages")
+        (plan_path,) = plan_pages([items_path], snapshot=settings.load().snapshot_path)
+        pages_path = scrape.scrape_articles(plan_path, run_id="faults-pages")
         articles_path = extract.extract_articles(pages_path)
     log = staging.read_rows(run / "fetch_log" / "pages-000.parquet")
     return {

@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.classify.config import Topics, load_topics
 from pipeline.classify.score import Evidence, TopicResult, classify, result_to_json
+from pipeline.extract.html import extract_html
 
 SUMMIT_TITLE = "Trump and Takaichi sign critical minerals pact at Tokyo summit"
 SUMMIT_TEXT = (
@@ -218,10 +219,9 @@ def test_result_to_json_shape(topics: Topics) -> None:
 
 def test_seed_story_is_relevant_to_both_topics(topics: Topics) -> None:
     from pipeline import sample_site
-    from pipeline.stages import extract
 
     page = sample_site.SITE_DIR / "articles" / "trump-takaichi-summit.html"
-    seed = extract.extract_html(page.read_bytes())
+    seed = extract_html(page.read_bytes())
     assert seed is not None and seed.title
     results = classify(seed.title, seed.text, topics)
     assert results["us_japan"].relevant and results["rare_earths"].relevant

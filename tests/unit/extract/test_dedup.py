@@ -12,14 +12,14 @@ import pytest
 
 from pipeline import sample_site
 from pipeline.extract import dedup
-from pipeline.stages import extract
+from pipeline.extract.html import extract_html, page_canonical_url
 
 ARTICLES = sample_site.SITE_DIR / "articles"
 
 
 @cache
 def page_text(name: str) -> str:
-    result = extract.extract_html((ARTICLES / name).read_bytes(), f"http://127.0.0.1/articles/{name}")
+    result = extract_html((ARTICLES / name).read_bytes(), f"http://127.0.0.1/articles/{name}")
     assert result is not None
     return result.text
 
@@ -87,4 +87,4 @@ def test_keys_are_the_same_in_another_process():
 )
 def test_the_page_canonical_url_is_resolved_and_normalised(head, expected):
     html = f"<html><head>{head}</head><body><link rel='canonical' href='/in-body'></body></html>"
-    assert extract.page_canonical_url(html, "http://news.test/section/page") == expected
+    assert page_canonical_url(html, "http://news.test/section/page") == expected

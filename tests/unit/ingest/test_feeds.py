@@ -1,4 +1,4 @@
-"""Feed configuration, URL identity, parsing real-world quirks, and the fetch stage on loopback."""
+"""Feed configuration, parsing real-world quirks, and the fetch stage on loopback."""
 
 from __future__ import annotations
 
@@ -13,24 +13,6 @@ from pipeline.stages.feeds import fetch_feeds
 
 FEEDS_DIR = sample_site.SITE_DIR / "feeds"
 BASE = "http://127.0.0.1:9/feeds/x.xml"
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        pytest.param("HTTP://News.Example.COM:80/a/b?utm_source=rss&id=3#top", "http://news.example.com/a/b?id=3",
-                     id="case-port-fragment-tracker"),
-        pytest.param("  https://example.com/x\n  ", "https://example.com/x", id="whitespace-around-link"),
-        pytest.param("/articles/a.html", "http://127.0.0.1:9/articles/a.html", id="relative-link"),
-        pytest.param("https://e.com/p?b=2&a=1&fbclid=zz", "https://e.com/p?a=1&b=2", id="sorted-query"),
-    ],
-)
-def test_canonical_url(raw, expected):
-    assert feeds.canonical_url(raw, BASE) == expected
-
-
-def test_article_id_is_the_same_for_tracked_and_clean_links():
-    assert feeds.article_id("https://e.com/a?utm_medium=feed") == feeds.article_id("https://e.com/a")
 
 
 def test_rss_items_resolve_relative_links():
@@ -210,25 +192,6 @@ def test_polling_adapts_to_the_feed_rhythm(items, expected_minutes):
     source = feeds.FeedSource("f", "https://example.com/feed", interval_minutes=30)
     interval = feeds.poll_interval(source, feeds.median_gap_minutes(items))
     assert interval.total_seconds() / 60 == expected_minutes
-
-
-def _google_news_link(target: bytes) -> str:
-    import base64
-
-    payload = b"\x08\x13\x22" + bytes([len(target)]) + target + b"\xd2\x01\x00"
-    return "https://news.google.com/rss/articles/" + base64.urlsafe_b64encode(payload).decode().rstrip("=") + "?oc=5"
-
-
-def test_a_decodable_google_news_link_becomes_the_publishers_url():
-    target = b"https://www.example.com/world/japan-us-rare-earths-deal.html"
-    link = _google_news_link(target)
-    assert feeds.canonical_url(link) == target.decode()
-    assert feeds.article_id(link) == feeds.article_id(target.decode())
-
-
-def test_an_opaque_google_news_link_is_kept():
-    link = "https://news.google.com/rss/articles/CBMiK0FVX3lxTE5vcGFxdWU?oc=5"
-    assert feeds.canonical_url(link) == link
 
 
 @pytest.mark.parametrize(("date", "kept"), [

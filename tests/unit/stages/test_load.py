@@ -14,6 +14,7 @@ import pytest
 from pipeline import sample_site, settings, staging
 from pipeline.errors import LoadError
 from pipeline.extract import dedup
+from pipeline.extract.html import extract_html
 from pipeline.stages import extract, load, schemas
 from pipeline.warehouse import db
 
@@ -150,7 +151,7 @@ SITE_ARTICLES = sample_site.SITE_DIR / "articles"
 
 
 def page_text(name: str) -> str:
-    result = extract.extract_html((SITE_ARTICLES / name).read_bytes(), f"http://127.0.0.1/articles/{name}")
+    result = extract_html((SITE_ARTICLES / name).read_bytes(), f"http://127.0.0.1/articles/{name}")
     assert result is not None
     return result.text
 

@@ -1,42 +1,27 @@
-"""Raw HTML storage and the choice of which items to fetch."""
+"""The scrape stage: one page shard's planned items fetched through the polite client and staged."""
 
 from __future__ import annotations
 
-import gzip
+import httpx
 
-from pipeline.stages import scrape
-
-
-def test_raw_html_is_stored_once_per_content(tmp_path):
-    first = scrape.store_raw(tmp_path, b"<html>same</html>")
-    again = scrape.store_raw(tmp_path, b"<html>same</html>")
-    other = scrape.store_raw(tmp_path, b"<html>other</html>")
-    assert first == again and first != other
-    assert gzip.decompress(first.read_bytes()) == b"<html>same</html>"
-    assert len(list(tmp_path.rglob("*.html.gz"))) == 2
+from pipeline import staging
+from pipeline.stages import schemas, scrape
 
 
-def test_items_are_fetched_once_per_article_id():
-    items = [{"article_id": "a", "url": "http://x/a"}, {"article_id": "a", "url": "http://x/a?utm_source=rss"},
-             {"article_id": "b", "url": "http://x/b"}]
-    todo, skipped = scrape.select_new(items)
-    assert [i["article_id"] for i in todo] == ["a", "b"] and skipped == 1
+def test_a_plan_shard_is_fetched_and_staged_with_its_counts(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEWS_ALLOW_HOSTS", "news.test")
+    monkeypatch.setenv("NEWS_MIN_INTERVAL_S", "0")
+    run = tmp_path / "run"
+    item = {"article_id": "a", "url": "http://news.test/a", "feed_url": "http://news.test/feed", "page_attempts": 0}
+    missing = {**item, "article_id": "b", "url": "http://news.test/b"}
+    plan = staging.write_rows(run / "plan" / "000.parquet", [item, missing], schemas.PLAN)
 
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/a":
+            return httpx.Response(200, content=b"<html>story</html>", headers={"content-type": "text/html"})
+        return httpx.Response(404 if request.url.path == "/b" else 200, text="")
 
-def test_pages_are_resharded_by_page_host_across_feed_shards(tmp_path):
-    from pipeline import staging
-    from pipeline.ingest import feeds
-    from pipeline.stages import schemas
-
-    hosts = [f"publisher{i}.example" for i in range(12)]
-    for feed_shard in range(3):  # every feed shard lists a page of every publisher
-        rows = [{"article_id": f"{feed_shard}-{h}", "url": f"https://{h}/story-{feed_shard}"} for h in hosts]
-        staging.write_rows(tmp_path / "items" / f"{feed_shard:03d}.parquet", rows, schemas.ITEMS)
-    seen: dict[str, int] = {}
-    for shard in range(3):
-        for item in scrape.shard_items(tmp_path / "items" / f"{shard:03d}.parquet"):
-            host = item["url"].split("/")[2]
-            assert seen.setdefault(host, shard) == shard  # one host, one scrape shard
-            assert feeds.shard_of(host, 3) == shard
-    assert set(seen) == set(hosts)
-    assert sum(len(scrape.shard_items(tmp_path / "items" / f"{s:03d}.parquet")) for s in range(3)) == 36
+    pages = staging.read_rows(scrape.scrape_articles(plan, run_id="r", transport=httpx.MockTransport(handler)))
+    assert {p["article_id"]: p["page_status"] for p in pages} == {"a": "ok", "b": "gave_up"}
+    assert staging.read_counts(run) == {"pages_wanted": 2, "pages_ok": 1, "pages_failed": 1}

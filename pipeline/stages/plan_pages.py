@@ -1,0 +1,58 @@
+"""Stage 2a: the explicit re-shard between the feed shards and the page shards.
+
+Feeds are sharded by the feed's host, but one publisher's pages can be listed by feeds of several
+shards (aggregators, syndication). This stage reads every feed shard's items, keeps the new ones
+(``pipeline.ingest.pages.select_new`` against the page statuses in the snapshot it is given), and
+writes one ``plan/<shard>.parquet`` per *page*-host shard, so that each host's pages are fetched by
+one task and the per-host spacing and robots.txt cache hold across shards.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pipeline import staging
+from pipeline.ingest.feeds import shard_of
+from pipeline.ingest.pages import select_new
+from pipeline.stages import schemas
+from pipeline.warehouse import db
+
+
+def known_pages(ids: list[str], snapshot: Path | None) -> dict[str, tuple[str, int]]:
+    """Article ids already stored in ``snapshot``, with their page status and attempts."""
+    if not ids:
+        return {}
+    rows = db.query_snapshot(
+        "select article_id, page_status, page_attempts from articles where article_id in "
+        "(select unnest(?::varchar[]))",
+        [ids], snapshot_path=snapshot,
+    )
+    return {r[0]: (r[1], r[2] or 0) for r in rows}
+
+
+def plan_pages(items: list[Path], *, snapshot: Path | None) -> list[Path]:
+    """Keep the run's new items and split them into one plan file per page-host shard.
+
+    Args:
+        items: every feed shard's staged items (``items/<shard>.parquet``); there are as many page
+            shards as feed shards.
+        snapshot: the published snapshot whose ``articles`` say which pages are already stored;
+            ``None`` means the configured one.
+
+    Returns:
+        The staged plan files (``plan/<shard>.parquet``), one per shard, each written even when empty.
+    """
+    if not items:
+        return []
+    run = staging.run_of(items[0])
+    rows = [item for path in sorted(items) for item in staging.read_rows(path)]
+    todo, skipped = select_new(rows, known_pages(sorted({r["article_id"] for r in rows}), snapshot))
+    n_shards = len(items)
+    shards: list[list[dict[str, Any]]] = [[] for _ in range(n_shards)]
+    for item in todo:
+        shards[shard_of(urlsplit(item["url"]).hostname or "", n_shards)].append(item)
+    staging.write_counts(run, "plan", {"items_known": skipped})
+    return [staging.write_rows(staging.stage_file(run, "plan", f"{shard:03d}"), shard_rows, schemas.PLAN)
+            for shard, shard_rows in enumerate(shards)]

@@ -1,0 +1,61 @@
+"""One page to clean text: charset decoding, trafilatura's main text and metadata, the language guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import sample_site
+from pipeline.extract.html import decode_html, extract_html, guess_language
+
+ARTICLE = sample_site.SITE_DIR / "articles" / "trump-takaichi-summit.html"
+JA = "日米首脳会談でレアアースの供給網について合意した。高市首相は記者団に述べた。" * 3
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        pytest.param(f"<html><body><p>{JA}</p></body></html>".encode("shift_jis"), "text/html; charset=Shift_JIS",
+                     id="shift-jis-from-header"),
+        pytest.param(f'<html><head><meta charset="shift_jis"></head><body><p>{JA}</p></body></html>'.encode("cp932"),
+                     "text/html", id="shift-jis-from-meta"),
+        pytest.param(f"<html><body><p>{JA}</p></body></html>".encode("euc_jp"), "text/html; charset=EUC-JP",
+                     id="euc-jp-from-header"),
+        pytest.param(f"<html><body><p>{JA}</p></body></html>".encode(), "text/html", id="undeclared-utf8"),
+    ],
+)
+def test_japanese_pages_decode(body, content_type):
+    assert JA in decode_html(body, content_type)
+
+
+def test_an_undeclared_latin1_page_decodes():
+    text = "Les ministres ont signé l’accord à Tōkyō".replace("ō", "o").replace("’", "'") * 5
+    body = f"<html><body><p>{text}</p></body></html>".encode("iso-8859-1")
+    assert text in decode_html(body, "text/html")
+
+
+def test_a_wrong_header_charset_falls_back_instead_of_mojibake():
+    body = "<p>café – Tōkyō</p>".encode()
+    assert "café – Tōkyō" in decode_html(body, "text/html; charset=no-such-charset")
+
+
+def test_article_body_without_navigation_related_links_or_footer():
+    result = extract_html(ARTICLE.read_bytes(), "http://127.0.0.1/articles/trump-takaichi-summit.html")
+    assert result is not None
+    assert "Akasaka Palace" in result.text and "$550 billion" in result.text
+    for boilerplate in ("Related stories", "Newsletter", "cookies", "Terms of use"):
+        assert boilerplate.lower() not in result.text.lower()
+    assert result.language == "en"
+    assert result.published_at is not None and result.published_at.date().isoformat() == "2025-10-28"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        pytest.param(JA, "ja", id="japanese"),
+        pytest.param("The United States and Japan signed a framework on critical minerals.", "en", id="english"),
+        pytest.param("中国商务部宣布对稀土相关物项实施出口管制措施，以维护国家安全和利益。" * 2, "zh", id="chinese"),
+        pytest.param("", None, id="empty"),
+    ],
+)
+def test_language_guess(text, language):
+    assert guess_language(text) == language
