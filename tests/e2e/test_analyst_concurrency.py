@@ -19,9 +19,9 @@ import pytest
 from pipeline import sample_site, settings, staging
 from pipeline.errors import LoadError
 from pipeline.stages import load, runner
-from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import db
 
-HOLD_S = 3.0  # how long the mistaken reader keeps the live file; well inside warehouse.LOCK_WAIT_S
+HOLD_S = 3.0  # how long the mistaken reader keeps the live file; well inside db.LOCK_WAIT_S
 
 # Keeps one read-only connection to the snapshot and queries it until told to stop. The held
 # connection must keep seeing the snapshot it opened, unchanged, while the pipeline publishes.
@@ -121,7 +121,7 @@ def test_a_reader_held_on_the_snapshot_during_a_full_run(sample_env, tmp_path, m
 
 
 def test_the_loader_waits_for_a_reader_on_the_live_file(sample_env, caplog):
-    assert HOLD_S * 3 < warehouse.LOCK_WAIT_S
+    assert HOLD_S * 3 < db.LOCK_WAIT_S
     cfg = settings.load()
     runner.run_pipeline("run-1", force=True)
 
@@ -146,7 +146,7 @@ def test_the_loader_gives_up_after_its_wait_budget_and_names_the_snapshot(sample
     holder = _start(LIVE_HOLDER, str(cfg.duckdb_path), str(HOLD_S))
     try:
         with pytest.raises(LoadError, match="snapshot"):
-            warehouse.connect_live(cfg.duckdb_path, wait_s=0.5)
+            db.connect_live(cfg.duckdb_path, wait_s=0.5)
     finally:
         holder.communicate(timeout=30)
     assert holder.returncode == 0
