@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 PIPELINE = Path(__file__).resolve().parents[1] / "pipeline"
-PURE = ("ingest", "extract", "classify", "facts", "text.py")
+PURE = ("ingest", "extract", "classify", "facts", "text.py", "urls.py")
 NOT_IN_PURE = ("pipeline.staging", "pipeline.stages", "pipeline.warehouse")
 
 
