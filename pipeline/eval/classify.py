@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.classify.config import Topics
-from pipeline.classify.score import Evidence, classify
+from pipeline.classify.score import TopicResult, classify
 from pipeline.eval.metrics import Counts
 
 logger = logging.getLogger(__name__)
@@ -34,13 +34,12 @@ EVIDENCE_WIDTH = 160
 
 @dataclass(frozen=True)
 class Miss:
-    """A labelled item the classifier got wrong."""
+    """A labelled item the classifier got wrong, with the verdict it got."""
 
     id: str
     title: str
-    score: float
     label: int
-    evidence: tuple[Evidence, ...]
+    verdict: TopicResult
 
 
 @dataclass(frozen=True)
@@ -148,7 +147,7 @@ def _topic_eval(topic: str, items: list[dict[str, Any]], results: list[Any]) -> 
             excluded += 1
             excluded_relevant += verdict.relevant
             continue
-        miss = Miss(str(item["id"]), str(item.get("title") or ""), verdict.score, label, verdict.evidence)
+        miss = Miss(str(item["id"]), str(item.get("title") or ""), label, verdict)
         if label == POSITIVE:
             tp += verdict.relevant
             fn += not verdict.relevant
@@ -159,8 +158,8 @@ def _topic_eval(topic: str, items: list[dict[str, Any]], results: list[Any]) -> 
             tn += not verdict.relevant
             if verdict.relevant:
                 false_positives.append(miss)
-    false_positives.sort(key=lambda m: -m.score)
-    false_negatives.sort(key=lambda m: m.score)
+    false_positives.sort(key=lambda m: -m.verdict.score)
+    false_negatives.sort(key=lambda m: m.verdict.score)
     return TopicEval(
         topic=topic,
         tp=tp,
@@ -180,8 +179,8 @@ def _clip(value: str, width: int) -> str:
 
 
 def _format_miss(miss: Miss) -> list[str]:
-    lines = [f"    {miss.score:.3f}  {miss.id}  {_clip(miss.title, TITLE_WIDTH)}"]
-    for evidence in miss.evidence[:3]:
+    lines = [f"    {miss.verdict.score:.3f}  {miss.id}  {_clip(miss.title, TITLE_WIDTH)}"]
+    for evidence in miss.verdict.evidence[:3]:
         terms = ", ".join(evidence.terms)
         lines.append(
             f"           [{evidence.field} {evidence.start}:{evidence.end}] {terms} | "
