@@ -1,0 +1,96 @@
+"""``newswatch run``: one in-process run over the sample site on loopback fills a warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from typer.testing import CliRunner, Result
+
+from pipeline import sample_site, settings
+from pipeline.cli.app import app
+from pipeline.errors import StageError
+
+
+@pytest.fixture(scope="module")
+def first_run(site_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Result]]:
+    """One ``newswatch run --force`` into its own data folder, shared by the tests of this module."""
+    data = tmp_path_factory.mktemp("run") / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        _point_at_site(mp, data, site_url)
+        result = CliRunner().invoke(app, ["run", "--force", "--feeds", str(sample_site.FEEDS_FILE)])
+    yield data, result
+
+
+@pytest.fixture
+def run_data(first_run: tuple[Path, Result], site_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared run's data folder, made current again (the autouse fixture gives each test its own)."""
+    data, result = first_run
+    assert result.exit_code == 0, result.output
+    _point_at_site(monkeypatch, data, site_url)
+    return data
+
+
+def _point_at_site(mp: pytest.MonkeyPatch, data: Path, site_url: str) -> None:
+    mp.setenv("NEWS_DATA_DIR", str(data))
+    mp.setenv("NEWS_SAMPLE_SITE_URL", site_url)
+    mp.setenv("NEWS_FEEDS_FILE", str(sample_site.FEEDS_FILE))
+    mp.setenv("NEWS_ALLOW_HOSTS", "127.0.0.1")
+    mp.setenv("NEWS_MIN_INTERVAL_S", "0")
+
+
+def _query(sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(settings.load().duckdb_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _counts(line: str) -> dict[str, int]:
+    """``run_id: a=1, b=2`` -> ``{"a": 1, "b": 2}``."""
+    _, _, pairs = line.partition(": ")
+    return {k: int(v) for k, v in (pair.split("=") for pair in pairs.split(", "))}
+
+
+def test_run_prints_its_run_id_and_the_counts_it_loaded(run_data, first_run):
+    printed = " ".join(first_run[1].stdout.split())  # the console may wrap the long line
+    [(run_id, status, new, feeds_ok, feeds_failed)] = _query(
+        "SELECT run_id, status, count_articles_new, count_feeds_ok, count_feeds_failed FROM runs")
+    assert printed.startswith(f"{run_id}: ")
+    counts = _counts(printed)
+    assert status == "success"
+    assert (counts["articles_new"], counts["feeds_ok"], counts["feeds_failed"]) == (new, feeds_ok, feeds_failed)
+    # the sample site has broken feeds on purpose: some fail, the rest load
+    assert feeds_ok > 0 and feeds_failed > 0
+    assert counts["relevant_us_japan"] > 0 and counts["relevant_rare_earths"] > 0
+
+
+def test_run_loads_every_new_article_with_its_classifications(run_data):
+    [(runs_new,)] = _query("SELECT count_articles_new FROM runs")
+    [(articles,)] = _query("SELECT count(*) FROM articles")
+    assert articles == runs_new > 0
+    [(classified,)] = _query("SELECT count(DISTINCT article_id) FROM classifications")
+    assert classified == articles
+
+
+def test_run_leaves_its_staged_files_under_the_run_folder(run_data):
+    [run_folder] = (run_data / "staging").iterdir()
+    assert (run_folder / "counts").is_dir() and any((run_folder / "articles").glob("*.parquet"))
+
+
+def test_a_second_forced_run_fetches_again_but_adds_no_article(run_data):
+    [(before,)] = _query("SELECT count(*) FROM articles")
+    result = CliRunner().invoke(app, ["run", "--force"])
+    assert result.exit_code == 0, result.output
+    assert _counts(" ".join(result.stdout.split()))["articles_new"] == 0
+    assert _query("SELECT count(*) FROM articles") == [(before,)]
+    assert _query("SELECT count(*) FROM runs") == [(2,)]
+
+
+def test_run_fails_loudly_when_every_due_feed_fails(tmp_path, sample_env):
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("base_url: ${NEWS_SAMPLE_SITE_URL}\nfeeds:\n  - name: Down\n    url: /feeds/down.xml\n")
+    result = CliRunner().invoke(app, ["run", "--force", "--feeds", str(feeds)])
+    assert isinstance(result.exception, StageError)
+    assert "every one of the 1 feeds due failed" in str(result.exception)
