@@ -1,0 +1,116 @@
+"""``newswatch alerts preview|send``: over a warehouse one run of the sample site filled, copied for each test."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import sample_site
+from pipeline.alerts import channels
+from pipeline.stages import runner as stages_runner
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def loaded_data(site_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data folder after one forced run over the sample site (alerts queued, none sent yet)."""
+    data = tmp_path_factory.mktemp("alerts") / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEWS_DATA_DIR", str(data))
+        mp.setenv("NEWS_SAMPLE_SITE_URL", site_url)
+        mp.setenv("NEWS_FEEDS_FILE", str(sample_site.FEEDS_FILE))
+        mp.setenv("NEWS_ALLOW_HOSTS", "127.0.0.1")
+        mp.setenv("NEWS_MIN_INTERVAL_S", "0")
+        row = stages_runner.run_pipeline(force=True)
+    assert row["count_alerts_queued"] > 0
+    yield data
+
+
+@pytest.fixture
+def warehouse(loaded_data: Path, isolated_settings: Path) -> Path:
+    """This test's own copy of the loaded data folder, as the current NEWS_DATA_DIR."""
+    shutil.copytree(loaded_data, isolated_settings)
+    return isolated_settings
+
+
+def app_invoke(*args: str):
+    from pipeline.cli.app import app
+
+    return runner.invoke(app, list(args))
+
+
+def pending(output: str) -> int:
+    last = output.strip().splitlines()[-1]
+    assert last.endswith(" alerts pending"), output
+    return int(last.split()[0])
+
+
+def sent_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("sent ")]
+
+
+def test_preview_shows_the_bodies_up_to_the_limit_and_counts_them_all(warehouse: Path) -> None:
+    result = app_invoke("alerts", "preview", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    total = pending(result.stdout)
+    assert total > 2
+    bodies = [block for block in result.stdout.strip().split("\n\n")[:-1] if block.strip()]
+    assert len(bodies) == 2
+    for body in bodies:  # title first, the article's address last
+        lines = body.splitlines()
+        assert lines[0].strip() and lines[-1].startswith("http://127.0.0.1:")
+
+
+def test_preview_sends_nothing(warehouse: Path) -> None:
+    first = pending(app_invoke("alerts", "preview").stdout)
+    assert pending(app_invoke("alerts", "preview").stdout) == first
+    assert not channels.outbox_file().exists()
+
+
+def test_send_demo_writes_the_outbox_once(warehouse: Path) -> None:
+    result = app_invoke("alerts", "send", "--demo")
+    assert result.exit_code == 0, result.output
+    sent = sent_lines(result.stdout)
+    assert sent and all(line.split()[1] == "outbox" for line in sent)
+    assert result.stdout.strip().endswith(f"{len(sent)} messages sent, 0 failed")
+    outbox = channels.outbox_file()
+    written = outbox.read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in written]
+    assert [r["key"] for r in records] == [line.split()[3] for line in sent]
+    assert all(r["route"] == "outbox" and r["stories"] and r["text"] for r in records)
+
+    again = app_invoke("alerts", "send", "--demo")
+    assert again.exit_code == 0, again.output
+    assert sent_lines(again.stdout) == []
+    assert again.stdout.strip().endswith("0 messages sent, 0 failed")
+    assert outbox.read_text(encoding="utf-8").splitlines() == written
+    assert pending(app_invoke("alerts", "preview").stdout) == 0
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_send_reports_a_failed_route_and_exits_1(warehouse: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    routes = tmp_path / "alerts.yaml"
+    routes.write_text("routes:\n  - name: hook\n    topics: [us_japan]\n    mode: immediate\n"
+                      "    urls_env: TEST_HOOK_URLS\n", encoding="utf-8")
+    monkeypatch.setenv("NEWS_ALERTS_FILE", str(routes))
+    monkeypatch.setenv("TEST_HOOK_URLS", f"json://127.0.0.1:{closed_port()}/hook")
+    result = app_invoke("alerts", "send")
+    assert result.exit_code == 1, result.output
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED ")]
+    assert failed and all(line.split()[1] == "hook" for line in failed)
+    assert result.stdout.strip().endswith(f"0 messages sent, {len(failed)} failed")
+    assert not channels.outbox_file().exists()  # the file's routes replace the demo's outbox
+
