@@ -1,7 +1,8 @@
-"""``newswatch run``: one in-process run over the sample site on loopback fills a warehouse."""
+"""``newswatch run`` and ``demo --no-airflow`` over the sample site on loopback: a warehouse is loaded, counted and summarised."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from pipeline import sample_site, settings
+from pipeline.alerts import channels
 from pipeline.cli.app import app
-from pipeline.errors import StageError
+from pipeline.errors import ConfigError, StageError
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +96,39 @@ def test_run_fails_loudly_when_every_due_feed_fails(tmp_path, sample_env):
     result = CliRunner().invoke(app, ["run", "--force", "--feeds", str(feeds)])
     assert isinstance(result.exception, StageError)
     assert "every one of the 1 feeds due failed" in str(result.exception)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def demo_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``demo`` points os.environ at the site it serves; this puts the variables back after the test."""
+    monkeypatch.delenv("NEWS_SAMPLE_SITE_URL", raising=False)
+
+
+def test_demo_without_airflow_runs_summarises_and_delivers_to_the_outbox(demo_env) -> None:
+    port = free_port()
+    result = CliRunner().invoke(app, ["demo", "--no-airflow", "--port", str(port)])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert f"newswatch demo: sample site at http://127.0.0.1:{port}" in out
+    assert "Last run" in out and "Matching stories" in out
+    sent = [line for line in result.stdout.splitlines() if line.startswith("sent   outbox")]
+    assert sent and out.endswith(f"{len(sent)} messages sent, 0 failed")
+    assert len(channels.outbox_file().read_text(encoding="utf-8").splitlines()) == len(sent)
+    [(articles,)] = _query("SELECT count(*) FROM articles")
+    assert articles > 0
+
+
+def test_demo_on_a_busy_port_says_which_option_to_pass(demo_env) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["demo", "--no-airflow", "--port", str(port)])
+    assert isinstance(result.exception, ConfigError)
+    assert f"port {port} on 127.0.0.1 is busy" in str(result.exception) and "pass --port" in str(result.exception)
