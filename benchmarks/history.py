@@ -110,8 +110,9 @@ def timed_run(data: Path, base: str) -> dict[str, float]:
         return result
 
     source = feeds.FeedSource("bench", f"{base}/feeds/bench.xml")
-    items = stage("fetch_feeds", fetch_feeds, run, sources=[source], force=True)
-    plans = stage("plan_pages", plan_pages.plan_pages, [items], snapshot=settings.load().snapshot_path)
+    snapshot = settings.load().snapshot_path
+    items = stage("fetch_feeds", fetch_feeds, run, snapshot=snapshot, sources=[source], force=True)
+    plans = stage("plan_pages", plan_pages.plan_pages, [items], snapshot=snapshot)
     pages = stage("scrape_articles", scrape.scrape_articles, plans[0])
     articles = stage("extract_articles", extract.extract_articles, pages)
     classified = stage("classify_articles", stage_classify.classify_articles, articles)

@@ -96,13 +96,14 @@ def timed_run(run_id: str, shards: int, *, force: bool = True) -> dict[str, Any]
     from pipeline.stages.feeds import fetch_feeds
 
     run = staging.run_dir(run_id)
+    snapshot = settings.load().snapshot_path
     times: dict[str, float] = {}
     started = time.perf_counter()
     with ThreadPoolExecutor(shards) as pool:
-        items = list(pool.map(lambda s: fetch_feeds(run, s, shards, run_id=run_id, force=force),
+        items = list(pool.map(lambda s: fetch_feeds(run, s, shards, snapshot=snapshot, run_id=run_id, force=force),
                               range(shards)))
         times["fetch_feeds"] = time.perf_counter() - started
-        plans = plan_pages.plan_pages(items, snapshot=settings.load().snapshot_path)
+        plans = plan_pages.plan_pages(items, snapshot=snapshot)
         pages = list(pool.map(lambda p: scrape.scrape_articles(p, run_id=run_id), plans))
     times["fetch"] = time.perf_counter() - started  # feeds + pages: the network part of the run
     step = time.perf_counter()

@@ -69,10 +69,11 @@ def news_ingest() -> None:
         from pipeline import settings, staging
         from pipeline.stages import feeds
 
+        cfg = settings.load()
         run = staging.run_dir(context["run_id"])
-        n_shards = settings.load().shards
-        return str(feeds.fetch_feeds(run, shard, n_shards, run_id=context["run_id"],
-                                     force=bool(context["params"]["force"])))
+        # Feed states (validators, failures, next due time) come from the published snapshot.
+        return str(feeds.fetch_feeds(run, shard, cfg.shards, snapshot=cfg.snapshot_path,
+                                     run_id=context["run_id"], force=bool(context["params"]["force"])))
 
     @task
     def plan_pages(items: list[str]) -> list[str]:

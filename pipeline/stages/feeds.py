@@ -1,6 +1,7 @@
 """Stage: fetch one shard's due feeds and stage their entries, feed states and fetch log.
 
-Feed state (validators, failures, next due time) comes from the snapshot the last load published.
+Feed state (validators, failures, next due time) is an input: it is read from the snapshot the task
+names (the one the last load published), as ``plan_pages`` reads the known articles.
 """
 
 from __future__ import annotations
@@ -28,17 +29,18 @@ from pipeline.warehouse import db
 logger = logging.getLogger(__name__)
 
 
-def _load_states(snapshot_path: Path | None) -> dict[str, FeedState]:
+def load_states(snapshot: Path | None) -> dict[str, FeedState]:
+    """Every feed's state in ``snapshot``, by feed URL (none before the first load published one)."""
     rows = db.query_snapshot(
         "select feed_url, etag, last_modified, body_hash, consecutive_failures, next_due_at, median_gap_minutes "
         "from feeds",
-        snapshot_path=snapshot_path,
+        snapshot_path=snapshot,
     )
     return {r[0]: FeedState(r[1], r[2], r[3], r[4] or 0, r[5], r[6]) for r in rows}
 
 
-def fetch_feeds(run: Path, shard: int = 0, n_shards: int = 1, *, run_id: str | None = None,
-                sources: list[FeedSource] | None = None, force: bool = False,
+def fetch_feeds(run: Path, shard: int = 0, n_shards: int = 1, *, snapshot: Path | None,
+                run_id: str | None = None, sources: list[FeedSource] | None = None, force: bool = False,
                 transport: Any = None) -> Path:
     """Fetch the due feeds of one shard and stage their entries.
 
@@ -46,6 +48,8 @@ def fetch_feeds(run: Path, shard: int = 0, n_shards: int = 1, *, run_id: str | N
         run: the run's staging folder.
         shard: which shard of ``n_shards`` to fetch (feeds are split by host).
         n_shards: how many shards the run has.
+        snapshot: the published snapshot whose ``feeds`` hold each feed's state (validators,
+            failures, next due time); ``None`` means the configured one.
         run_id: recorded in ``fetch_log``; defaults to the folder name.
         sources: feeds to use instead of the configured file.
         force: fetch every feed of the shard, due or not.
@@ -57,7 +61,7 @@ def fetch_feeds(run: Path, shard: int = 0, n_shards: int = 1, *, run_id: str | N
     """
     cfg = settings.load()
     sources = sources if sources is not None else load_sources()
-    states = _load_states(None)
+    states = load_states(snapshot)
     now = datetime.now(UTC)
     mine = [s for s in sources if shard_of(s.host, n_shards) == shard]
     due = [s for s in mine if force or (states.get(s.url) or FeedState()).next_due_at is None

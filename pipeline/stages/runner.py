@@ -29,8 +29,10 @@ def run_pipeline(run_id: str | None = None, *, force: bool = False) -> dict[str,
     cfg = settings.load()
     run_id = run_id or f"manual__{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
     run = staging.run_dir(run_id)
-    # Every feed shard first: plan_pages re-splits their items by page host, as the DAG's task does.
-    items = [feeds.fetch_feeds(run, shard, cfg.shards, run_id=run_id, force=force) for shard in range(cfg.shards)]
+    # Every feed shard first, against the snapshot's feed states: plan_pages re-splits their items by
+    # page host, against the snapshot's stored pages, as the DAG's tasks do.
+    items = [feeds.fetch_feeds(run, shard, cfg.shards, snapshot=cfg.snapshot_path, run_id=run_id, force=force)
+             for shard in range(cfg.shards)]
     for plan in plan_pages.plan_pages(items, snapshot=cfg.snapshot_path):
         process_pages(scrape.scrape_articles(plan, run_id=run_id))
     row = load.load_warehouse(run, run_id=run_id)

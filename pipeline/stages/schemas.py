@@ -2,176 +2,191 @@
 
 Each stage writes ``<run>/<dataset>/<shard>.parquet`` with the schema named here; the loader
 reads every dataset of a run into a temp table ``incoming_<dataset>`` and runs ``sql/load``.
+
+Each schema is declared as a column table, one ``name type`` line per field in file order (``#``
+starts a comment); the type names are the keys of ``TYPES``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyarrow as pa
 
+# The column types staged files use, by the name the declarations below give them.
+TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "strings": pa.list_(pa.string()),
+    "bool": pa.bool_(),
+    "int32": pa.int32(),
+    "int64": pa.int64(),
+    "float64": pa.float64(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+}
 
-def _schema(fields: list[pa.Field[Any] | tuple[str, pa.DataType]]) -> pa.Schema:
-    # pa.schema accepts fields and (name, type) pairs mixed; its stubs want one kind per list.
-    return pa.schema([f if isinstance(f, pa.Field) else pa.field(*f) for f in fields])
+
+def _schema(columns: str, *, after: pa.Schema | None = None) -> pa.Schema:
+    """The schema of a column table: the fields of ``after`` (if given), then one per ``name type`` line."""
+    fields = [after.field(name) for name in after.names] if after is not None else []
+    for line in columns.splitlines():
+        declared = line.split("#", 1)[0].split()
+        if declared:
+            name, type_name = declared
+            fields.append(pa.field(name, TYPES[type_name]))
+    return pa.schema(fields)
 
 
-TS = pa.timestamp("us", tz="UTC")
+ITEMS = _schema("""
+    article_id      string
+    url             string
+    original_url    string
+    feed_url        string
+    feed_name       string
+    guid            string
+    title           string
+    summary         string
+    author          string
+    published_at    timestamp
+    seen_at         timestamp
+""")
 
-ITEMS = _schema([
-    ("article_id", pa.string()),
-    ("url", pa.string()),
-    ("original_url", pa.string()),
-    ("feed_url", pa.string()),
-    ("feed_name", pa.string()),
-    ("guid", pa.string()),
-    ("title", pa.string()),
-    ("summary", pa.string()),
-    ("author", pa.string()),
-    ("published_at", TS),
-    ("seen_at", TS),
-])
+FEED_STATE = _schema("""
+    feed_url                string
+    name                    string
+    topics_hint             strings
+    status                  string      # ok | not_modified | unchanged | error
+    http_status             int32
+    error_class             string
+    error                   string
+    etag                    string
+    last_modified           string
+    body_hash               string
+    count_entries           int32
+    fetched_at              timestamp
+    consecutive_failures    int32
+    next_due_at             timestamp
+    median_gap_minutes      float64
+""")
 
-FEED_STATE = _schema([
-    ("feed_url", pa.string()),
-    ("name", pa.string()),
-    ("topics_hint", pa.list_(pa.string())),
-    ("status", pa.string()),            # ok | not_modified | unchanged | error
-    ("http_status", pa.int32()),
-    ("error_class", pa.string()),
-    ("error", pa.string()),
-    ("etag", pa.string()),
-    ("last_modified", pa.string()),
-    ("body_hash", pa.string()),
-    ("count_entries", pa.int32()),
-    ("fetched_at", TS),
-    ("consecutive_failures", pa.int32()),
-    ("next_due_at", TS),
-    ("median_gap_minutes", pa.float64()),
-])
-
-FETCH_LOG = _schema([
-    ("request_id", pa.string()),
-    ("run_id", pa.string()),
-    ("kind", pa.string()),              # feed | page | robots
-    ("url", pa.string()),
-    ("host", pa.string()),
-    ("feed_url", pa.string()),
-    ("status", pa.int32()),
-    ("count_bytes", pa.int64()),
-    ("duration_ms", pa.float64()),
-    ("error_class", pa.string()),
-    ("error", pa.string()),
-    ("attempt", pa.int32()),
-    ("fetched_at", TS),
-])
+FETCH_LOG = _schema("""
+    request_id      string
+    run_id          string
+    kind            string      # feed | page | robots
+    url             string
+    host            string
+    feed_url        string
+    status          int32
+    count_bytes     int64
+    duration_ms     float64
+    error_class     string
+    error           string
+    attempt         int32
+    fetched_at      timestamp
+""")
 
 # The items a page shard fetches (stages/plan_pages.py), with the page attempts made so far.
-PLAN = _schema([
-    *[ITEMS.field(name) for name in ITEMS.names],
-    ("page_attempts", pa.int32()),
-])
+PLAN = _schema("""
+    page_attempts   int32
+""", after=ITEMS)
 
-PAGES = _schema([
-    *[ITEMS.field(name) for name in ITEMS.names],
-    ("final_url", pa.string()),
-    ("page_status", pa.string()),       # ok | failed (retry later) | gave_up | blocked
-    ("http_status", pa.int32()),
-    ("error_class", pa.string()),
-    ("content_type", pa.string()),
-    ("raw_path", pa.string()),
-    ("page_attempts", pa.int32()),
-    ("fetched_at", TS),
-])
+PAGES = _schema("""
+    final_url       string
+    page_status     string      # ok | failed (retry later) | gave_up | blocked
+    http_status     int32
+    error_class     string
+    content_type    string
+    raw_path        string
+    page_attempts   int32
+    fetched_at      timestamp
+""", after=ITEMS)
 
-ARTICLES = _schema([
-    ("article_id", pa.string()),
-    ("url", pa.string()),
-    ("original_url", pa.string()),
-    ("final_url", pa.string()),
-    ("source_domain", pa.string()),
-    ("feed_url", pa.string()),
-    ("feed_name", pa.string()),
-    ("guid", pa.string()),
-    ("title", pa.string()),
-    ("author", pa.string()),
-    ("published_at", TS),
-    ("published_source", pa.string()),  # feed | page | none
-    ("language", pa.string()),
-    ("summary", pa.string()),
-    ("text", pa.string()),
-    ("text_source", pa.string()),       # page | summary
-    ("text_hash", pa.string()),
-    ("count_words", pa.int32()),
-    ("is_truncated", pa.bool_()),
-    ("extractor_version", pa.string()),
-    ("page_status", pa.string()),
-    ("page_attempts", pa.int32()),
-    ("http_status", pa.int32()),
-    ("error_class", pa.string()),
-    ("raw_path", pa.string()),
-    ("seen_at", TS),
-    ("page_canonical_url", pa.string()),     # the page's <link rel="canonical">, normalised
-    ("band_keys", pa.list_(pa.string())),    # dedup.band_keys(text): LSH keys of near-copies
-])
+ARTICLES = _schema("""
+    article_id          string
+    url                 string
+    original_url        string
+    final_url           string
+    source_domain       string
+    feed_url            string
+    feed_name           string
+    guid                string
+    title               string
+    author              string
+    published_at        timestamp
+    published_source    string      # feed | page | none
+    language            string
+    summary             string
+    text                string
+    text_source         string      # page | summary
+    text_hash           string
+    count_words         int32
+    is_truncated        bool
+    extractor_version   string
+    page_status         string
+    page_attempts       int32
+    http_status         int32
+    error_class         string
+    raw_path            string
+    seen_at             timestamp
+    page_canonical_url  string      # the page's <link rel="canonical">, normalised
+    band_keys           strings     # dedup.band_keys(text): LSH keys of near-copies
+""")
 
-CLASSIFICATIONS = _schema([
-    ("article_id", pa.string()),
-    ("topic", pa.string()),
-    ("score", pa.float64()),
-    ("is_relevant", pa.bool_()),
-    ("evidence", pa.string()),          # JSON list of {text, start, end, field, terms}
-    ("classifier_version", pa.string()),
-    ("classified_at", TS),
-])
+CLASSIFICATIONS = _schema("""
+    article_id          string
+    topic               string
+    score               float64
+    is_relevant         bool
+    evidence            string      # JSON list of {text, start, end, field, terms}
+    classifier_version  string
+    classified_at       timestamp
+""")
 
-MENTIONS = _schema([
-    ("article_id", pa.string()),
-    ("entity_id", pa.string()),
-    ("name", pa.string()),
-    ("type", pa.string()),
-    ("aliases", pa.list_(pa.string())),
-    ("start_char", pa.int32()),
-    ("end_char", pa.int32()),
-    ("text", pa.string()),
-])
+MENTIONS = _schema("""
+    article_id      string
+    entity_id       string
+    name            string
+    type            string
+    aliases         strings
+    start_char      int32
+    end_char        int32
+    text            string
+""")
 
-FACT_MENTIONS = _schema([
-    ("fact_id", pa.string()),
-    ("article_id", pa.string()),
-    ("event_type", pa.string()),
-    ("status", pa.string()),
-    ("event_date", pa.date32()),
-    ("participants", pa.list_(pa.string())),
-    ("amount_value", pa.float64()),
-    ("amount_currency", pa.string()),
-    ("amount_text", pa.string()),
-    ("percent", pa.float64()),
-    ("subject", pa.string()),
-    ("evidence_text", pa.string()),
-    ("start_char", pa.int32()),
-    ("end_char", pa.int32()),
-    ("seen_at", TS),
-])
+FACT_MENTIONS = _schema("""
+    fact_id             string
+    article_id          string
+    event_type          string
+    status              string
+    event_date          date
+    participants        strings
+    amount_value        float64
+    amount_currency     string
+    amount_text         string
+    percent             float64
+    subject             string
+    evidence_text       string
+    start_char          int32
+    end_char            int32
+    seen_at             timestamp
+""")
 
-QUOTES = _schema([
-    ("quote_id", pa.string()),
-    ("article_id", pa.string()),
-    ("speaker", pa.string()),
-    ("speaker_entity_id", pa.string()),
-    ("text", pa.string()),
-    ("start_char", pa.int32()),
-    ("end_char", pa.int32()),
-])
+QUOTES = _schema("""
+    quote_id            string
+    article_id          string
+    speaker             string
+    speaker_entity_id   string
+    text                string
+    start_char          int32
+    end_char            int32
+""")
 
-AMOUNTS = _schema([
-    ("article_id", pa.string()),
-    ("value", pa.float64()),
-    ("currency", pa.string()),
-    ("text", pa.string()),
-    ("start_char", pa.int32()),
-    ("end_char", pa.int32()),
-])
+AMOUNTS = _schema("""
+    article_id      string
+    value           float64
+    currency        string
+    text            string
+    start_char      int32
+    end_char        int32
+""")
 
 # dataset folder -> its primary key in the warehouse. One article listed by feeds in two shards is
 # staged twice; the loader keeps one row per key so that no upsert sees a key twice.

@@ -67,9 +67,10 @@ def env_for(data_dir: Path, site_url: str, **extra: str) -> dict[str, str]:
 def stage_run(run_id: str, *, force: bool = True) -> Path:
     """Every stage but the load, shard by shard, as the DAG's mapped tasks do; returns the run folder."""
     run = staging.run_dir(run_id)
-    n = settings.load().shards
-    items = [fetch_feeds(run, shard, n, run_id=run_id, force=force) for shard in range(n)]
-    for plan in plan_pages(items, snapshot=settings.load().snapshot_path):
+    cfg = settings.load()
+    items = [fetch_feeds(run, shard, cfg.shards, snapshot=cfg.snapshot_path, run_id=run_id, force=force)
+             for shard in range(cfg.shards)]
+    for plan in plan_pages(items, snapshot=cfg.snapshot_path):
         runner.process_pages(scrape.scrape_articles(plan, run_id=run_id))
     return run
 

@@ -31,10 +31,11 @@ FAST_OPTIONS = fast_options(read_timeout_s=1.0, total_timeout_s=2.0)
 
 def run_concurrently(run_id: str) -> dict:
     run = staging.run_dir(run_id)
+    snapshot = settings.load().snapshot_path
     with ThreadPoolExecutor(SHARDS) as pool:
-        items = list(pool.map(lambda s: fetch_feeds(run, s, SHARDS, run_id=run_id, force=True),
+        items = list(pool.map(lambda s: fetch_feeds(run, s, SHARDS, snapshot=snapshot, run_id=run_id, force=True),
                               range(SHARDS)))
-        plans = plan_pages(items, snapshot=settings.load().snapshot_path)
+        plans = plan_pages(items, snapshot=snapshot)
         pages = list(pool.map(lambda p: scrape.scrape_articles(p, run_id=run_id), plans))
     for shard_pages in pages:
         runner.process_pages(shard_pages)

@@ -76,8 +76,9 @@ def page_run(site, tmp_path_factory) -> dict[str, Any]:
     with faulty_env(data):
         run = staging.run_dir("faults-pages")
         sources = [FeedSource(name, f"{site.url}/feeds/{name}.xml") for name in ("good", "quirks", "malformed")]
-        items_path = fetch_feeds(run, run_id="faults-pages", sources=sources, force=True)
-        (plan_path,) = plan_pages([items_path], snapshot=settings.load().snapshot_path)
+        snapshot = settings.load().snapshot_path
+        items_path = fetch_feeds(run, snapshot=snapshot, run_id="faults-pages", sources=sources, force=True)
+        (plan_path,) = plan_pages([items_path], snapshot=snapshot)
         pages_path = scrape.scrape_articles(plan_path, run_id="faults-pages")
         articles_path = extract.extract_articles(pages_path)
     log = staging.read_rows(run / "fetch_log" / "pages-000.parquet")
@@ -203,7 +204,8 @@ def feed_run(site, tmp_path_factory) -> dict[str, Any]:
     sources += [FeedSource(name, f"{site.url}/corpus/{name}") for name in CORPUS]
     with faulty_env(data):
         run = staging.run_dir("faults-feeds")
-        items_path = fetch_feeds(run, run_id="faults-feeds", sources=sources, force=True)
+        items_path = fetch_feeds(run, snapshot=settings.load().snapshot_path, run_id="faults-feeds",
+                                 sources=sources, force=True)
     states = staging.read_rows(run / "feed_state" / "000.parquet")
     return {
         "items": staging.read_rows(items_path),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import sample_site, staging
+from pipeline import sample_site, settings, staging
 from pipeline.errors import ConfigError
 from pipeline.ingest import feeds
 from pipeline.stages.feeds import fetch_feeds
@@ -96,7 +96,7 @@ def test_shards_keep_each_host_together():
 
 def test_fetch_stage_records_failures_and_goes_on(sample_env):
     run = staging.run_dir("t-feeds")
-    items = staging.read_rows(fetch_feeds(run, force=True))
+    items = staging.read_rows(fetch_feeds(run, snapshot=settings.load().snapshot_path, force=True))
     assert len({i["article_id"] for i in items}) >= 30
     log = staging.read_rows(run / "fetch_log" / "feeds-000.parquet")
     by_url = {}
@@ -166,7 +166,8 @@ def test_a_long_retry_after_backs_the_feed_off_until_then(tmp_path, monkeypatch)
 
     run = staging.run_dir("t-429")
     source = feeds.FeedSource("limited", "http://news.test/feed.xml", interval_minutes=30)
-    fetch_feeds(run, sources=[source], transport=httpx.MockTransport(handler))
+    fetch_feeds(run, snapshot=settings.load().snapshot_path, sources=[source],
+                transport=httpx.MockTransport(handler))
     (state,) = staging.read_rows(run / "feed_state" / "000.parquet")
     assert state["error_class"] == "http_429"
     assert (state["next_due_at"] - state["fetched_at"]).total_seconds() >= 86400
@@ -212,7 +213,7 @@ def test_a_last_modified_within_a_second_of_date_is_not_used_for_conditional_get
                                             "date": date}, content=rss(rss_item("/a.html", "a")))
 
     run = staging.run_dir("t-weak")
-    fetch_feeds(run, sources=[feeds.FeedSource("f", "http://news.test/feed.xml")],
-                      transport=httpx.MockTransport(handler))
+    fetch_feeds(run, snapshot=settings.load().snapshot_path,
+                sources=[feeds.FeedSource("f", "http://news.test/feed.xml")], transport=httpx.MockTransport(handler))
     (state,) = staging.read_rows(run / "feed_state" / "000.parquet")
     assert state["last_modified"] == (modified if kept else None)
