@@ -57,11 +57,14 @@ asset, so the alerts DAG sees stories that newly match.
 def news_reprocess() -> None:
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
     def reprocess(**context: Any) -> dict[str, Any]:
+        from pipeline import settings
         from pipeline.stages import reprocess
 
         params = context["params"]
+        # The stored articles come from the published snapshot; the live file stays the loader's.
         return reprocess.reprocess(params["stages"], topics=params["topics"], since=params["since"],
-                                   until=params["until"], run_id=context["run_id"], publish=False)
+                                   until=params["until"], run_id=context["run_id"], publish=False,
+                                   snapshot=settings.load().snapshot_path)
 
     publish_snapshot(reprocess())
 

@@ -54,7 +54,7 @@ def _as_date(value: date | str | None, name: str) -> date | None:
 
 def reprocess(stages: Sequence[str] = STAGES, *, since: date | str | None = None, until: date | str | None = None,
               topic: str | None = None, topics: Sequence[str] | None = None, run_id: str | None = None,
-              publish: bool = True) -> dict[str, Any]:
+              publish: bool = True, snapshot: Path | None = None) -> dict[str, Any]:
     """Re-run extraction, classification and/or fact extraction over stored articles, then load.
 
     Args:
@@ -66,6 +66,7 @@ def reprocess(stages: Sequence[str] = STAGES, *, since: date | str | None = None
         topics: only articles currently relevant to one of these topics (with ``topic``: either).
         run_id: the run's id; defaults to ``reprocess__<UTC timestamp>``.
         publish: publish the snapshot after the load (the DAG publishes in a task of its own).
+        snapshot: the snapshot the stored articles are read from (default ``NEWS_SNAPSHOT_PATH``).
 
     Returns:
         The run's row of the ``runs`` table.
@@ -88,7 +89,7 @@ def reprocess(stages: Sequence[str] = STAGES, *, since: date | str | None = None
                               f"(NEWS_TOPICS_FILE)")
     run_id = run_id or f"reprocess__{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
     run = staging.run_dir(run_id)
-    with db.snapshot() as con:
+    with db.snapshot(snapshot) as con:
         if con is None:
             raise ConfigError("nothing to reprocess: no snapshot yet (run `newswatch run` first)")
         articles = sqlfiles.rows(con, "reprocess/select_articles", [since, until, wanted])

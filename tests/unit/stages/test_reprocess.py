@@ -40,3 +40,9 @@ def test_classify_again_over_the_stored_articles_of_one_topic():
         articles = con.execute("select count(*) from articles").fetchone()
     assert runs == ["again", "base"] and articles == (2,)  # nothing fetched, nothing duplicated
     assert staging.read_counts(staging.run_dir("again"))["reprocess_articles"] == 1  # only the relevant one
+
+
+def test_the_stored_articles_come_from_the_snapshot_it_is_given(tmp_path):
+    loaded_warehouse()  # the configured snapshot holds two articles ...
+    with pytest.raises(ConfigError, match="no snapshot yet"):  # ... but the one named here does not exist
+        reprocess.reprocess(["classify"], snapshot=tmp_path / "elsewhere.duckdb")
