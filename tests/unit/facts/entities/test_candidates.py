@@ -53,7 +53,10 @@ def test_names_typed_by_their_head_word_and_title_case_phrases_skip_the_ner() ->
     text = "The Kessel Energy Council, the Memorandum of Cooperation, Jan Kowalski met."
     toks, runs = runs_of(text)
     lower = {"memorandum", "cooperation", "met"}
-    asked = {s: needs_ner(toks, r, lower, frozenset()) for s, r in zip(surfaces(text, toks, runs), runs)}
+    asked = {
+        s: needs_ner(toks, r, lower, frozenset())
+        for s, r in zip(surfaces(text, toks, runs), runs, strict=True)
+    }
     assert asked == {"Kessel Energy Council": False, "Memorandum of Cooperation": False, "Jan Kowalski": True}
 
 
