@@ -71,7 +71,7 @@ def _units(title: str, text: str, lead_sentences: int) -> list[Unit]:
     if stripped:
         start = title.index(stripped)
         units.append(Unit(FIELD_TITLE, start, start + len(stripped), 0, "title"))
-    for i, sentence in enumerate(split_sentences(mask_markup(text))):
+    for i, sentence in enumerate(split_sentences(mask_markup(text), headings=False)):
         lead = i < lead_sentences
         # The headline block (title + lead) is paragraph 0; text paragraphs are shifted by one after it.
         paragraph = 0 if lead else sentence.paragraph + 1
