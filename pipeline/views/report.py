@@ -207,7 +207,7 @@ def render(con: duckdb.DuckDBPyConnection, *, source: str, today: date | None = 
         ("followup-calendar", followup_calendar_chart(followups, today), undated_followups(followups)),
         ("amounts", amounts_chart(_query(con, "amounts_by_event_type")), ""),
     ]
-    runs = _query(con, "last_run")
+    runs = sqlfiles.rows(con, "monitor/last_run")  # the same latest run the News monitor page shows
     run_line = _run_line(runs[0]) if runs else "no run loaded yet"
     sections = "".join(
         f'<section id="{div_id}">'

@@ -1,4 +1,5 @@
--- The last loaded run and its counts; relevant: new relevant articles per topic, by topic name.
+-- The last loaded run and its counts, for the News monitor page and the report; relevant: new relevant
+-- articles per topic, by topic name.
 with runs_loaded as (
     select * from runs
 ),
