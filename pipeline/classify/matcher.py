@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +42,12 @@ class PatternSet:
     weights: tuple[float, ...]
 
 
-@dataclass(frozen=True)
-class Phrase:
-    """One compiled phrase: the set it belongs to, its index in that set, its length for longest-first order."""
+class Phrase(NamedTuple):
+    """One compiled phrase: the set it belongs to, its position in that set, its length for longest-first order
+    (a plain tuple: the scan reads one for every candidate token)."""
 
     set_id: int
-    index: int
+    position: int
     length: int
     regex: re.Pattern[str]
 
@@ -88,11 +89,11 @@ class Matcher:
                 m = phrase.regex.match(text, start)
                 if m:
                     done.add(phrase.set_id)
-                    found.setdefault(phrase.set_id, []).append((start, m.end(), phrase.index))
+                    found.setdefault(phrase.set_id, []).append((start, m.end(), phrase.position))
         for phrase in self.scanned:
             for m in phrase.regex.finditer(text):
                 if m.end() > m.start():
-                    found.setdefault(phrase.set_id, []).append((m.start(), m.end(), phrase.index))
+                    found.setdefault(phrase.set_id, []).append((m.start(), m.end(), phrase.position))
         return found
 
 
@@ -124,7 +125,7 @@ class MatcherBuilder:
         self.set_count += 1
         for index, phrase in enumerate(weighted):
             regex, keys = compiled[phrase]
-            entry = Phrase(set_id=set_id, index=index, length=len(phrase), regex=regex)
+            entry = Phrase(set_id=set_id, position=index, length=len(phrase), regex=regex)
             if keys:
                 for k in keys:
                     self.by_key.setdefault(k, []).append(entry)
