@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from pipeline import settings
 from pipeline.cli.common import console, emit, err, print_table
@@ -16,6 +17,18 @@ from pipeline.errors import StorageError
 app = typer.Typer()
 
 DbOption = Annotated[Path | None, typer.Option("--db", help="Database file (default: the snapshot).")]
+RawCsvOption = Annotated[bool, typer.Option(
+    "--raw-csv", help="Write CSV text cells as stored: do not put a quote before cells that start with = + - @ tab "
+    "or CR (which spreadsheets run as formulas).")]
+# DuckDB settings for `newswatch sql`, given when the connection opens (so before the user's statement): no file,
+# network or extension access beyond the database itself, and no `SET` that could turn that back on.
+SQL_SANDBOX: dict[str, str | bool | int | float | list[str]] = {"enable_external_access": False, "lock_configuration": True}
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of an error's message (DuckDB adds context lines and carets after it)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def show_summary(snapshot_path: Path | None = None) -> None:
@@ -54,29 +67,41 @@ def status_cmd() -> None:
 def sql_cmd(query: Annotated[str, typer.Argument(help="SQL to run read-only on the snapshot.")],
             as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV.")] = False,
             as_json: Annotated[bool, typer.Option("--json", help="Write JSON Lines.")] = False,
+            raw_csv: RawCsvOption = False,
             db: DbOption = None) -> None:
-    """Run a query read-only on the snapshot and print a table (or --csv / --json)."""
+    """Run a query read-only on the snapshot and print a table (or --csv / --json).
+
+    The connection is read-only and has DuckDB's external access off, with its configuration locked before the query
+    runs: the query cannot write or copy to a file, attach another database, install or load an extension, or read
+    any file but the database itself. It fails with a one-line error (exit code 2) instead.
+    """
     import duckdb
 
     from pipeline import sqlfiles
+    from pipeline.views.export import neutralise_cell
 
     path = db or settings.load().snapshot_path
     if not path.exists():
         raise StorageError(f"{path} does not exist yet: run `newswatch run` or `newswatch demo` first")
-    con = duckdb.connect(str(path), read_only=True)
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=SQL_SANDBOX)
+    except duckdb.Error as exc:
+        raise StorageError(f"cannot open {path} read-only: {_one_line(exc)}") from exc
     try:
         try:
             cursor = con.execute(query)
+            columns, rows = sqlfiles.fetch(cursor)
         except duckdb.Error as exc:
-            err.print(f"[red]query failed:[/] {exc}")
+            hint = (" (newswatch sql is read-only: no writing or copying files, ATTACH, INSTALL/LOAD, or reading "
+                    "files other than the database)") if isinstance(exc, duckdb.PermissionException) else ""
+            err.print(f"[red]query failed:[/] {escape(_one_line(exc) + hint)}", soft_wrap=True, highlight=False)
             raise typer.Exit(2) from exc
-        columns, rows = sqlfiles.fetch(cursor)
     finally:
         con.close()
     if as_csv:
         writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerow(columns if raw_csv else [neutralise_cell(c) for c in columns])
+        writer.writerows(rows if raw_csv else ([neutralise_cell(v) for v in row] for row in rows))
     elif as_json:
         for row in rows:
             emit(dict(zip(columns, row, strict=True)))
@@ -90,11 +115,12 @@ def sql_cmd(query: Annotated[str, typer.Argument(help="SQL to run read-only on t
 def export_cmd(fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
                out: Annotated[Path | None, typer.Option("--out", help="Folder to write (default: "
                                                         "$NEWS_DATA_DIR/export).")] = None,
+               raw_csv: RawCsvOption = False,
                db: DbOption = None) -> None:
     """Write every table and analyst view as one Parquet or CSV file each, for BI tools."""
     from pipeline.views import export
 
-    written = export.export(fmt, out, db)
+    written = export.export(fmt, out, db, raw_csv=raw_csv)
     for item in written:
         console.print(f"{item.kind:5} {item.name:28} {item.count_rows:>8} rows  {item.path}")
     console.print(f"{len(written)} files written")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import duckdb
@@ -69,3 +70,58 @@ def test_export_reads_the_snapshot_by_default(demo_snapshot, tmp_path, monkeypat
 def test_export_refuses_clearly(demo_snapshot, tmp_path, fmt, db, message):
     with pytest.raises(PipelineError, match=message):
         export.export(fmt, tmp_path, tmp_path / db if db else demo_snapshot)
+
+
+HOSTILE = ['=HYPERLINK("http://evil.example/","click")', "+1+1", "-2+3", "@SUM(A1:A9)", "\tx", "\rx"]
+
+
+@pytest.fixture
+def hostile_snapshot(tmp_path) -> Path:
+    """A warehouse whose text cells start as spreadsheet formulas would (a hostile feed's titles)."""
+    path = tmp_path / "hostile.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table articles (title varchar, n integer, tags varchar[], meta json)")
+        for text in [*HOSTILE, "plain", "'quoted"]:
+            con.execute("insert into articles values (?, -5, [?], ?)", [text, text, json.dumps(text)])
+        con.execute('create view "odd ""name""" as select title as "=title" from articles')
+    return path
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_csv_export_puts_a_quote_before_formula_cells(hostile_snapshot, tmp_path):
+    written = {w.name: w for w in export.export("csv", tmp_path / "out", hostile_snapshot)}
+    rows = _csv_rows(written["articles"].path)
+    assert [r["title"] for r in rows] == ["'" + text for text in HOSTILE] + ["plain", "'quoted"]
+    assert {r["n"] for r in rows} == {"-5"}  # a number is not text: it stays a number
+    assert all(r["tags"].startswith("[") for r in rows)  # a list cell starts with its bracket
+    assert rows[0]["meta"] == json.dumps(HOSTILE[0])  # a JSON string starts with its double quote: left as is
+    view_rows = _csv_rows(written['odd "name"'].path)
+    assert [r["=title"] for r in view_rows][:len(HOSTILE)] == ["'" + text for text in HOSTILE]
+
+
+def test_raw_csv_export_writes_cells_as_stored(hostile_snapshot, tmp_path):
+    written = {w.name: w for w in export.export("csv", tmp_path / "out", hostile_snapshot, raw_csv=True)}
+    assert [r["title"] for r in _csv_rows(written["articles"].path)] == HOSTILE + ["plain", "'quoted"]
+
+
+def test_parquet_export_is_not_neutralised(hostile_snapshot, tmp_path):
+    written = {w.name: w for w in export.export("parquet", tmp_path / "out", hostile_snapshot)}
+    with duckdb.connect() as con:
+        titles = [r[0] for r in con.execute("select title from read_parquet(?)",
+                                            [str(written["articles"].path)]).fetchall()]
+    assert titles == HOSTILE + ["plain", "'quoted"]
+
+
+@pytest.mark.parametrize(("flags", "first"), [
+    pytest.param([], "'" + HOSTILE[0], id="neutralised-by-default"),
+    pytest.param(["--raw-csv"], HOSTILE[0], id="raw-csv"),
+])
+def test_export_command_neutralises_unless_raw_csv(hostile_snapshot, tmp_path, flags, first):
+    result = CliRunner().invoke(app, ["export", "--format", "csv", "--out", str(tmp_path / "bi"),
+                                      "--db", str(hostile_snapshot), *flags])
+    assert result.exit_code == 0, result.output
+    assert _csv_rows(tmp_path / "bi" / "articles.csv")[0]["title"] == first
