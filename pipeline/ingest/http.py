@@ -288,9 +288,10 @@ def _redirect_target(current: str, location: str) -> str:
     """The absolute URL a ``Location`` header points to, or a ``bad_redirect`` FetchError.
 
     Refuses what parsers disagree on (a backslash, which browsers read as a slash; control
-    characters and spaces) and what httpx cannot parse, so a hostile redirect is one recorded failure.
+    characters) and what httpx cannot parse, so a hostile redirect is one recorded failure. A space,
+    which sloppy servers do send in paths, is left to httpx to percent-encode.
     """
-    if any(ch == "\\" or ord(ch) < 0x21 or ord(ch) == 0x7F for ch in location):
+    if any(ch == "\\" or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in location):
         raise FetchError(f"refusing redirect from {current} to unparseable Location {location[:200]!r}",
                          error_class="bad_redirect")
     try:

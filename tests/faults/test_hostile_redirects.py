@@ -225,3 +225,10 @@ def test_tls_to_the_vetted_address_keeps_the_name_for_sni_and_the_certificate(
     assert response.body == b"over tls"
     assert connects == [(public_ip, site.port)]
     assert server_names == ["named.test"]
+
+
+def test_a_redirect_with_a_space_in_its_path_is_still_followed() -> None:
+    with serve({"/a": redirect_to("/new page.html")}) as site, client() as c:
+        response = c.get(f"http://127.0.0.1:{site.port}/a", kind="page")
+    assert response.status == 200 and response.body == PAGE
+    assert site.paths == ["/a", "/new%20page.html"]
