@@ -2,10 +2,13 @@
 
 It is built on httpx and adds what a crawler owes the sites it reads and itself:
 
-- robots.txt, read with protego and cached per host;
+- robots.txt, read with protego and cached per host, obeyed on every redirect hop;
 - a minimum interval between two requests to the same host;
-- a guard against private, loopback and link-local addresses (SSRF), with an allow-list;
-- a redirect cap, a body-size cap enforced while streaming, and a content-type check;
+- a guard against non-global addresses (SSRF, also IPv4 inside IPv6), with an allow-list of host names.
+  Each hop's name is resolved once, and the socket connects to exactly the address that was checked
+  (so a DNS-rebinding name cannot reach loopback); the Host header and TLS SNI keep the name;
+- a redirect cap, our own parsing of ``Location`` (a hostile one is a ``bad_redirect`` failure),
+  a body-size cap enforced while streaming, and a content-type check;
 - retries with exponential backoff and jitter on transient failures, honouring Retry-After;
 - conditional GET (ETag / Last-Modified).
 
@@ -19,10 +22,12 @@ import ipaddress
 import logging
 import random
 import socket
+import ssl
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -46,6 +51,8 @@ PAGE_TYPES = ("html", "xhtml", "text/plain", "octet-stream")
 
 
 _request_deadline = threading.local()
+# The one address the guard vetted for the request this thread is sending: (host, port, ip).
+_pinned = threading.local()
 
 
 def _within_deadline(timeout: float | None) -> float | None:
@@ -92,19 +99,25 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_tcp(host, port, _within_deadline(timeout), local_address,
+        # Connect to exactly the address check_address vetted, never to a second answer for the
+        # name (DNS rebinding). httpcore still sends the name in the Host header and as TLS SNI.
+        pin: tuple[str, int, str] | None = getattr(_pinned, "value", None)
+        if pin is None or pin[0] != _bare_host(host) or pin[1] != port:
+            raise httpcore.ConnectError(f"refusing to connect to {host}:{port}: not the address the guard vetted")
+        return _DeadlineStream(self._inner.connect_tcp(pin[2], port, _within_deadline(timeout), local_address,
                                                        socket_options))
 
     def connect_unix_socket(self, path: str, timeout: float | None = None,
                             socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_unix_socket(path, _within_deadline(timeout), socket_options))
+        raise httpcore.ConnectError("refusing a unix socket: only vetted TCP addresses are connected to")
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
 
 
-def _deadline_transport() -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport()
+def _deadline_transport(verify: ssl.SSLContext | bool = True) -> httpx.HTTPTransport:
+    """httpx's transport on the pinning, deadline-bound backend (``verify``: a test's own CA)."""
+    transport = httpx.HTTPTransport(verify=verify)
     # httpx builds its httpcore pool without a backend argument; the pool keeps it here.
     transport._pool._network_backend = _DeadlineBackend()
     return transport
@@ -178,38 +191,117 @@ class FetchLog:
                     return
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_v4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries: IPv4-mapped, IPv4-compatible, NAT64 or 6to4."""
+    if addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    if addr.sixtofour is not None:
+        return addr.sixtofour
+    if addr in _NAT64 or addr in _IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    return None
+
+
 def _is_public(ip: str) -> bool:
-    addr = ipaddress.ip_address(ip)
-    return addr.is_global and not addr.is_multicast
+    """Whether an address is one a crawler may reach: global, and so is any IPv4 address inside it."""
+    addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    if not addr.is_global or addr.is_multicast:
+        return False
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.is_site_local:  # fec0::/10, deprecated but still routed inside some networks
+            return False
+        inner = _embedded_v4(addr)
+        if inner is not None:
+            return _is_public(str(inner))
+    return True
 
 
-def check_address(url: str, allow_hosts: Iterable[str]) -> None:
-    """Refuse URLs that are not http(s) or that resolve to a non-public address.
+def _bare_host(host: str) -> str:
+    return host.strip("[]").lower()
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """The addresses a name resolves to (the one resolver the guard uses; tests replace it)."""
+    infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return [str(info[4][0]) for info in infos]
+
+
+def check_address(url: str, allow_hosts: Iterable[str]) -> str:
+    """Resolve a URL's host once, refuse it unless every address is public, and return the one to connect to.
+
+    The allow-list names hosts as they are written in URLs (``127.0.0.1``, ``news.test``), never the
+    addresses they resolve to: allowing ``127.0.0.1`` does not open ``localhost`` or ``127.1``.
+
+    Returns:
+        The vetted IP address; the client connects to it and to nothing else. An allow-listed host
+        is returned as written, unresolved.
 
     Raises:
         BlockedError: the scheme is not http(s), or the host resolves to a loopback, private,
-            link-local, reserved or metadata address and is not allow-listed.
+            link-local, reserved or metadata address (also inside an IPv6 address) and is not allow-listed.
+        FetchError: the URL cannot be parsed (``bad_url``) or the host does not resolve (``dns``).
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # a port above 65535, an unclosed IPv6 bracket
+        raise FetchError(f"cannot parse {url!r}: {exc}", error_class="bad_url") from exc
     if parts.scheme not in ("http", "https"):
         raise BlockedError(f"refusing scheme {parts.scheme!r}: {url}", error_class="blocked_scheme")
-    host = (parts.hostname or "").lower()
+    host = _bare_host(parts.hostname or "")
     if not host:
         raise BlockedError(f"no host in {url}", error_class="bad_url")
-    allowed = set(allow_hosts)
-    if host in allowed:
-        return
+    if port is None:
+        port = 443 if parts.scheme == "https" else 80
+    if host in {_bare_host(h) for h in allow_hosts}:
+        return host  # trusted as written: the connection resolves the name itself
     try:
-        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
+        addresses = _resolve(host, port)
+    except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(f"cannot resolve {host}: {exc}", error_class="dns", retryable=True) from exc
-    for info in infos:
-        ip = str(info[4][0])
-        if ip not in allowed and not _is_public(ip):
+    if not addresses:
+        raise FetchError(f"{host} resolves to no address", error_class="dns", retryable=True)
+    for ip in addresses:
+        if not _is_public(ip):
             raise BlockedError(
-                f"{host} resolves to non-public address {ip}; add it to NEWS_ALLOW_HOSTS to allow it",
+                f"{host} resolves to non-public address {ip}; add the host to NEWS_ALLOW_HOSTS to allow it",
                 error_class="blocked_address",
             )
+    return addresses[0].split("%", 1)[0]
+
+
+def _pin_for(url: str, ip: str) -> tuple[str, int, str]:
+    """(host, port, ip) as httpcore will name the connection it opens for ``url`` (IDNA-encoded host)."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"cannot request {url!r}: {exc}", error_class="bad_url") from exc
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    return _bare_host(parsed.raw_host.decode("ascii")), port, ip
+
+
+def _redirect_target(current: str, location: str) -> str:
+    """The absolute URL a ``Location`` header points to, or a ``bad_redirect`` FetchError.
+
+    Refuses what parsers disagree on (a backslash, which browsers read as a slash; control
+    characters) and what httpx cannot parse, so a hostile redirect is one recorded failure. A space,
+    which sloppy servers do send in paths, is left to httpx to percent-encode.
+    """
+    if any(ch == "\\" or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in location):
+        raise FetchError(f"refusing redirect from {current} to unparseable Location {location[:200]!r}",
+                         error_class="bad_redirect")
+    try:
+        target = urljoin(current, location)
+        urlsplit(target).port  # noqa: B018 - raises on a port out of range
+        httpx.URL(target)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise FetchError(f"refusing redirect from {current} to {location[:200]!r}: {exc}",
+                         error_class="bad_redirect") from exc
+    return target
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
@@ -243,11 +335,14 @@ class PoliteClient:
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._transport = transport if transport is not None else _deadline_transport()
         self._client = httpx.Client(
             headers={"User-Agent": options.user_agent},
             timeout=httpx.Timeout(options.read_timeout_s, connect=options.connect_timeout_s),
             follow_redirects=False,
-            transport=transport if transport is not None else _deadline_transport(),
+            # No proxies from the environment: a proxy would connect on our behalf, past the pinned address.
+            trust_env=False,
+            transport=self._transport,
         )
 
     def __enter__(self) -> PoliteClient:
@@ -383,24 +478,36 @@ class PoliteClient:
         current = url
         deadline = time.monotonic() + self.options.total_timeout_s
         for _hop in range(self.options.max_redirects + 1):
-            check_address(current, self.options.allow_hosts)
+            ip = check_address(current, self.options.allow_hosts)
             host = urlsplit(current).netloc.lower()
             with self._host_lock(host):
                 self._wait_turn(host)
-                result = self._stream(current, headers, deadline)
+                result = self._stream(current, headers, deadline, pin=_pin_for(current, ip))
             status, resp_headers, body = result
             if status in (301, 302, 303, 307, 308) and "location" in resp_headers:
-                current = urljoin(current, resp_headers["location"].strip())
+                target = _redirect_target(current, resp_headers["location"].strip())
+                # Each hop obeys its own host's robots.txt (cached per origin, fetched through this guard).
+                if kind != "robots" and self.options.obey_robots and not self.allowed_by_robots(target):
+                    raise BlockedError(f"robots.txt disallows {target} (redirected from {url})",
+                                       error_class="robots_disallowed")
+                current = target
                 continue
             return self._finish(url, current, status, resp_headers, body, accept)
         raise FetchError(f"more than {self.options.max_redirects} redirects from {url}",
                          error_class="too_many_redirects")
 
-    def _stream(self, url: str, headers: dict[str, str],
-                deadline: float) -> tuple[int, httpx.Headers, bytes]:
+    def _stream(self, url: str, headers: dict[str, str], deadline: float,
+                pin: tuple[str, int, str]) -> tuple[int, httpx.Headers, bytes]:
         _request_deadline.value = deadline
+        _pinned.value = pin
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
+            # Sent through the transport, not Client.send: httpx would parse a redirect's Location
+            # itself and raise on a hostile one; _redirect_target decides what a Location means.
+            request = self._client.build_request("GET", url, headers=headers)
+            response = self._transport.handle_request(request)
+            response.request = request
+            self._client.cookies.extract_cookies(response)  # as Client.send would
+            with closing(response):
                 declared = response.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > self.options.max_bytes:
                     raise FetchError(f"{url} declares {declared} bytes, over the {self.options.max_bytes} cap",
@@ -430,8 +537,11 @@ class PoliteClient:
         except httpx.TransportError as exc:
             raise FetchError(f"network error fetching {url}: {exc!r}", error_class="network",
                              retryable=True) from exc
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"cannot request {url!r}: {exc}", error_class="bad_url") from exc
         finally:
             _request_deadline.value = None
+            _pinned.value = None
 
     def _finish(self, url: str, final_url: str, status: int, headers: httpx.Headers, body: bytes,
                 accept: tuple[str, ...] | None) -> Response:

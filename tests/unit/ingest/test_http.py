@@ -257,3 +257,52 @@ def test_a_robots_txt_server_error_is_not_kept(tmp_path):
                                                                                kind="page")
     assert requests.count("/robots.txt") == 2
     assert not list((tmp_path / "robots").glob("*"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("http://[::127.0.0.1]/feed", id="ipv4-compatible-loopback"),
+        pytest.param("http://[::ffff:127.0.0.1]/feed", id="ipv4-mapped-loopback"),
+        pytest.param("http://[64:ff9b::a9fe:a9fe]/latest/meta-data", id="nat64-metadata"),
+        pytest.param("http://[64:ff9b::7f00:1]/feed", id="nat64-loopback"),
+        pytest.param("http://[2002:a9fe:a9fe::]/latest/meta-data", id="6to4-metadata"),
+        pytest.param("http://[2002:0a00:0001::1]/feed", id="6to4-private"),
+        pytest.param("http://[fec0::1]/feed", id="site-local"),
+        pytest.param("http://100.64.0.1/feed", id="shared-address-space"),
+        pytest.param("http://0.0.0.0/feed", id="unspecified"),
+    ],
+)
+def test_address_guard_refuses_v4_hidden_in_v6_and_other_non_global_forms(url):
+    with pytest.raises(BlockedError) as caught:
+        check_address(url, allow_hosts=())
+    assert caught.value.error_class == "blocked_address"
+
+
+@pytest.mark.parametrize("url", ["http://93.184.215.14/a", "http://[2606:4700:4700::1111]/a",
+                                 "http://[64:ff9b::808:808]/a", "http://[2002:808:808::1]/a"])
+def test_address_guard_lets_public_addresses_through_and_returns_the_one_to_connect_to(url):
+    assert check_address(url, allow_hosts=()) == url.split("/")[2].strip("[]")
+
+
+def test_address_guard_checks_every_address_a_name_resolves_to(monkeypatch):
+    from pipeline.ingest import http as http_module
+
+    monkeypatch.setattr(http_module, "_resolve", lambda host, port: ["93.184.215.14", "127.0.0.1"])
+    with pytest.raises(BlockedError, match="127.0.0.1"):
+        check_address("http://mixed.example/a", allow_hosts=())
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8080/feed", "http://127.1:8080/feed",
+                                 "http://[::ffff:127.0.0.1]:8080/feed", "http://2130706433:8080/feed"])
+def test_the_allow_list_names_hosts_not_the_addresses_they_resolve_to(url):
+    """Allowing 127.0.0.1 opens that host as written, not every alias of loopback."""
+    with pytest.raises(BlockedError):
+        check_address(url, allow_hosts={"127.0.0.1"})
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999/a", "http://[::1/a", "http://127.0.0.1:9x/a"])
+def test_an_unparseable_url_is_a_fetch_error_not_a_crash(url):
+    with pytest.raises(FetchError) as caught:
+        check_address(url, allow_hosts=())
+    assert caught.value.error_class == "bad_url"
