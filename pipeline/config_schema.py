@@ -10,6 +10,7 @@ topic, a dangling reference); the schema checks shape and types, before any valu
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -18,6 +19,7 @@ from pipeline.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 
+_INSTANCE = re.compile(r"a valid dictionary or instance of \w+")
 MAX_ERRORS = 3  # more than this many problems: the first ones are named, then "and N more"
 
 
@@ -41,7 +43,8 @@ def _expected(error: Any) -> str:
         return "required key is missing"
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
-    text = msg.replace("Input should be", "expected")
+    # "a valid dictionary or instance of FeedDefaults": the model's name means nothing to the reader.
+    text = _INSTANCE.sub("a mapping", msg.replace("Input should be", "expected")).replace("a valid dictionary", "a mapping")
     value = repr(error.get("input"))
     return f"{text}, got {value[:60] + '…' if len(value) > 60 else value}"
 

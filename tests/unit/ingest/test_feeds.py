@@ -84,7 +84,7 @@ def test_bad_feeds_file_names_what_to_fix(tmp_path, monkeypatch, text, message):
     ("text", "key", "expected"),
     [
         pytest.param("defaults: [30]\nfeeds:\n  - {name: a, url: 'http://x/a'}\n", "defaults:",
-                     "valid dictionary", id="defaults-not-a-mapping"),
+                     "a mapping", id="defaults-not-a-mapping"),
         pytest.param("feeds:\n  - {name: a, url: 'http://[::1'}\n", "feeds[0].url:", "http(s) URL",
                      id="unparsable-url"),
         pytest.param("feeds:\n  - {name: a, url: 'http://x/a', topics: us_japan}\n", "feeds[0].topics:",
