@@ -20,6 +20,7 @@ from typing import Any
 from pipeline import settings
 from pipeline.alerts.channels import parse_urls
 from pipeline.classify import config
+from pipeline.config_schema import AlertRoute, AlertsFile, check
 from pipeline.errors import ConfigError
 
 MODES = ("immediate", "digest")
@@ -94,7 +95,7 @@ def _time(value: Any, where: str) -> time:
         raise ConfigError(f"{where}.digest_at: {text!r} is not a UTC time HH:MM") from None
 
 
-def _route(doc: Any, where: str, resolve: ConnectionResolver) -> Route | None:
+def _route(doc: Any, where: str, resolve: ConnectionResolver, index: int = 0) -> Route | None:
     if not isinstance(doc, dict) or not doc.get("name"):
         raise ConfigError(f"{where}: each route needs a name")
     name = str(doc["name"])
@@ -105,7 +106,8 @@ def _route(doc: Any, where: str, resolve: ConnectionResolver) -> Route | None:
                           f"(urls_env) or an Airflow connection (conn_id)")
     if unknown:
         raise ConfigError(f"{where}: unknown setting(s) {sorted(unknown)}; known: {sorted(ROUTE_KEYS)}")
-    if not doc.get("enabled", True):
+    schema = check(AlertRoute, doc, where, prefix=f"routes[{index}]")
+    if not schema.enabled:
         return None
     topics = doc.get("topics") or []
     topics = [topics] if isinstance(topics, str) else list(topics)
@@ -142,10 +144,9 @@ def _route(doc: Any, where: str, resolve: ConnectionResolver) -> Route | None:
     if not urls and not outbox:
         raise ConfigError(f"{where}: no channel; set outbox: true, urls_env or conn_id")
     _check_urls(urls, where)
-    since = doc.get("since")
-    if since is not None:
-        since = since if isinstance(since, datetime) else datetime.fromisoformat(str(since))
-        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    since = schema.since
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
     return Route(name=name, topics=tuple(topics), min_score=min_score, mode=mode, digest_at=digest_at,
                  max_immediate=max_immediate, updates=bool(doc.get("updates", False)), urls=tuple(urls),
                  outbox=outbox, console=bool(doc.get("console", False)), since=since)
@@ -184,16 +185,14 @@ def load_config(path: Path | None = None, *, resolve_connection: ConnectionResol
     where = f"NEWS_ALERTS_FILE={path}"
     if not isinstance(doc, dict) or not isinstance(doc.get("routes"), list):
         raise ConfigError(f"{where}: expected a mapping with a 'routes' list")
-    routes = [_route(r, where, resolve_connection or _env_connection_urls) for r in doc["routes"]]
+    schema = check(AlertsFile, doc, where)
+    routes = [_route(r, where, resolve_connection or _env_connection_urls, i) for i, r in enumerate(doc["routes"])]
     names = [r.name for r in routes if r]
     if len(names) != len(set(names)):
         raise ConfigError(f"{where}: route names must be unique, got {names}")
-    retry = doc.get("retry") or {}
-    try:
-        base = timedelta(minutes=float(retry.get("base_minutes", RETRY_BASE.total_seconds() / 60)))
-        cap = timedelta(minutes=float(retry.get("max_minutes", RETRY_MAX.total_seconds() / 60)))
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}: retry.base_minutes and retry.max_minutes must be numbers") from None
+    retry = schema.retry
+    base = RETRY_BASE if retry is None or retry.base_minutes is None else timedelta(minutes=retry.base_minutes)
+    cap = RETRY_MAX if retry is None or retry.max_minutes is None else timedelta(minutes=retry.max_minutes)
     return AlertsConfig(routes=tuple(r for r in routes if r), retry_base=base, retry_max=cap)
 
 

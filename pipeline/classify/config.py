@@ -175,6 +175,9 @@ class _Loader:
         if not isinstance(value, dict):
             raise self.fail(key, f"expected a mapping, got {type(value).__name__}")
         for name in value:
+            if not isinstance(name, str):  # `yes:` or `2025:` in YAML is a bool or an int, not a name
+                raise self.fail(f"{key}.{name}" if key != "<document>" else str(name),
+                                f"expected a string key, got {name!r}")
             if allowed is not None and name not in allowed:
                 raise self.fail(f"{key}.{name}" if key != "<document>" else str(name), "unknown key")
         for name in required:
@@ -186,6 +189,11 @@ class _Loader:
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
             raise self.fail(key, f"expected a number in [{low}, {high}], got {value!r}")
         return float(value)
+
+    def whole(self, value: Any, key: str, *, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(key, f"expected a whole number in [{low}, {high}], got {value!r}")
+        return value
 
     def strings(self, value: Any, key: str) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -227,8 +235,10 @@ class _Loader:
         raw = self.mapping(value, key, allowed=frozenset(DEFAULT_SCORING))
         merged = dict(base)
         for name, item in raw.items():
-            high = 20.0 if name == "lead_sentences" else 100.0
-            merged[name] = self.number(item, f"{key}.{name}", low=0.0, high=high)
+            if name == "lead_sentences":
+                merged[name] = float(self.whole(item, f"{key}.{name}", low=0, high=20))
+            else:
+                merged[name] = self.number(item, f"{key}.{name}", low=0.0, high=100.0)
         if merged["saturation"] <= 0:
             raise self.fail(f"{key}.saturation", "must be greater than 0")
         return merged
@@ -287,8 +297,10 @@ class _Loader:
         crowd = self.mapping(body.get("crowd", {}), f"{key}.crowd", allowed=_CROWD_KEYS)
         others = self.strings(crowd.get("others", []), f"{key}.crowd.others")
         context = self.strings(body.get("context", []), f"{key}.context")
+        if not isinstance(body["name"], str) or not body["name"].strip():
+            raise self.fail(f"{key}.name", f"expected a non-empty string, got {body['name']!r}")
         return Rule(
-            name=str(body["name"]),
+            name=body["name"],
             weight=self.number(body["weight"], f"{key}.weight", low=0.0, high=10.0),
             paragraph_weight=self.number(
                 body.get("paragraph_weight", 0.0), f"{key}.paragraph_weight", low=0.0, high=10.0
@@ -302,9 +314,7 @@ class _Loader:
             context_bonus=self.number(
                 body.get("context_bonus", 0.0), f"{key}.context_bonus", low=0.0, high=10.0
             ),
-            crowd_max_others=int(
-                self.number(crowd.get("max_others", 99), f"{key}.crowd.max_others", low=0, high=99)
-            ),
+            crowd_max_others=self.whole(crowd.get("max_others", 99), f"{key}.crowd.max_others", low=0, high=99),
             crowd_factor=self.number(crowd.get("factor", 1.0), f"{key}.crowd.factor", low=0.0, high=1.0),
             crowd_others=self.patterns(others, f"{key}.crowd.others"),
         )

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from pipeline import settings
+from pipeline.config_schema import EntitiesFile, GazetteerEntrySchema, check
 from pipeline.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-def _parse_entry(raw: Any, etype: str, where: str) -> GazetteerEntry:
+def _parse_entry(raw: Any, etype: str, where: str, key: str = "") -> GazetteerEntry:
     if isinstance(raw, str):
         raw = {"name": raw}
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
@@ -92,6 +93,7 @@ def _parse_entry(raw: Any, etype: str, where: str) -> GazetteerEntry:
         raise ConfigError(
             f"{where}: entry {raw['name']!r} has unknown keys {sorted(extra)}; quote names with commas"
         )
+    check(GazetteerEntrySchema, raw, where, prefix=key)
     name = str(raw["name"])
     aliases = tuple(str(a) for a in raw.get("aliases") or ())
     surname: str | None = None
@@ -164,10 +166,11 @@ def _load_gazetteer_cached(path: str, mtime: float) -> Gazetteer:
         data = yaml.safe_load(fh) or {}
     if not isinstance(data, dict) or set(data) - TOP_KEYS:
         raise ConfigError(f"{path} ({ENTITIES_FILE_ENV}): top-level keys must be among {sorted(TOP_KEYS)}")
+    check(EntitiesFile, data, f"{path} ({ENTITIES_FILE_ENV})")
     entries: dict[str, GazetteerEntry] = {}
     for section, etype in SECTION_TYPES.items():
-        for raw in data.get(section) or ():
-            entry = _parse_entry(raw, etype, f"{path} [{section}]")
+        for i, raw in enumerate(data.get(section) or ()):
+            entry = _parse_entry(raw, etype, f"{path} [{section}]", f"{section}[{i}]")
             if entry.name in entries:
                 raise ConfigError(f"{path}: {entry.name!r} is listed twice")
             entries[entry.name] = entry

@@ -26,6 +26,7 @@ import feedparser
 import yaml
 
 from pipeline import settings
+from pipeline.config_schema import FeedDefaults, FeedsFile, check
 from pipeline.errors import ConfigError, FetchError
 from pipeline.ingest.http import FEED_TYPES, ClientOptions, PoliteClient
 from pipeline.urls import article_id, canonical_url
@@ -112,25 +113,26 @@ def load_sources(path: Path | None = None) -> list[FeedSource]:
         raise ConfigError(f"feeds file {path} is not valid YAML: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("feeds"), list) or not doc["feeds"]:
         raise ConfigError(f"feeds file {path} needs a non-empty 'feeds:' list")
-    base = _expand(str(doc.get("base_url") or ""), f"{path}: base_url")
-    defaults = doc.get("defaults") or {}
+    schema = check(FeedsFile, doc, f"feeds file {path}")
+    base = _expand(schema.base_url or "", f"{path}: base_url")
+    defaults = schema.defaults or FeedDefaults()
     sources = []
     seen: set[str] = set()
-    for i, entry in enumerate(doc["feeds"]):
+    for i, entry in enumerate(schema.feeds):
         where = f"{path}: feeds[{i}]"
-        if not isinstance(entry, dict) or not entry.get("url") or not entry.get("name"):
-            raise ConfigError(f"{where} needs 'name' and 'url'")
-        url = urljoin(base, _expand(str(entry["url"]).strip(), f"{where}.url"))
-        if urlsplit(url).scheme not in ("http", "https"):
+        try:
+            url = urljoin(base, _expand(entry.url.strip(), f"{where}.url"))
+            scheme = urlsplit(url).scheme
+        except ValueError as exc:  # "http://[::1": urllib refuses it
+            raise ConfigError(f"{where}.url: expected an absolute http(s) URL ({exc})") from None
+        if scheme not in ("http", "https"):
             raise ConfigError(f"{where}.url {url!r} is not an absolute http(s) URL (set base_url?)")
         if url in seen:
             raise ConfigError(f"{where}.url {url} is listed twice")
         seen.add(url)
-        topics = entry.get("topics", defaults.get("topics", []))
-        interval = entry.get("interval_minutes", defaults.get("interval_minutes", DEFAULT_INTERVAL_MIN))
-        if not isinstance(interval, int) or interval < 1:
-            raise ConfigError(f"{where}.interval_minutes must be a positive whole number of minutes")
-        sources.append(FeedSource(str(entry["name"]), url, tuple(topics), interval))
+        topics = entry.topics if entry.topics is not None else defaults.topics or []
+        interval = entry.interval_minutes or defaults.interval_minutes or DEFAULT_INTERVAL_MIN
+        sources.append(FeedSource(entry.name, url, tuple(topics), interval))
     return sources
 
 

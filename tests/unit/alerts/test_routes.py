@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import yaml
@@ -45,6 +45,33 @@ def test_a_bad_route_raises_a_config_error_naming_the_setting(route, named, tmp_
         routes.load_config()
     assert named in str(raised.value) and str(path) in str(raised.value)
     assert "secret-token" not in str(raised.value)
+
+
+@pytest.mark.parametrize(("route", "top", "key", "expected"), [
+    pytest.param({"since": "last tuesday"}, {}, "routes[0].since:", "ISO 8601 date-time", id="since-not-a-time"),
+    pytest.param({}, {"retry": 5}, "retry:", "a mapping, got 5", id="retry-not-a-mapping"),
+    pytest.param({}, {"retry": {"base_minutes": "five"}}, "retry.base_minutes:", "valid number",
+                 id="retry-minutes-a-string"),
+    pytest.param({"max_immediate": True}, {}, "routes[0].max_immediate:", "valid integer, got True",
+                 id="max-immediate-a-bool"),
+    pytest.param({"updates": "no"}, {}, "routes[0].updates:", "valid boolean", id="updates-a-string"),
+    pytest.param({"topics": {"us_japan": 1}}, {}, "routes[0].topics:", "list of topic names",
+                 id="topics-a-mapping"),
+    pytest.param({}, {"retries": {}}, "retries:", "unknown key", id="unknown-top-key"),
+])
+def test_the_routes_schema_names_file_key_path_and_what_was_expected(route, top, key, expected, tmp_path,
+                                                                     monkeypatch):
+    path = routes_file(tmp_path, monkeypatch, {"name": "r", "topics": ["us_japan"], "outbox": True, **route}, **top)
+    with pytest.raises(ConfigError) as raised:
+        routes.load_config()
+    message = str(raised.value)
+    assert str(path) in message and key in message and expected in message
+
+
+def test_a_since_time_is_read_as_utc(tmp_path, monkeypatch):
+    routes_file(tmp_path, monkeypatch, {"name": "r", "topics": ["us_japan"], "outbox": True,
+                                        "since": "2026-01-02T03:04:00"})
+    assert routes.load_config().routes[0].since == datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
 
 
 def test_a_disabled_route_needs_no_variable_and_urls_come_from_env_or_a_connection(tmp_path, monkeypatch):

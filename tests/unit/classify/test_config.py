@@ -107,6 +107,24 @@ def test_adding_a_term_in_config_takes_effect(tmp_path: Path, config_data: dict)
             id="one-sided-rule",
         ),
         pytest.param(lambda d: d.update(topics=[]), "topics", id="topics-not-a-mapping"),
+        pytest.param(
+            lambda d: d["scoring"].update(lead_sentences=2.5), "scoring.lead_sentences", id="lead-sentences-a-fraction"
+        ),
+        pytest.param(
+            lambda d: d["topics"]["us_japan"]["cooccurrence"][0].update(crowd={"max_others": 1.5}),
+            "topics.us_japan.cooccurrence[0].crowd.max_others",
+            id="max-others-a-fraction",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["us_japan"]["cooccurrence"][0].update(name=7),
+            "topics.us_japan.cooccurrence[0].name",
+            id="rule-name-not-a-string",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["rare_earths"]["terms"].update({True: 1.0}),
+            "topics.rare_earths.terms.True",
+            id="term-a-yaml-bool",
+        ),
     ],
 )
 def test_malformed_config_raises_config_error_naming_file_and_key(

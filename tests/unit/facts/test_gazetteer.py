@@ -110,3 +110,29 @@ def test_a_malformed_file_fails_naming_what_to_fix(
     with pytest.raises(ConfigError, match=message) as caught:
         load_gazetteer()
     assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "key", "expected"),
+    [
+        pytest.param("persons: Donald Trump\n", "persons:", "valid list", id="section-a-string"),
+        pytest.param("persons:\n  - {name: Maria Lopez, aliases: Lopez}\n", "persons[0].aliases:", "valid list",
+                     id="aliases-a-string"),
+        pytest.param("places:\n  - Sylvania\n  - {name: Freedonia, media: 'yes'}\n", "places[1].media:",
+                     "valid boolean", id="media-not-a-bool"),
+        pytest.param("persons:\n  - {name: Maria Lopez, terms: [[last year, null]]}\n", "persons[0].terms:",
+                     "ISO date", id="terms-not-dates"),
+        pytest.param("ignore: Nobel Prize\n", "ignore:", "valid list", id="ignore-a-string"),
+        pytest.param("generic_orgs: [Foreign Ministry]\n", "generic_orgs:", "a mapping", id="generic-a-list"),
+    ],
+)
+def test_the_schema_names_file_key_path_and_what_was_expected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, yaml_text: str, key: str, expected: str
+) -> None:
+    path = tmp_path / "entities.yaml"
+    path.write_text(yaml_text, encoding="utf-8")
+    monkeypatch.setenv("NEWS_ENTITIES_FILE", str(path))
+    with pytest.raises(ConfigError) as caught:
+        load_gazetteer()
+    message = str(caught.value)
+    assert str(path) in message and key in message and expected in message

@@ -80,6 +80,32 @@ def test_bad_feeds_file_names_what_to_fix(tmp_path, monkeypatch, text, message):
         feeds.load_sources(write(tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    ("text", "key", "expected"),
+    [
+        pytest.param("defaults: [30]\nfeeds:\n  - {name: a, url: 'http://x/a'}\n", "defaults:",
+                     "a mapping", id="defaults-not-a-mapping"),
+        pytest.param("feeds:\n  - {name: a, url: 'http://[::1'}\n", "feeds[0].url:", "http(s) URL",
+                     id="unparsable-url"),
+        pytest.param("feeds:\n  - {name: a, url: 'http://x/a', topics: us_japan}\n", "feeds[0].topics:",
+                     "valid list", id="topics-a-string"),
+        pytest.param("feeds:\n  - {name: a, url: 'http://x/a'}\n  - {name: b, url: 'http://x/b', "
+                     "interval_minutes: true}\n", "feeds[1].interval_minutes:", "valid integer, got True",
+                     id="interval-a-bool"),
+        pytest.param("feeds:\n  - {name: a, url: 'http://x/a', intervl_minutes: 5}\n",
+                     "feeds[0].intervl_minutes:", "unknown key", id="unknown-feed-key"),
+        pytest.param("feed_defaults: {}\nfeeds:\n  - {name: a, url: 'http://x/a'}\n", "feed_defaults:",
+                     "unknown key", id="unknown-top-key"),
+    ],
+)
+def test_feeds_file_schema_names_file_key_path_and_what_was_expected(tmp_path, text, key, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as raised:
+        feeds.load_sources(path)
+    message = str(raised.value)
+    assert str(path) in message and key in message and expected in message
+
+
 def test_production_feeds_file_is_valid():
     sources = feeds.load_sources(feeds.settings.CONFIG_DIR / "feeds.yaml")
     assert len(sources) >= 8
