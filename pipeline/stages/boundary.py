@@ -10,10 +10,13 @@ because no other item could succeed either.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from pipeline.errors import ConfigError, FetchError, StorageError
+from pipeline.ingest.http import FetchLog
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +52,21 @@ def contained(what: str, record: Record) -> Iterator[None]:
         error_class, reason = describe(exc)
         logger.warning("%s failed, recorded and skipped (%s): %s", what, error_class, reason)
         record(error_class, reason)
+
+
+def log_failure(log: FetchLog, *, kind: str, url: str, feed_url: str | None, error_class: str, reason: str) -> None:
+    """Put a contained failure in ``fetch_log``: on the last request row for ``url``, else on a row of its own."""
+    if any(row["url"] == url for row in log.rows):
+        log.mark(url, error_class, reason)
+    else:
+        log.add(kind=kind, url=loggable(url), status=None, n_bytes=0, started=time.monotonic(),
+                error_class=error_class, error=reason, feed_url=feed_url)
+
+
+def loggable(url: str) -> str:
+    """The URL as fetch_log can hold it: a bracket that makes it unparseable (``http://[::1``) is escaped."""
+    try:
+        urlsplit(url)
+    except ValueError:
+        return url.replace("[", "%5B").replace("]", "%5D")
+    return url

@@ -13,7 +13,6 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from pipeline import settings, staging
 from pipeline.ingest import feeds
@@ -28,7 +27,7 @@ from pipeline.ingest.feeds import (
 )
 from pipeline.ingest.http import FetchLog, PoliteClient
 from pipeline.stages import schemas
-from pipeline.stages.boundary import contained
+from pipeline.stages.boundary import contained, log_failure, loggable
 from pipeline.warehouse import db
 
 logger = logging.getLogger(__name__)
@@ -92,11 +91,7 @@ def _feed_failed(source: FeedSource, state: FeedState, result: ShardResult, log:
     """How the boundary records a feed that failed in an unforeseen way: feed state, fetch_log, counts."""
     def record(error_class: str, reason: str) -> None:
         record_failure(source, state, result, error_class, reason)
-        if any(r["url"] == source.url for r in log.rows):
-            log.mark(source.url, error_class, reason)
-        else:
-            log.add(kind="feed", url=source.url, status=None, n_bytes=0, started=time.monotonic(),
-                    error_class=error_class, error=reason, feed_url=source.url)
+        log_failure(log, kind="feed", url=source.url, feed_url=source.url, error_class=error_class, reason=reason)
     return record
 
 
@@ -104,17 +99,9 @@ def _item_guard(source: FeedSource, result: ShardResult, log: FetchLog) -> feeds
     """The boundary for one entry of ``source``: a failed entry gets its own fetch_log row and is counted."""
     def guard(link: str) -> AbstractContextManager[None]:
         def record(error_class: str, reason: str) -> None:
-            log.add(kind="item", url=_loggable(link), status=None, n_bytes=0, started=time.monotonic(),
+            log.add(kind="item", url=loggable(link), status=None, n_bytes=0, started=time.monotonic(),
                     error_class=error_class, error=reason, feed_url=source.url)
             result.count("items_failed")
         return contained(f"entry {link[:200]!r} of feed {source.url}", record)
     return guard
 
-
-def _loggable(link: str) -> str:
-    """The link as fetch_log can hold it: a bracket that makes it unparseable (``http://[::1``) is escaped."""
-    try:
-        urlsplit(link)
-    except ValueError:
-        return link.replace("[", "%5B").replace("]", "%5D")
-    return link

@@ -24,6 +24,9 @@ from tests.faults.test_pipeline_faults import faulty_env
 from tests.fixtures.faulty_site import ROBOTS, article_html, item, rss
 
 GOOD = ("good-1", "good-2", "good-3")
+# Pages whose redirect the client could not follow: httpx raised InvalidURL on the first, and the address
+# guard ValueError on the second (issue 16 case 2); the scrape boundary keeps either inside its page.
+REDIRECTS = {"redirect-garbage": "http:\\\\127.0.0.1:9\\x", "redirect-port": "http://127.0.0.1:99999/articles/x.html"}
 
 
 def hostile_feed() -> bytes:
@@ -34,6 +37,7 @@ def hostile_feed() -> bytes:
         item("http://[2001:db8::1]/ipv6.html", "An IPv6 literal"),
         item("http://127.0.0.1:99999/articles/port.html", "A port above 65535"),
         item("/articles/good-2.html", "Another good item"),
+        *(item(f"/articles/{slug}.html", f"A page that redirects to {location}") for slug, location in REDIRECTS.items()),
     ], title="Hostile")
 
 
@@ -49,6 +53,12 @@ class Handler(BaseHTTPRequestHandler):
             body, ctype = hostile_feed(), "application/rss+xml"
         elif path == "/feeds/good.xml":
             body, ctype = rss([item("/articles/good-3.html", "A good item of a good feed")]), "application/rss+xml"
+        elif path.removeprefix("/articles/").removesuffix(".html") in REDIRECTS:
+            self.send_response(302)
+            self.send_header("Location", REDIRECTS[path.removeprefix("/articles/").removesuffix(".html")])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         elif path.startswith("/articles/") and path.endswith(".html"):
             body, ctype = article_html(path.removeprefix("/articles/").removesuffix(".html")), "text/html"
         else:
@@ -87,6 +97,8 @@ def test_hostile_entries_are_recorded_and_the_good_ones_load(tmp_path: Path, iso
     with duckdb.connect(str(snapshot), read_only=True) as con:
         articles = {slug: (status, title) for slug, status, title in con.execute(
             "select regexp_extract(canonical_url, '/([^/]+)\\.html$', 1), page_status, title from articles").fetchall()}
+        page_errors = dict(con.execute("select regexp_extract(canonical_url, '/([^/]+)\\.html$', 1), error_class "
+                                       "from articles").fetchall())
         feeds = dict(con.execute("select regexp_extract(feed_url, '[^/]+$'), coalesce(last_error_class, 'ok') "
                                  "from feeds").fetchall())
         items = {u.rsplit("/", 1)[-1]: (c, e) for u, c, e in con.execute(
@@ -108,3 +120,7 @@ def test_hostile_entries_are_recorded_and_the_good_ones_load(tmp_path: Path, iso
     assert "port" not in articles
     error_class, reason = items["port.html"]
     assert error_class == "ValueError" and "port outside 1-65535" in reason
+    # A redirect the client cannot follow fails its page only: recorded with its class, retried on a later run.
+    for slug in REDIRECTS:
+        assert articles[slug][0] in ("failed", "gave_up", "blocked"), articles
+        assert page_errors[slug], page_errors
