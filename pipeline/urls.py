@@ -42,7 +42,14 @@ def unwrap_google_news(url: str) -> str:
 
 
 def canonical_url(url: str, base: str | None = None) -> str:
-    """Normalise a URL for identity: trim, resolve, unwrap Google News, lower-case host, drop fragments and trackers."""
+    """Normalise a URL for identity: trim, resolve, unwrap Google News, lower-case host, drop fragments and trackers.
+
+    An IPv6 literal keeps its brackets (``http://[2001:db8::1]/a``).
+
+    Raises:
+        ValueError: the URL cannot name a page: a port outside 1-65535, or a malformed IPv6 literal.
+            Callers that read untrusted links contain it per item (``pipeline.stages.boundary``).
+    """
     url = re.sub(r"\s+", "", url or "")
     if base:
         url = urljoin(base, url)
@@ -50,7 +57,14 @@ def canonical_url(url: str, base: str | None = None) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    port = parts.port
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"{url!r} has a port outside 1-65535") from exc
+    if port == 0:
+        raise ValueError(f"{url!r} has port 0, which no page listens on")
+    if ":" in host:
+        host = f"[{host}]"
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(sorted(query)), ""))

@@ -14,7 +14,10 @@ import logging
 import os
 import re
 import statistics
+import time
 import zlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -47,6 +50,15 @@ MAX_FUTURE = timedelta(days=1)
 _DTD_ENTITY = re.compile(rb"<!ENTITY", re.I)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 _ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)\}")
+# A numeric character reference to no character (a lone surrogate, or past U+10FFFF) makes feedparser
+# raise instead of reporting the feed as malformed; such references are replaced before parsing.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+REPLACEMENT = "\ufffd"
+
+# How the stage layer contains one entry: given the entry's link, a context manager that records
+# any failure inside it and goes on with the next entry (``pipeline.stages.boundary``). Without one,
+# an entry's failure fails its feed.
+ItemGuard = Callable[[str], AbstractContextManager[object]]
 
 @dataclass(frozen=True)
 class FeedSource:
@@ -161,9 +173,40 @@ class Parsed:
     error: str | None = None      # not a usable feed: nothing could be read from it
     warning: str | None = None    # malformed, but feedparser's lenient mode recovered entries
     error_class: str = "parse_error"  # recorded with ``error``: parse_error or xml_entities
+    # (url, reason) of each staged entry whose text held characters that cannot be encoded,
+    # now replaced by U+FFFD
+    replaced: list[tuple[str, str]] = field(default_factory=list)
 
 
-def parse_entries(body: bytes, feed_url: str, content_type: str = "") -> Parsed:
+def _fix_char_refs(body: bytes) -> tuple[bytes, int]:
+    """The body with every reference to no character replaced by U+FFFD, and how many there were."""
+    count = 0
+
+    def sub(match: re.Match[bytes]) -> bytes:
+        nonlocal count
+        hex_digits, digits = match.groups()
+        # Leading zeros are legal and unbounded; more than 8 digits after them is past U+10FFFF anyway
+        # (and int() refuses decimal strings past 4300 digits).
+        significant = (hex_digits or digits).lstrip(b"0")
+        code = int(significant or b"0", 16 if hex_digits else 10) if len(significant) <= 8 else 0x110000
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code == 0:
+            count += 1
+            return b"&#xFFFD;"
+        return match.group(0)
+
+    return _CHAR_REF.sub(sub, body), count
+
+
+def _encodable(value: str) -> tuple[str, bool]:
+    """``value`` with the characters UTF-8 cannot encode (lone surrogates) replaced, and whether any were."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join(REPLACEMENT if 0xD800 <= ord(c) <= 0xDFFF else c for c in value), True
+    return value, False
+
+
+def parse_entries(body: bytes, feed_url: str, content_type: str = "", guard: ItemGuard | None = None) -> Parsed:
     """Parse a feed body into item rows.
 
     Each article id appears once, as its first entry: a feed that repeats a link (or lists it
@@ -173,6 +216,13 @@ def parse_entries(body: bytes, feed_url: str, content_type: str = "") -> Parsed:
     A date more than ``MAX_FUTURE`` ahead is clamped to the time the feed was read (``seen_at``):
     an analyst sorting by ``published_at`` then sees the story where it actually appeared, instead
     of pinned to the top until 2099, and the warning in the log keeps the raw value.
+
+    Text that cannot be encoded (a character reference to a lone surrogate or past U+10FFFF) is
+    replaced by U+FFFD, and the entries that held it are listed in ``replaced``.
+
+    Args:
+        guard: contains each entry (see ``ItemGuard``): an entry whose link cannot be made canonical
+            (a port past 65535, say) is then recorded by the guard and skipped.
 
     Returns:
         The rows, with ``error`` set when the body is not a usable feed (malformed XML with no
@@ -189,6 +239,7 @@ def parse_entries(body: bytes, feed_url: str, content_type: str = "") -> Parsed:
     headers = {"content-location": feed_url}
     if content_type:
         headers["content-type"] = content_type
+    body, bad_refs = _fix_char_refs(body)
     parsed = feedparser.parse(body, response_headers=headers)
     problem = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}" if parsed.bozo else None
     if parsed.bozo and not parsed.entries:
@@ -199,7 +250,8 @@ def parse_entries(body: bytes, feed_url: str, content_type: str = "") -> Parsed:
     # anything else (a SAX error, e.g. a merge conflict in the XML) is worth an operator's look.
     if parsed.bozo and isinstance(parsed.bozo_exception, feedparser.CharacterEncodingOverride):
         problem = None
-    rows = []
+    rows: list[dict[str, Any]] = []
+    replaced: list[tuple[str, str]] = []
     seen: set[str] = set()
     now = datetime.now(UTC)
     for entry in parsed.entries:
@@ -211,29 +263,45 @@ def parse_entries(body: bytes, feed_url: str, content_type: str = "") -> Parsed:
                     break
         if not link:
             continue
-        url = canonical_url(link, feed_url)
-        aid = article_id(url)
-        if aid in seen:
-            continue
-        seen.add(aid)
-        published = _entry_time(entry)
-        if published is not None and published > now + MAX_FUTURE:
-            logger.warning("feed %s: %s is dated %s, in the future; using the fetch time", feed_url, url,
-                           published.isoformat())
-            published = now
-        rows.append({
-            "article_id": aid,
-            "url": url,
-            "original_url": re.sub(r"\s+", "", urljoin(feed_url, link.strip())),
-            "feed_url": feed_url,
-            "guid": entry.get("id") or None,
-            "title": (entry.get("title") or "").strip() or None,
-            "summary": _strip_tags(entry.get("summary") or ""),
-            "author": entry.get("author") or None,
-            "published_at": published,
-            "seen_at": now,
-        })
-    return Parsed(rows, warning=problem)
+        with (guard or _unguarded)(str(link)):
+            row = _entry_row(entry, str(link), feed_url, now)
+            if row["article_id"] in seen:
+                continue
+            seen.add(row["article_id"])
+            bad = False
+            for key in ("title", "summary", "author", "guid"):
+                if isinstance(row[key], str):
+                    row[key], fixed = _encodable(row[key])
+                    bad = bad or fixed or (bad_refs > 0 and REPLACEMENT in row[key])
+            if bad:
+                replaced.append((row["url"], "text held characters that cannot be encoded; replaced by U+FFFD"))
+            rows.append(row)
+    return Parsed(rows, warning=problem, replaced=replaced)
+
+
+def _unguarded(link: str) -> AbstractContextManager[object]:
+    return nullcontext()
+
+
+def _entry_row(entry: Any, link: str, feed_url: str, now: datetime) -> dict[str, Any]:
+    url = canonical_url(link, feed_url)
+    published = _entry_time(entry)
+    if published is not None and published > now + MAX_FUTURE:
+        logger.warning("feed %s: %s is dated %s, in the future; using the fetch time", feed_url, url,
+                       published.isoformat())
+        published = now
+    return {
+        "article_id": article_id(url),
+        "url": url,
+        "original_url": re.sub(r"\s+", "", urljoin(feed_url, link.strip())),
+        "feed_url": feed_url,
+        "guid": entry.get("id") or None,
+        "title": (entry.get("title") or "").strip() or None,
+        "summary": _strip_tags(entry.get("summary") or ""),
+        "author": entry.get("author") or None,
+        "published_at": published,
+        "seen_at": now,
+    }
 
 
 def _strip_tags(html: str) -> str | None:
@@ -289,14 +357,45 @@ def _strong_last_modified(headers: dict[str, str]) -> str | None:
     return last_modified if (sent_at - modified_at).total_seconds() >= 1 else None
 
 
-def fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result: ShardResult) -> None:
-    now = datetime.now(UTC)
-    row: dict[str, Any] = {
+def _state_row(source: FeedSource, state: FeedState, now: datetime) -> dict[str, Any]:
+    return {
         "feed_url": source.url, "name": source.name, "topics_hint": list(source.topics),
         "etag": state.etag, "last_modified": state.last_modified, "body_hash": state.body_hash,
         "fetched_at": now, "count_entries": 0, "http_status": None, "error_class": None, "error": None,
         "median_gap_minutes": state.median_gap_minutes,
     }
+
+
+def record_failure(source: FeedSource, state: FeedState, result: ShardResult, error_class: str, error: str,
+                   *, status: int | None = None, retry_after: float | None = None) -> None:
+    """Record a failed feed: its state says why, it is backed off, and the shard counts it.
+
+    Any partial state row of the feed is replaced, so a feed has one state row per shard.
+    """
+    now = datetime.now(UTC)
+    failures = state.consecutive_failures + 1
+    next_due = _next_due(source, now, failures)
+    if retry_after is not None:
+        # A Retry-After too long to wait out within the run (429/503): come back no sooner
+        # than the server asked, even when that is beyond our usual backoff.
+        next_due = max(next_due, now + timedelta(seconds=retry_after))
+    row = _state_row(source, state, now)
+    row.update(status="error", http_status=status, error_class=error_class, error=error[:500],
+               consecutive_failures=failures, next_due_at=next_due)
+    result.states[:] = [r for r in result.states if r["feed_url"] != source.url]
+    result.states.append(row)
+    result.count("feeds_failed")
+
+
+def fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result: ShardResult,
+              guard: ItemGuard | None = None) -> None:
+    """Fetch and parse one feed into ``result``; a fetch or parse failure is recorded there.
+
+    Args:
+        guard: contains each entry (see ``ItemGuard``); the stage layer passes its boundary.
+    """
+    now = datetime.now(UTC)
+    row = _state_row(source, state, now)
     headers = {}
     if state.etag:
         headers["If-None-Match"] = state.etag
@@ -306,17 +405,8 @@ def fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result
         response = client.get(source.url, kind="feed", headers=headers, accept=FEED_TYPES)
     except FetchError as exc:
         logger.warning("feed %s failed: %s", source.url, exc)
-        failures = state.consecutive_failures + 1
-        next_due = _next_due(source, now, failures)
-        retry_after = exc.retry_after
-        if retry_after is not None:
-            # A Retry-After too long to wait out within the run (429/503): come back no sooner
-            # than the server asked, even when that is beyond our usual backoff.
-            next_due = max(next_due, now + timedelta(seconds=retry_after))
-        row.update(status="error", http_status=exc.status, error_class=exc.error_class, error=str(exc)[:500],
-                   consecutive_failures=failures, next_due_at=next_due)
-        result.states.append(row)
-        result.count("feeds_failed")
+        record_failure(source, state, result, exc.error_class, str(exc), status=exc.status,
+                       retry_after=exc.retry_after)
         return
     row["http_status"] = response.status
     row["consecutive_failures"] = 0
@@ -336,7 +426,7 @@ def fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result
         result.states.append(row)
         result.count("feeds_unchanged")
         return
-    parsed = parse_entries(response.body, source.url, response.content_type)
+    parsed = parse_entries(response.body, source.url, response.content_type, guard)
     items, error = parsed.rows, parsed.error
     if error:
         logger.warning("feed %s is not parseable: %s", source.url, error)
@@ -365,6 +455,11 @@ def fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result
         row.update(error_class="malformed_xml", error=parsed.warning[:500], body_hash=state.body_hash)
         client.log.mark(source.url, "malformed_xml", parsed.warning)
         result.count("feeds_malformed")
+    for url, reason in parsed.replaced:
+        client.log.add(kind="item", url=url, status=None, n_bytes=0, started=time.monotonic(),
+                       error_class="text_replaced", error=reason, feed_url=source.url)
+    if parsed.replaced:
+        result.count("items_text_replaced", len(parsed.replaced))
     result.states.append(row)
     result.items.extend(fresh)
     result.count("feeds_ok")

@@ -13,7 +13,8 @@ import hashlib
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,14 +72,20 @@ def store_raw(raw_dir: Path, body: bytes) -> Path:
     return path
 
 
-def fetch_pages(client: PoliteClient, raw_dir: Path,
-                todo: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+# How the stage layer contains one page: given the item, a context manager that records any failure
+# inside it (``pipeline.stages.boundary``); without one, a page's unforeseen failure fails its shard.
+PageGuard = Callable[[dict[str, Any]], AbstractContextManager[object]]
+
+
+def fetch_pages(client: PoliteClient, raw_dir: Path, todo: list[dict[str, Any]],
+                guard: PageGuard | None = None) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Fetch every item's page, hosts interleaved, and store the bodies under ``raw_dir``.
 
     Args:
         client: the polite client (robots.txt, per-host spacing, the address guard).
         raw_dir: where the raw bytes go (``store_raw``).
         todo: the items to fetch (from ``select_new``).
+        guard: contains each page (see ``PageGuard``); an item it records has no row here.
 
     Returns:
         One page row per item (status, HTTP facts, raw path) and the ``pages_ok``/``pages_failed`` counts.
@@ -89,8 +96,29 @@ def fetch_pages(client: PoliteClient, raw_dir: Path,
     # Interleave hosts so that one slow host's spacing does not idle the others.
     queue = [item for group in _round_robin(list(by_host.values())) for item in group]
     counts: dict[str, int] = {}
-    rows = [fetch_page(client, raw_dir, item, counts) for item in queue]
+    rows = []
+    for item in queue:
+        with (guard or _unguarded)(item):
+            rows.append(fetch_page(client, raw_dir, item, counts))
     return rows, counts
+
+
+def _unguarded(item: dict[str, Any]) -> AbstractContextManager[object]:
+    return nullcontext()
+
+
+def failed_page(item: dict[str, Any], error_class: str, counts: dict[str, int], *, retryable: bool = True,
+                status: int | None = None) -> dict[str, Any]:
+    """The page row of an item whose fetch failed: retried later (``failed``) until ``MAX_PAGE_ATTEMPTS``."""
+    row = {**item, "final_url": None, "http_status": status, "error_class": error_class, "content_type": None,
+           "raw_path": None, "page_attempts": item["page_attempts"] + 1, "fetched_at": datetime.now(UTC)}
+    page_status = "failed" if retryable else ("blocked" if error_class.startswith(("blocked", "robots"))
+                                              else "gave_up")
+    if page_status == "failed" and row["page_attempts"] >= MAX_PAGE_ATTEMPTS:
+        page_status = "gave_up"
+    row["page_status"] = page_status
+    counts["pages_failed"] = counts.get("pages_failed", 0) + 1
+    return row
 
 
 def _round_robin(groups: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
@@ -112,19 +140,14 @@ def fetch_page(client: PoliteClient, raw_dir: Path, item: dict[str, Any], counts
     Returns:
         The item with the page's fields: ``page_status`` ok, failed (retry later), gave_up or blocked.
     """
-    row = {**item, "final_url": None, "http_status": None, "error_class": None, "content_type": None,
-           "raw_path": None, "page_attempts": item["page_attempts"] + 1, "fetched_at": datetime.now(UTC)}
     try:
         response = client.get(item["url"], kind="page", accept=PAGE_TYPES, feed_url=item["feed_url"])
     except FetchError as exc:
-        status = "failed" if exc.retryable else ("blocked" if exc.error_class.startswith(("blocked", "robots"))
-                                                  else "gave_up")
-        if status == "failed" and row["page_attempts"] >= MAX_PAGE_ATTEMPTS:
-            status = "gave_up"
-        logger.warning("page %s: %s (%s)", item["url"], exc.error_class, status)
-        row.update(page_status=status, http_status=exc.status, error_class=exc.error_class)
-        counts["pages_failed"] = counts.get("pages_failed", 0) + 1
+        row = failed_page(item, exc.error_class, counts, retryable=exc.retryable, status=exc.status)
+        logger.warning("page %s: %s (%s)", item["url"], exc.error_class, row["page_status"])
         return row
+    row = {**item, "final_url": None, "http_status": None, "error_class": None, "content_type": None,
+           "raw_path": None, "page_attempts": item["page_attempts"] + 1, "fetched_at": datetime.now(UTC)}
     path = store_raw(raw_dir, response.body)
     row.update(page_status="ok", final_url=response.final_url, http_status=response.status,
                content_type=response.content_type, raw_path=str(path))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,12 @@ from pipeline.ingest.feeds import (
     ShardResult,
     fetch_one,
     load_sources,
+    record_failure,
     shard_of,
 )
 from pipeline.ingest.http import FetchLog, PoliteClient
 from pipeline.stages import schemas
+from pipeline.stages.boundary import contained, log_failure, loggable
 from pipeline.warehouse import db
 
 logger = logging.getLogger(__name__)
@@ -71,7 +75,9 @@ def fetch_feeds(run: Path, shard: int = 0, n_shards: int = 1, *, snapshot: Path 
     started = time.monotonic()
     with PoliteClient(feeds.client_options(cfg), log, transport=transport) as client:
         for source in due:
-            fetch_one(client, source, states.get(source.url) or FeedState(), result)
+            state = states.get(source.url) or FeedState()
+            with contained(f"feed {source.url}", _feed_failed(source, state, result, log)):
+                fetch_one(client, source, state, result, _item_guard(source, result, log))
     logger.info("shard %s/%s: %d feeds due, %d items in %.1fs; %s", shard, n_shards, len(due),
                 len(result.items), time.monotonic() - started, result.counts)
     name = f"{shard:03d}"
@@ -79,3 +85,23 @@ def fetch_feeds(run: Path, shard: int = 0, n_shards: int = 1, *, snapshot: Path 
     staging.write_rows(staging.stage_file(run, "fetch_log", f"feeds-{name}"), log.rows, schemas.FETCH_LOG)
     staging.write_counts(run, f"feeds-{name}", result.counts)
     return staging.write_rows(staging.stage_file(run, "items", name), result.items, schemas.ITEMS)
+
+
+def _feed_failed(source: FeedSource, state: FeedState, result: ShardResult, log: FetchLog) -> Callable[[str, str], None]:
+    """How the boundary records a feed that failed in an unforeseen way: feed state, fetch_log, counts."""
+    def record(error_class: str, reason: str) -> None:
+        record_failure(source, state, result, error_class, reason)
+        log_failure(log, kind="feed", url=source.url, feed_url=source.url, error_class=error_class, reason=reason)
+    return record
+
+
+def _item_guard(source: FeedSource, result: ShardResult, log: FetchLog) -> feeds.ItemGuard:
+    """The boundary for one entry of ``source``: a failed entry gets its own fetch_log row and is counted."""
+    def guard(link: str) -> AbstractContextManager[None]:
+        def record(error_class: str, reason: str) -> None:
+            log.add(kind="item", url=loggable(link), status=None, n_bytes=0, started=time.monotonic(),
+                    error_class=error_class, error=reason, feed_url=source.url)
+            result.count("items_failed")
+        return contained(f"entry {link[:200]!r} of feed {source.url}", record)
+    return guard
+

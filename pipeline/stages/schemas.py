@@ -70,7 +70,7 @@ FEED_STATE = _schema("""
 FETCH_LOG = _schema("""
     request_id      string
     run_id          string
-    kind            string      # feed | page | robots
+    kind            string      # feed | page | robots | item (a feed entry the boundary recorded)
     url             string
     host            string
     feed_url        string

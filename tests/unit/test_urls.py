@@ -44,3 +44,23 @@ def test_a_decodable_google_news_link_becomes_the_publishers_url():
 def test_an_opaque_google_news_link_is_kept():
     link = "https://news.google.com/rss/articles/CBMiK0FVX3lxTE5vcGFxdWU?oc=5"
     assert canonical_url(link) == link
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("http://[2001:db8::1]/a", "http://[2001:db8::1]/a", id="ipv6-literal"),
+        pytest.param("HTTP://[2001:DB8::1]:8080/a#x", "http://[2001:db8::1]:8080/a", id="ipv6-literal-port"),
+        pytest.param("https://[::1]:443/", "https://[::1]/", id="ipv6-default-port"),
+    ],
+)
+def test_an_ipv6_literal_keeps_its_brackets_and_is_stable(raw, expected):
+    assert canonical_url(raw) == expected
+    assert canonical_url(canonical_url(raw)) == expected  # article_id canonicalises again
+    assert article_id(raw) == article_id(expected)
+
+
+@pytest.mark.parametrize("raw", ["http://example.com:99999/a", "http://example.com:0/a", "http://[::1/a"])
+def test_a_link_that_names_no_page_is_a_value_error(raw):
+    with pytest.raises(ValueError):
+        canonical_url(raw)

@@ -9,6 +9,7 @@ import pytest
 from pipeline import sample_site, settings, staging
 from pipeline.errors import ConfigError
 from pipeline.ingest import feeds
+from pipeline.stages.boundary import contained
 from pipeline.stages.feeds import fetch_feeds
 
 FEEDS_DIR = sample_site.SITE_DIR / "feeds"
@@ -243,3 +244,39 @@ def test_a_last_modified_within_a_second_of_date_is_not_used_for_conditional_get
                 sources=[feeds.FeedSource("f", "http://news.test/feed.xml")], transport=httpx.MockTransport(handler))
     (state,) = staging.read_rows(run / "feed_state" / "000.parquet")
     assert state["last_modified"] == (modified if kept else None)
+
+
+def _rss(*items: str) -> bytes:
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Hostile</title>'
+            + "".join(items) + "</channel></rss>").encode()
+
+
+def _item(link: str, title: str) -> str:
+    return f"<item><title>{title}</title><link>{link}</link><description>About {title}.</description></item>"
+
+
+@pytest.mark.parametrize("ref", ["&#xD800;", "&#55296;", "&#x110000;", "&#x0;", "&#x" + "0" * 20 + "D800;",
+                                 "&#" + "0" * 5000 + "55296;", "&#" + "9" * 25 + ";", "&#x" + "f" * 5000 + ";"])
+def test_a_reference_to_no_character_is_replaced_and_flagged(ref):
+    body = _rss(_item("/articles/bad.html", f"Bad {ref} title"), _item("/articles/good.html", "Good title"))
+    parsed = feeds.parse_entries(body, BASE, "application/rss+xml")
+    titles = {r["url"].rsplit("/", 1)[-1]: r["title"] for r in parsed.rows}
+    assert titles == {"bad.html": "Bad \ufffd title", "good.html": "Good title"}
+    assert [url for url, _ in parsed.replaced] == ["http://127.0.0.1:9/articles/bad.html"]
+    assert all(r["title"].encode("utf-8") for r in parsed.rows)
+
+
+def test_a_link_that_names_no_page_fails_only_its_entry_inside_a_guard():
+    body = _rss(_item("http://example.com:99999/a", "Port too big"), _item("http://[::1/b", "Broken IPv6"),
+                _item("http://[2001:db8::1]/c", "IPv6 literal"), _item("/articles/good.html", "Good"))
+    with pytest.raises(ValueError):  # unguarded, the entry's failure is the feed's
+        feeds.parse_entries(body, BASE, "application/rss+xml")
+    failed: list[tuple[str, str]] = []
+
+    def guard(link: str):
+        return contained(link, lambda error_class, reason: failed.append((link, error_class)))
+
+    parsed = feeds.parse_entries(body, BASE, "application/rss+xml", guard)
+    assert [r["url"] for r in parsed.rows] == ["http://[2001:db8::1]/c", "http://127.0.0.1:9/articles/good.html"]
+    # feedparser itself drops the unparseable ``http://[::1/b`` (it cannot join it to the feed's URL)
+    assert failed == [("http://example.com:99999/a", "ValueError")]
