@@ -54,6 +54,7 @@ class Settings:
     operator_apprise_urls: str = ""
     fault: str = ""
     alerts_fault: str = ""
+    facts_max_chars: int = 200_000
 
     @property
     def staging_dir(self) -> Path:
@@ -109,7 +110,9 @@ def load() -> Settings:
     return Settings(
         data_dir=data_dir,
         duckdb_path=Path(env.get("NEWS_DUCKDB_PATH") or data_dir / "newswatch.duckdb").expanduser(),
-        snapshot_path=Path(env.get("NEWS_SNAPSHOT_PATH") or data_dir / "newswatch.snapshot.duckdb").expanduser(),
+        snapshot_path=Path(
+            env.get("NEWS_SNAPSHOT_PATH") or data_dir / "newswatch.snapshot.duckdb"
+        ).expanduser(),
         feeds_file=Path(env.get("NEWS_FEEDS_FILE") or CONFIG_DIR / "feeds.yaml").expanduser(),
         topics_file=Path(env.get("NEWS_TOPICS_FILE") or CONFIG_DIR / "topics.yaml").expanduser(),
         allow_hosts=hosts,
@@ -125,6 +128,7 @@ def load() -> Settings:
         operator_apprise_urls=env.get("NEWS_OPERATOR_APPRISE_URLS", ""),
         fault=env.get("NEWS_FAULT", ""),
         alerts_fault=env.get("NEWS_ALERTS_FAULT", ""),
+        facts_max_chars=_int("NEWS_FACTS_MAX_CHARS", 200_000, minimum=1000),
     )
 
 

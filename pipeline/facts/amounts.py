@@ -8,6 +8,7 @@ dollars") are not amounts.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from dataclasses import dataclass
@@ -51,6 +52,15 @@ _PERCENT = re.compile(
     rf"(?<![\w.])(?P<num>{_NUM}|{_WORD_NUM})(?:\s*(?:%|％)|[\s\xa0-]+(?:percent|per\s+cent|pct)\b|[\s\xa0]+percentage\s+points?\b)"
     r"(?P<of>\s+of\s+(?:the\s+|its\s+|their\s+|a\s+)?(?P<what>[\w’'\-]+(?:\s+(?!of\b|by\b|to\b|in\b|and\b|or\b|from\b|for\b|on\b|at\b|with\b|by\b)[\w’'\-]+){0,3}))?",
     re.I,
+)
+
+_JA_CURRENCY = re.compile(r"米ドル|ドル|円|ユーロ|元|ウォン")
+_JA_NUMERAL_CHARS = frozenset("0123456789,.兆億万千")
+MAX_JA_NUMERAL_CHARS = 64  # "1兆2345億6789万1234.5" is 18; a longer run before 円 is no amount
+# Is there a digit in the numeral run before a currency word? Anchored at the run's start and possessive, so a
+# long run of digits or commas is read once, not once per digit.
+_JA_ANY = re.compile(
+    r"(?<![兆億万千,.\d])[兆億万千,.]*+\d[兆億万千,.\d]*+(?:米ドル|ドル|円|ユーロ|元|ウォン)"
 )
 
 
@@ -107,12 +117,13 @@ def find_amounts(text: str) -> list[Amount]:
         Amounts in text order, one per mention.
     """
     found: list[Amount] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # disjoint spans, sorted: a new span can only overlap its neighbours
 
     def add(value: float, currency: str, start: int, end: int) -> None:
-        if any(a < end and start < b for a, b in taken):
+        i = bisect.bisect_left(taken, (start, end))
+        if any(a < end and start < b for a, b in taken[max(0, i - 1) : i + 1]):
             return
-        taken.append((start, end))
+        taken.insert(i, (start, end))
         found.append(Amount(value, currency, text[start:end], start, end))
 
     for m in _PREFIXED.finditer(text):
@@ -150,16 +161,34 @@ def find_amounts(text: str) -> list[Amount]:
             continue  # "won" is also a verb; small bare counts of "marks" are rarely money
         add(value * _scale(m.group("scale")), _suffix_currency(sfx), m.start(), m.end())
     ja_text = text.translate(FULLWIDTH_DIGITS)
-    for m in (
-        _JAPANESE.finditer(ja_text)
-        if re.search(r"\d(?:[兆億万千]|[,.\d])*(?:米ドル|ドル|円|ユーロ|元|ウォン)", ja_text)
-        else ()
-    ):
+    for m in _japanese_matches(ja_text) if _JA_ANY.search(ja_text) else ():
         value = _japanese_number(m.group("body"))
         if value is None:
             continue
         add(value, JA_CURRENCIES[m.group("cur")], m.start(), m.end())
     found.sort(key=lambda a: a.start)
+    return found
+
+
+def _japanese_matches(text: str) -> list[re.Match[str]]:
+    """What ``_JAPANESE.finditer(text)`` finds, in time linear in ``text``.
+
+    A match is the run of numeral characters just before a currency word, plus that word, so the pattern is
+    tried only on those runs: from the run's start, or on a run longer than ``MAX_JA_NUMERAL_CHARS`` (no real
+    amount) not at all. Searching the whole text instead retries every digit of a long run to its end.
+    """
+    found: list[re.Match[str]] = []
+    for cur in _JA_CURRENCY.finditer(text):
+        start = cur.start()
+        while (
+            start > 0 and text[start - 1] in _JA_NUMERAL_CHARS and cur.start() - start <= MAX_JA_NUMERAL_CHARS
+        ):
+            start -= 1
+        if cur.start() - start > MAX_JA_NUMERAL_CHARS:
+            continue
+        m = _JAPANESE.search(text, start, cur.end())
+        if m:
+            found.append(m)
     return found
 
 

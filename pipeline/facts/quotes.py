@@ -13,8 +13,10 @@ are not quotes.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.facts.entities.mentions import EntityAnalysis, Mention
@@ -24,6 +26,7 @@ from pipeline.text import Sentence
 logger = logging.getLogger(__name__)
 
 MAX_QUOTE_CHARS = 4000
+BEFORE_LOOKBACK = 2000  # chars of the sentence before a quote that are read for its speaker
 CONTINUATION_GAP = 260  # chars between two quotes that still read as one speaker going on
 
 _AFTER_VERB_FIRST = re.compile(rf"^[\s,.!?—–-]*(?:{SPEECH_VERBS})\b", re.I)
@@ -78,10 +81,8 @@ def find_quote_spans(masked: str) -> list[tuple[int, int]]:
     breaks = [m.start() for m in re.finditer(r"\n[ \t\xa0]*\n|\n[ \t\xa0]{3,}(?=[“\"])", masked)]
 
     def para_break_between(a: int, b: int) -> int | None:
-        for pos in breaks:
-            if a < pos < b:
-                return pos
-        return None
+        i = bisect.bisect_right(breaks, a)  # the first break after a, found in log time
+        return breaks[i] if i < len(breaks) and breaks[i] < b else None
 
     for m in re.finditer(r"[“”\"]", masked):
         ch, pos = m.group(), m.start()
@@ -137,11 +138,19 @@ class _Speakers:
     def __init__(self, masked: str, analysis: EntityAnalysis, quote_spans: list[tuple[int, int]]) -> None:
         self.masked = masked
         self.analysis = analysis
-        self.quote_spans = quote_spans
+        self.quote_spans = quote_spans  # disjoint and in text order
+        self.quote_starts = [a for a, _ in quote_spans]
         self.speakers = [m for m in analysis.mentions if m.type in ("PERSON", "ORG") and m.how != "demonym"]
+        self.speaker_starts = [m.start for m in self.speakers]
+
+    def speakers_from(self, pos: int) -> Iterator[Mention]:
+        """The speaker mentions starting at or after ``pos``, in text order (found by bisection, not a scan)."""
+        for j in range(bisect.bisect_left(self.speaker_starts, pos), len(self.speakers)):
+            yield self.speakers[j]
 
     def inside_quote(self, pos: int) -> bool:
-        return any(a <= pos < b for a, b in self.quote_spans)
+        i = bisect.bisect_right(self.quote_starts, pos) - 1  # the last quote opened at or before pos
+        return i >= 0 and pos < self.quote_spans[i][1]
 
     def is_possessive(self, m: Mention) -> bool:
         return bool(re.match(r"(?:’s|'s|’)(?!\w)", self.masked[m.end : m.end + 3]))
@@ -203,12 +212,12 @@ class _Speakers:
         verb = _AFTER_VERB_FIRST.match(tail)
         if verb:
             limit = base + verb.end() + 60
-            for m in self.speakers:
-                if base + verb.end() <= m.start <= limit:
+            for m in self.speakers_from(base + verb.end()):
+                if m.start <= limit:
                     gap = self.masked[base + verb.end() : m.start]
                     if re.fullmatch(r"[\s\w.,’'-]*", gap) and not re.search(r"[.;]\s", gap):
                         return m.name
-                    break
+                break
             pron2 = re.match(r"\s+(he|she|it)\b", tail[verb.end() :])
             if pron2:
                 return self.resolve_pronoun(pron2.group(1), base + verb.end())
@@ -216,9 +225,7 @@ class _Speakers:
         lead = re.match(r"^[\s,.!?—–-]*", tail)
         first = base + (lead.end() if lead else 0)
         # "…," Trump said / "…," Ohtani's former coach, Shoji Asari, says: a name then a speech verb.
-        for m in self.speakers:
-            if m.start < first:
-                continue
+        for m in self.speakers_from(first):
             if m.start > first + 80 or re.search(r"[.;!?“\"]", self.masked[first : m.start]):
                 break
             if self.is_possessive(m):
@@ -239,6 +246,10 @@ class _Speakers:
             sentence, floor = previous, previous.start
             text = self.masked[previous.start : previous.end]
             open_mark = previous.end
+        # a run-on "sentence": read only its end, so each quote costs the same
+        if open_mark - floor > BEFORE_LOOKBACK:
+            floor = open_mark - BEFORE_LOOKBACK
+            text = self.masked[floor:open_mark]
         stripped = text.rstrip()
         if not stripped:
             return None
@@ -250,13 +261,15 @@ class _Speakers:
                 if floor <= m.start < open_mark and not self.is_possessive(m):
                     return m.name
             return None
-        verbs = [v for v in _BEFORE_VERB.finditer(text) if not self.inside_quote(sentence.start + v.start())]
+        verbs = [v for v in _BEFORE_VERB.finditer(text) if not self.inside_quote(floor + v.start())]
         if not verbs:
             return None
         verb_pos = floor + verbs[-1].start()
         best: tuple[int, str] | None = None
-        for m in self.speakers:
-            if floor <= m.start < verb_pos and self.subject_like(m, floor):
+        for m in self.speakers_from(floor):
+            if m.start >= verb_pos:
+                break
+            if self.subject_like(m, floor):
                 best = (m.start, m.name)
         pron = None
         for p in _PRONOUN_SUBJECT.finditer(self.masked[floor:verb_pos]):

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pipeline import staging
+from pipeline import settings, staging
 from pipeline.errors import ExtractionError
 from pipeline.facts.document import DATASETS, extract, staged_rows
 from pipeline.facts.gazetteer import entity_aliases
@@ -21,6 +21,8 @@ def extract_facts(classifications_path: Path, articles_path: Path) -> Path:
     Reads the shard's classifications and articles, runs :func:`extract` on every article relevant to at
     least one topic, and writes ``mentions``, ``fact_mentions``, ``quotes`` and ``amounts`` for the shard.
     One article that fails is logged and counted; the stage fails only when every relevant article does.
+    Facts read at most ``NEWS_FACTS_MAX_CHARS`` characters of an article; a longer one is logged and
+    counted as ``facts_capped``.
 
     Args:
         classifications_path: the staged classifications of one shard (from ``classify.classify_articles``).
@@ -39,14 +41,23 @@ def extract_facts(classifications_path: Path, articles_path: Path) -> Path:
         [a for a in staging.read_rows(articles_path) if a["article_id"] in relevant] if relevant else []
     )
     aliases = entity_aliases()
+    max_chars = settings.load().facts_max_chars
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in DATASETS}
-    counts = {"facts_articles": 0, "facts_failed": 0}
+    counts = {"facts_articles": 0, "facts_failed": 0, "facts_capped": 0}
     for article in articles:
         published = article.get("published_at")
-        try:
-            doc = extract(
-                article.get("title") or "", article.get("text") or "", published.date() if published else None
+        text = article.get("text") or ""
+        if len(text) > max_chars:  # spans still index the stored text: the cap only cuts its tail
+            logger.warning(
+                "article %s has %d characters; facts read its first %d (NEWS_FACTS_MAX_CHARS)",
+                article["article_id"],
+                len(text),
+                max_chars,
             )
+            counts["facts_capped"] += 1
+            text = text[:max_chars]
+        try:
+            doc = extract(article.get("title") or "", text, published.date() if published else None)
         except Exception:  # one odd article must not sink the shard; it is logged and counted
             logger.exception("fact extraction failed for article %s", article["article_id"])
             counts["facts_failed"] += 1

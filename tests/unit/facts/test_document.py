@@ -222,8 +222,13 @@ ORDER = (
 
 
 def test_text_a_signed_order_introduces_as_follows_is_the_signatorys() -> None:
-    quotes = {q.text.strip("\u201c\u201d"): q.speaker for q in document.extract("Order", ORDER, dt.date(2025, 6, 13)).quotes}
-    assert quotes["The proposed transaction may proceed once the parties sign the agreement."] == "Donald Trump"
+    quotes = {
+        q.text.strip("\u201c\u201d"): q.speaker
+        for q in document.extract("Order", ORDER, dt.date(2025, 6, 13)).quotes
+    }
+    assert (
+        quotes["The proposed transaction may proceed once the parties sign the agreement."] == "Donald Trump"
+    )
     # a quote that is not introduced "as follows" keeps its own attribution
     assert quotes["thorough and complete."] == "Scott Bessent"
 
@@ -459,7 +464,9 @@ def test_extract_facts_stages_rows_for_relevant_articles_only(tmp_path) -> None:
     assert quote["speaker"] == "Sanae Takaichi" and quote["quote_id"] == f"a1:{quote['start_char']}"
     [amount] = staging.read_rows(staging.stage_file(run, "amounts", "000"))
     assert (amount["value"], amount["currency"]) == (550e9, "USD")
-    assert stage_facts.extract_facts(classified, staging.stage_file(run, "articles", "000")) == out  # re-running overwrites the same files
+    assert (
+        stage_facts.extract_facts(classified, staging.stage_file(run, "articles", "000")) == out
+    )  # re-running overwrites the same files
     assert staging.read_rows(out) == fact_rows
 
 
@@ -470,3 +477,24 @@ def test_the_same_event_reported_twice_gets_one_fact_id() -> None:
     [b] = events_of(second, "meeting")
     types = {"Donald Trump": "PERSON", "Xi Jinping": "PERSON"}
     assert document.fact_id(a, types) == document.fact_id(b, types)
+
+
+def test_extract_facts_reads_at_most_news_facts_max_chars_and_counts_the_capped(
+    tmp_path, monkeypatch, caplog
+) -> None:
+    monkeypatch.setenv("NEWS_FACTS_MAX_CHARS", "1000")
+    run = tmp_path / "run-1"
+    tail = " Japan will invest $9 billion more." + " filler" * 300
+    text = STAGE_TEXT.ljust(1000) + tail
+    staging.write_rows(staging.stage_file(run, "articles", "000"), [_article("a1", text)], schemas.ARTICLES)
+    classified = staging.write_rows(
+        staging.stage_file(run, "classifications", "000"),
+        [_classification("a1", True)],
+        schemas.CLASSIFICATIONS,
+    )
+    with caplog.at_level("WARNING"):
+        stage_facts.extract_facts(classified, staging.stage_file(run, "articles", "000"))
+    amounts = staging.read_rows(staging.stage_file(run, "amounts", "000"))
+    assert [a["value"] for a in amounts] == [550e9]  # the $9 billion past the cap is not read
+    assert staging.read_counts(run)["facts_capped"] == 1
+    assert "NEWS_FACTS_MAX_CHARS" in caplog.text
