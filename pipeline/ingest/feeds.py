@@ -9,6 +9,7 @@ the other feeds.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import os
@@ -16,7 +17,7 @@ import re
 import statistics
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -46,9 +47,15 @@ RHYTHM_ENTRIES = 20
 # from the future; the clock skew between us and any honest server is far below a day.
 MAX_FUTURE = timedelta(days=1)
 # An entity declaration inside a DOCTYPE: how "billion laughs" and external-entity (XXE) payloads
-# start. No real news feed needs one, so such a body is refused before any XML parser sees it.
-_DTD_ENTITY = re.compile(rb"<!ENTITY", re.I)
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+# start. No real news feed needs one, so such a body is refused before any XML parser sees it. The
+# check reads the body as text, in every encoding a parser might read it in (``_xml_readings``).
+_DTD_ENTITY = re.compile(r"<!ENTITY", re.I)
+_DOCTYPE = re.compile(r"<!DOCTYPE", re.I)
+# The Unicode forms an XML parser detects from a byte order mark or from how "<?xml" is spelled
+# (XML 1.0 appendix F); each is tried whatever the body says, as a UTF-16 body need not say so.
+_UNICODE_FORMS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+_XML_ENCODING = re.compile(r"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+_HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.I)
 _ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)\}")
 # A numeric character reference to no character (a lone surrogate, or past U+10FFFF) makes feedparser
 # raise instead of reporting the feed as malformed; such references are replaced before parsing.
@@ -178,6 +185,47 @@ class Parsed:
     replaced: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _xml_readings(body: bytes, content_type: str) -> Iterator[str]:
+    """The body as text in every encoding an XML parser (feedparser's, expat) might read it in.
+
+    That is each Unicode form (UTF-8, with or without its BOM; UTF-16 and UTF-32, either byte
+    order), the encoding the XML declaration names and the HTTP ``charset``. Undecodable bytes
+    become U+FFFD, so a reading never fails; a name Python has no text codec for is skipped. One
+    reading at a time, so a large body is held as text once.
+    """
+    names: list[str] = list(_UNICODE_FORMS)
+    for form in _UNICODE_FORMS:
+        head = body[:400].decode(form, errors="replace").lstrip("\ufeff")
+        declared = _XML_ENCODING.match(head)
+        if declared:
+            names.append(declared.group(1))
+    http = _HTTP_CHARSET.search(content_type)
+    if http:
+        names.append(http.group(1))
+    if body[:4] == b"\x4c\x6f\xa7\x94":  # "<?xm" in EBCDIC
+        names.append("cp037")
+    seen: set[str] = set()
+    for name in names:
+        try:
+            codec = codecs.lookup(name).name
+            if codec in seen:
+                continue
+            seen.add(codec)
+            text = body.decode(codec, errors="replace")
+        except LookupError:  # no such codec, or not a text encoding (rot13, zlib)
+            continue
+        yield text
+
+
+def _declares_entities(body: bytes, content_type: str = "") -> bool:
+    """Whether the body, read as XML in any of its possible encodings, declares an entity in a DOCTYPE."""
+    for text in _xml_readings(body, content_type):
+        doctype = _DOCTYPE.search(text)
+        if doctype and _DTD_ENTITY.search(text, doctype.end()):
+            return True
+    return False
+
+
 def _fix_char_refs(body: bytes) -> tuple[bytes, int]:
     """The body with every reference to no character replaced by U+FFFD, and how many there were."""
     count = 0
@@ -226,14 +274,14 @@ def parse_entries(body: bytes, feed_url: str, content_type: str = "", guard: Ite
 
     Returns:
         The rows, with ``error`` set when the body is not a usable feed (malformed XML with no
-        entries, an HTML page served as a feed, or a DTD that declares entities) and ``warning``
+        entries, an HTML page served as a feed, or a DTD that declares entities, found in whatever
+        encoding the body is read: see ``_xml_readings``) and ``warning``
         when it is malformed but entries were recovered.
     """
-    doctype = _DOCTYPE.search(body)
-    if doctype and _DTD_ENTITY.search(body, doctype.end()):
+    if _declares_entities(body, content_type):
         # Refused outright rather than parsed: expat >= 2.4 caps entity amplification, but
-        # feedparser then falls back to its lenient parser, and older expat builds (or a UTF-16
-        # body) would expand the entities. defusedxml refuses entity declarations by default too.
+        # feedparser then falls back to its lenient parser, and older expat builds would expand
+        # the entities. defusedxml refuses entity declarations by default too.
         return Parsed([], error="the feed declares XML entities in its DOCTYPE (entity expansion refused)",
                       error_class="xml_entities")
     headers = {"content-location": feed_url}

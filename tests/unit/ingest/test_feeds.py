@@ -156,6 +156,50 @@ def test_a_dtd_declaring_entities_is_refused_before_parsing():
     assert parsed.rows == [] and parsed.error and parsed.error_class == "xml_entities"
 
 
+def encoded_rss(items: str, encoding: str, doctype: str = "", declare: str | None = None) -> bytes:
+    """An RSS document encoded in ``encoding``, its XML declaration naming ``declare`` (default: the same)."""
+    text = rss(items, doctype).decode().replace('<?xml version="1.0"?>',
+                                                 f'<?xml version="1.0" encoding="{declare or encoding}"?>')
+    body = text.encode(encoding)
+    if encoding == "utf-7":  # UTF-7 may spell "<!" in base64, so the raw bytes never hold "<!ENTITY"
+        body = body.replace(b"<!", b"+ADwAIQ-")
+    return body
+
+
+ENTITIES = '<!DOCTYPE rss [<!ENTITY e "expanded">]>\n'
+
+
+@pytest.mark.parametrize(("encoding", "declare", "content_type"), [
+    ("utf-16", None, ""),                                     # BOM, little-endian
+    ("utf-16-be", "utf-16be", ""),                            # no BOM: sniffed from "<?xml"
+    ("utf-16-le", "utf-16le", "application/rss+xml"),
+    ("utf-32", None, ""),
+    ("utf-32-be", "utf-32be", ""),
+    ("utf-8-sig", "utf-8", ""),
+    ("utf-7", "utf-7", ""),                                   # named by the declaration only
+    ("utf-7", "utf-8", "application/rss+xml; charset=utf-7"),  # named by the HTTP charset only
+])
+def test_entity_declarations_are_found_in_any_encoding_the_parser_would_read(encoding, declare, content_type):
+    body = encoded_rss(rss_item("/a", "a", title="&e;"), encoding, ENTITIES, declare)
+    assert b"<!ENTITY" not in body or encoding == "utf-8-sig"
+    parsed = feeds.parse_entries(body, BASE, content_type)
+    assert parsed.rows == [] and parsed.error_class == "xml_entities"
+
+
+@pytest.mark.parametrize(("encoding", "declare"), [("utf-16", None), ("utf-16-be", "utf-16be"), ("utf-32", None),
+                                                   ("utf-8-sig", "utf-8")])
+def test_a_feed_in_utf16_or_utf32_without_entities_still_parses(encoding, declare):
+    body = encoded_rss(rss_item("/a", "a", title="Größe – ein Titel"), encoding, declare=declare)
+    parsed = feeds.parse_entries(body, BASE, "application/rss+xml")
+    assert parsed.error is None
+    assert [r["title"] for r in parsed.rows] == ["Größe – ein Titel"]
+
+
+def test_a_charset_python_does_not_know_is_no_reading_at_all():
+    body = rss(rss_item("/a", "a")).replace(b'<?xml version="1.0"?>', b'<?xml version="1.0" encoding="rot13"?>')
+    assert feeds.parse_entries(body, BASE, "application/rss+xml; charset=no-such-charset").error_class != "xml_entities"
+
+
 def test_a_doctype_without_entities_is_fine():
     doctype = ('<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
                '"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n')
