@@ -83,7 +83,7 @@ class _Zlib:
 
     def finish(self) -> Iterator[bytes]:
         if self._d is None and self._undecided:
-            # One byte of deflate: not a stream
+            # A single byte of deflate is no stream at all.
             raise _bad(self._url, self._coding, ValueError("truncated stream"))
         yield from self.feed(b"")
         if self._d is not None and not self._d.eof:
