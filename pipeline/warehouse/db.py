@@ -182,12 +182,24 @@ def _is_corruption(exc: BaseException, path: Path) -> bool:
             or "corrupt" in text or "checksum" in text)
 
 
-@contextmanager
-def _open_snapshot(path: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """The snapshot read-only (``None`` when absent), rebuilt first when it does not open."""
+def ensure_snapshot(snapshot_path: Path | None = None) -> None:
+    """Rebuild the snapshot from the live warehouse when it does not open (see :func:`repair_snapshot`).
+
+    For readers that open the file themselves (``newswatch sql``, with its own connection settings).
+
+    Raises:
+        StorageError: it is unreadable and cannot be rebuilt.
+    """
+    path = snapshot_path or settings.load().snapshot_path
     error = _unreadable(path) if path.exists() else None
     if error is not None and not _is_lock_conflict(error):
         repair_snapshot(path, error)
+
+
+@contextmanager
+def _open_snapshot(path: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """The snapshot read-only (``None`` when absent), rebuilt first when it does not open."""
+    ensure_snapshot(path)
     if not path.exists():
         yield None
         return

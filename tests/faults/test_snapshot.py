@@ -150,3 +150,13 @@ def test_while_the_loader_holds_the_live_file_the_reader_waits_for_its_publish(l
     assert proc.returncode == 0
     [warning] = _warnings(caplog)
     assert str(snap) in warning.getMessage()
+
+
+def test_newswatch_sql_on_a_zeroed_snapshot_rebuilds_it_and_answers(loaded, caplog):
+    snap, good_states = loaded[0], loaded[1]
+    _zeroed(snap)
+    with caplog.at_level(logging.WARNING):
+        result = CliRunner().invoke(app, ["sql", "select count(*) as n from feeds", "--csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["n", str(len(good_states))]
+    assert len(_warnings(caplog)) == 1
