@@ -8,6 +8,7 @@ The schema itself (migrations, views) is :mod:`pipeline.warehouse.migrate`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -137,7 +138,8 @@ def repair_snapshot(snap: Path, error: BaseException, *, wait_s: float = LOCK_WA
             from error
     if not live.exists():
         aside = snap.with_name(f"{snap.name}.corrupt")
-        os.replace(snap, aside)
+        with contextlib.suppress(FileNotFoundError):  # another reader moved it first
+            os.replace(snap, aside)
         logger.warning("%s; there is no live warehouse %s to rebuild it from, so it was moved to %s and reads as "
                        "empty until the next load publishes one", what, live, aside)
         return
@@ -159,6 +161,10 @@ def repair_snapshot(snap: Path, error: BaseException, *, wait_s: float = LOCK_WA
         time.sleep(delay)
         delay = min(delay * 2, 5.0)
     try:
+        try:
+            con.execute("select count(*) from duckdb_tables()").fetchall()
+        except duckdb.Error as exc:
+            raise StorageError(f"{what}, and the live warehouse {live} cannot be read either: {exc}") from exc
         wal = live.with_name(f"{live.name}.wal").exists()
         tmp = snap.with_name(f".{snap.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
         try:
@@ -169,7 +175,7 @@ def repair_snapshot(snap: Path, error: BaseException, *, wait_s: float = LOCK_WA
     finally:
         con.close()
     logger.warning("%s; rebuilt it from the live warehouse %s%s", what, live,
-                   " (its write-ahead log of the last, unfinished load reaches the snapshot with the next load)"
+                   " (changes still in its write-ahead log reach the snapshot with the next load)"
                    if wal else "")
 
 
@@ -252,5 +258,11 @@ def query_snapshot(sql: str, params: Sequence[Any] = (),
         if not _is_corruption(exc, path):
             raise
         repair_snapshot(path, exc)
-    with _open_snapshot(path) as con:
-        return [] if con is None else con.execute(sql, list(params)).fetchall()
+    try:
+        with _open_snapshot(path) as con:
+            return [] if con is None else con.execute(sql, list(params)).fetchall()
+    except duckdb.Error as exc:
+        if not _is_corruption(exc, path):
+            raise
+        raise StorageError(f"snapshot {path} is still unreadable after it was rebuilt from the live warehouse "
+                           f"{settings.load().duckdb_path}, so that file is damaged too: {exc}") from exc

@@ -100,11 +100,12 @@ def test_without_a_live_warehouse_the_corrupt_snapshot_is_moved_aside(pipeline_e
     assert not snap.exists() and snap.with_name(f"{snap.name}.corrupt").exists()
 
 
-def test_a_corrupt_live_warehouse_too_is_a_storage_error_naming_both(loaded):
+@pytest.mark.parametrize("corruption", CORRUPTIONS)
+def test_a_corrupt_live_warehouse_too_is_a_storage_error_naming_both(loaded, corruption):
     snap = loaded[0]
     _zeroed(snap)
-    _zeroed(settings.load().duckdb_path)
-    with pytest.raises(StorageError, match="cannot be read either") as info:
+    CORRUPTIONS[corruption](settings.load().duckdb_path)
+    with pytest.raises(StorageError, match="cannot be read either|damaged too") as info:
         load_states(snap)
     assert str(snap) in str(info.value) and str(settings.load().duckdb_path) in str(info.value)
 
