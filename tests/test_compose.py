@@ -39,3 +39,19 @@ def test_one_worker_owns_the_duckdb_queue_and_init_creates_the_pool():
     assert "--concurrency 1" in services["airflow-worker-duckdb"]["command"]
     assert "pools set duckdb_writer 1" in "".join(services["airflow-init"]["command"])
     assert {"airflow-scheduler", "airflow-apiserver", "airflow-dag-processor", "redis", "postgres"} <= set(services)
+
+
+def test_no_service_gets_the_test_allow_list_even_from_the_operators_shell():
+    """NEWS_ALLOW_HOSTS opens loopback past the address guard: for the sample site and tests, never production."""
+    import json
+
+    result = subprocess.run([str(BINARY), "-f", str(REPO / "docker-compose.yml"), "config", "--format", "json"],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "AIRFLOW__API_AUTH__JWT_SECRET": "test-secret",
+                                 "NEWS_ALLOW_HOSTS": "127.0.0.1"})
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    assert services and all("NEWS_ALLOW_HOSTS" not in (svc.get("environment") or {}) for svc in services.values())
+    assert all("env_file" not in svc for svc in services.values())
+    assert "NEWS_ALLOW_HOSTS" not in (REPO / "docker-compose.yml").read_text()
+    assert "NEWS_ALLOW_HOSTS" not in (REPO / "Dockerfile").read_text()

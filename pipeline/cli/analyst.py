@@ -79,10 +79,12 @@ def sql_cmd(query: Annotated[str, typer.Argument(help="SQL to run read-only on t
 
     from pipeline import sqlfiles
     from pipeline.views.export import neutralise_cell
+    from pipeline.warehouse import db as warehouse
 
     path = db or settings.load().snapshot_path
     if not path.exists():
         raise StorageError(f"{path} does not exist yet: run `newswatch run` or `newswatch demo` first")
+    warehouse.ensure_snapshot(path)  # an unreadable snapshot is rebuilt from the live warehouse first
     try:
         con = duckdb.connect(str(path), read_only=True, config=SQL_SANDBOX)
     except duckdb.Error as exc:

@@ -31,12 +31,27 @@ DEADLINE_ENV = "NEWS_INGEST_DEADLINE_MINUTES"
 WRITER_POOL = ("duckdb_writer", "1", "The one DuckDB writer: load_warehouse and publish_snapshot")
 
 
-def airflow_env(cfg: settings.Settings | None = None) -> dict[str, str]:
-    """Environment for a self-contained local Airflow under ``<data>/airflow``."""
+# Variables for the offline sample site and the tests only: NEWS_ALLOW_HOSTS opens loopback and
+# private hosts past the address guard. Airflow processes with real feeds never get them.
+SAMPLE_ONLY_ENV = ("NEWS_ALLOW_HOSTS",)
+
+
+def airflow_env(cfg: settings.Settings | None = None, *, production: bool = False) -> dict[str, str]:
+    """Environment for a self-contained local Airflow under ``<data>/airflow``.
+
+    Args:
+        production: the DAGs fetch real feeds (``newswatch airflow --real-feeds``): the sample-site
+            and test variables (``SAMPLE_ONLY_ENV``) of this shell are not passed on, with a warning.
+    """
     cfg = cfg or settings.load()
     home = cfg.data_dir / "airflow"
     home.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
+    if production:
+        for name in SAMPLE_ONLY_ENV:
+            if env.pop(name, None):
+                logger.warning("%s is set in this shell but not passed to Airflow: with real feeds the address "
+                               "guard refuses loopback and private hosts (it is for the sample site and tests)", name)
     env.setdefault("AIRFLOW_HOME", str(home))
     env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
     env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(settings.DAGS_DIR))
@@ -116,9 +131,13 @@ def test_dag(conf: dict[str, object] | None = None, *, quiet: bool = False, dag_
     return run
 
 
-def server_env(port: int, cfg: settings.Settings | None = None) -> dict[str, str]:
-    """``airflow_env`` plus what a local API server (and ``standalone``) on ``127.0.0.1:port`` needs."""
-    env = airflow_env(cfg)
+def server_env(port: int, cfg: settings.Settings | None = None, *, production: bool = False) -> dict[str, str]:
+    """``airflow_env`` plus what a local API server (and ``standalone``) on ``127.0.0.1:port`` needs.
+
+    Args:
+        production: real feeds, not the sample site (see :func:`airflow_env`).
+    """
+    env = airflow_env(cfg, production=production)
     env.update({
         # standalone starts its components as `airflow …` subprocesses: this venv's airflow first.
         "PATH": f"{Path(_airflow()).parent}{os.pathsep}{env.get('PATH', '')}",

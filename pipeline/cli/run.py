@@ -123,7 +123,7 @@ def airflow_cmd(port: Annotated[int, typer.Option(help="Port of the Airflow UI/A
         if sample:
             site = _serve_sample_site(stack, site_port, "--site-port")
             console.print(f"Sample site at [bold]{site}[/] (the DAGs fetch its feeds)")
-        env = dagrun.server_env(port)
+        env = dagrun.server_env(port, production=not sample)  # real feeds: no NEWS_ALLOW_HOSTS
         console.print("Preparing Airflow: metadata DB, the one-slot duckdb_writer pool, the DAGs ...")
         dagrun.prepare(env)
         home = Path(env["AIRFLOW_HOME"])

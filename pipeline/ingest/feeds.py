@@ -32,7 +32,7 @@ import yaml
 from pipeline import settings
 from pipeline.config_schema import FeedDefaults, FeedsFile, check
 from pipeline.errors import ConfigError, FetchError
-from pipeline.ingest.http import FEED_TYPES, ClientOptions, PoliteClient
+from pipeline.ingest.http import FEED_TYPES, ClientOptions, PoliteClient, redact_userinfo
 from pipeline.urls import article_id, canonical_url
 
 logger = logging.getLogger(__name__)
@@ -69,14 +69,24 @@ ItemGuard = Callable[[str], AbstractContextManager[object]]
 
 @dataclass(frozen=True)
 class FeedSource:
+    """One feed of the list.
+
+    ``url`` is the feed's identity, stored and shown everywhere: as written in the file when it
+    holds ``${VAR}`` (joined to ``base_url``), with a literal userinfo password as ``***``.
+    ``send_url`` is what is really requested, the variables expanded; it and ``secrets`` (the
+    expanded values) go on the feed's own request only, never into a log, a table or a page.
+    """
+
     name: str
     url: str
     topics: tuple[str, ...] = ()
     interval_minutes: int = DEFAULT_INTERVAL_MIN
+    send_url: str | None = field(default=None, repr=False)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def host(self) -> str:
-        return (urlsplit(self.url).hostname or "").lower()
+        return (urlsplit(self.send_url or self.url).hostname or "").lower()
 
 
 @dataclass
@@ -139,9 +149,15 @@ def load_sources(path: Path | None = None) -> list[FeedSource]:
     seen: set[str] = set()
     for i, entry in enumerate(schema.feeds):
         where = f"{path}: feeds[{i}]"
+        written = entry.url.strip()
+        names = _ENV_REF.findall(written)
         try:
-            url = urljoin(base, _expand(entry.url.strip(), f"{where}.url"))
-            scheme = urlsplit(url).scheme
+            send_url = urljoin(base, _expand(written, f"{where}.url"))
+            # The identity keeps the feed's own ${VAR} as written, so its values (API keys,
+            # passwords) never reach a table, the log or a page; base_url is the site's address.
+            url = redact_userinfo(urljoin(base, written) if names else send_url)
+            parts = urlsplit(send_url)
+            scheme, password = parts.scheme, parts.password
         except ValueError as exc:  # "http://[::1": urllib refuses it
             raise ConfigError(f"{where}.url: expected an absolute http(s) URL ({exc})") from None
         if scheme not in ("http", "https"):
@@ -151,7 +167,9 @@ def load_sources(path: Path | None = None) -> list[FeedSource]:
         seen.add(url)
         topics = entry.topics if entry.topics is not None else defaults.topics or []
         interval = entry.interval_minutes or defaults.interval_minutes or DEFAULT_INTERVAL_MIN
-        sources.append(FeedSource(entry.name, url, tuple(topics), interval))
+        secrets = tuple(v for v in (*(os.environ[n] for n in names), password) if v)
+        sources.append(FeedSource(entry.name, url, tuple(topics), interval,
+                                  send_url=send_url if send_url != url else None, secrets=secrets))
     return sources
 
 
@@ -450,7 +468,8 @@ def fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     try:
-        response = client.get(source.url, kind="feed", headers=headers, accept=FEED_TYPES)
+        response = client.get(source.url, kind="feed", headers=headers, accept=FEED_TYPES,
+                              send_as=source.send_url, secrets=source.secrets)
     except FetchError as exc:
         logger.warning("feed %s failed: %s", source.url, exc)
         record_failure(source, state, result, exc.error_class, str(exc), status=exc.status,

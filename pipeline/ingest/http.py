@@ -11,30 +11,36 @@ It is built on httpx and adds what a crawler owes the sites it reads and itself:
   a body-size cap enforced while streaming, on the raw bytes and on every content-coding layer as
   it is decoded (``decoding.py``: at most two codings, gzip/deflate/br), and a content-type check;
 - retries with exponential backoff and jitter on transient failures, honouring Retry-After;
-- conditional GET (ETag / Last-Modified).
+- conditional GET (ETag / Last-Modified);
+- secrets kept to their own request: a URL given with ``send_as``/``secrets`` (a feed URL whose
+  ``${VAR}`` was expanded) is sent as is, but only its shown form reaches ``fetch_log``, the log
+  and error messages; robots.txt is fetched from the origin alone, without userinfo.
 
 Every request, successful or not, becomes one ``fetch_log`` row.
 """
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import hashlib
 import ipaddress
 import logging
 import random
+import re
 import socket
 import ssl
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 import httpcore
 import httpx
@@ -44,6 +50,10 @@ from pipeline.errors import BlockedError, FetchError
 from pipeline.ingest.decoding import ACCEPT_ENCODING, BudgetedDecoder, codings
 
 logger = logging.getLogger(__name__)
+# httpcore's DEBUG trace prints every response header verbatim, and a Location (or Set-Cookie) may
+# echo a feed's API key back: it stays at INFO unless the operator gave it a level of its own.
+if logging.getLogger("httpcore").level == logging.NOTSET:
+    logging.getLogger("httpcore").setLevel(logging.INFO)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 120.0
@@ -331,6 +341,54 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+Shown = Callable[[str], str]
+_PLACEHOLDER = re.compile(r"\$\{[A-Z0-9_]+\}")
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def redact_userinfo(url: str) -> str:
+    """``url`` with a literal password in its userinfo replaced by ``***`` (a ``${VAR}`` placeholder stays)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, sep, password = userinfo.partition(":")
+    if not sep or not password or _PLACEHOLDER.fullmatch(password):
+        return url
+    start = url.index(parts.netloc)
+    return f"{url[:start]}{user}:***@{hostport}{url[start + len(parts.netloc):]}"
+
+
+def shown_as(shown: str, sent: str, secrets: Sequence[str] = ()) -> Shown:
+    """What turns text about the request sent to ``sent`` into text that may be logged and stored.
+
+    ``sent`` itself becomes ``shown``; elsewhere (a redirect target, an error message) every value
+    of ``secrets`` and the password of ``sent``'s userinfo, raw or percent-encoded, becomes ``***``.
+    """
+    try:
+        password = urlsplit(sent).password
+    except ValueError:
+        password = None
+    values = {v for secret in (*secrets, password) if secret
+              for v in (secret, quote(secret, safe=""), quote(secret), quote_plus(secret))}
+    ordered = sorted(values, key=len, reverse=True)
+
+    def show(text: str) -> str:
+        if text == sent:
+            return shown
+        text = text.replace(sent, shown)
+        for value in ordered:
+            text = text.replace(value, "***")
+        return text
+    return show
+
+
 class PoliteClient:
     """A shared httpx client with per-host spacing, robots.txt and retries.
 
@@ -384,7 +442,8 @@ class PoliteClient:
     def allowed_by_robots(self, url: str) -> bool:
         """Whether robots.txt of the URL's host lets our User-Agent fetch it (cached per host)."""
         parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        # The origin alone: a userinfo (user:password@) never goes to robots.txt, nor into its cache key.
+        origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
         if origin not in self._robots:
             self._robots[origin] = self._load_robots(origin)
         robots = self._robots[origin]
@@ -433,34 +492,51 @@ class PoliteClient:
     # -- requests -----------------------------------------------------------------------
 
     def get(self, url: str, *, kind: str, headers: dict[str, str] | None = None,
-            accept: tuple[str, ...] | None = None, feed_url: str | None = None) -> Response:
+            accept: tuple[str, ...] | None = None, feed_url: str | None = None,
+            send_as: str | None = None, secrets: Sequence[str] = ()) -> Response:
         """GET a URL politely.
 
         Args:
-            url: absolute http(s) URL.
+            url: absolute http(s) URL; with ``send_as``, only what may be shown of it.
             kind: what is fetched (``feed`` or ``page``), recorded in ``fetch_log``.
             headers: extra request headers, e.g. conditional GET validators.
             accept: content-type fragments that are acceptable; ``None`` accepts anything.
             feed_url: the feed an article came from, for the log.
+            send_as: the URL really requested, when it holds secrets (a feed URL with its ``${VAR}``
+                expanded): they go on this request (and its redirects) only, and ``url`` is what
+                ``fetch_log``, the log, error messages and the response show.
+            secrets: the values expanded into ``send_as``, kept out of everything shown.
 
         Returns:
             The response; a 304 is a normal return with an empty body.
 
         Raises:
+            FetchError: the request failed (after retries, when the failure is transient).
             BlockedError: robots.txt or the address guard refused the URL.
-            FetchError: the request failed after retries; ``retryable`` says whether it may
-                succeed later.
         """
+        if send_as is None or (send_as == url and not secrets):
+            return self._get(url, kind, headers or {}, accept, feed_url, _unchanged)
+        show = shown_as(url, send_as, secrets)
+        try:
+            response = self._get(send_as, kind, headers or {}, accept, feed_url, show)
+        except Exception as exc:
+            exc.args = tuple(show(a) if isinstance(a, str) else a for a in exc.args)
+            # The chained httpx error may quote the URL sent: drop it rather than let a traceback print it.
+            raise exc.with_traceback(exc.__traceback__) from None
+        return dataclasses.replace(response, url=url, final_url=show(response.final_url))
+
+    def _get(self, url: str, kind: str, headers: dict[str, str], accept: tuple[str, ...] | None,
+             feed_url: str | None, show: Shown) -> Response:
+        started = time.monotonic()
         if self.options.obey_robots and not self.allowed_by_robots(url):
-            started = time.monotonic()
-            self.log.add(kind=kind, url=url, status=None, n_bytes=0, started=started,
+            self.log.add(kind=kind, url=show(url), status=None, n_bytes=0, started=started,
                          error_class="robots_disallowed", error="disallowed by robots.txt",
                          feed_url=feed_url)
             raise BlockedError(f"robots.txt disallows {url}", error_class="robots_disallowed")
-        return self._request(kind, url, headers or {}, accept=accept, feed_url=feed_url)
+        return self._request(kind, url, headers, accept=accept, feed_url=feed_url, show=show)
 
     def _request(self, kind: str, url: str, headers: dict[str, str], *,
-                 accept: tuple[str, ...] | None, feed_url: str | None = None) -> Response:
+                 accept: tuple[str, ...] | None, feed_url: str | None = None, show: Shown = _unchanged) -> Response:
         attempt = 0
         while True:
             attempt += 1
@@ -468,8 +544,8 @@ class PoliteClient:
             try:
                 response = self._once(kind, url, headers, accept)
             except FetchError as exc:
-                self.log.add(kind=kind, url=url, status=exc.status, n_bytes=0, started=started,
-                             error_class=exc.error_class, error=str(exc), attempt=attempt,
+                self.log.add(kind=kind, url=show(url), status=exc.status, n_bytes=0, started=started,
+                             error_class=exc.error_class, error=show(str(exc)), attempt=attempt,
                              feed_url=feed_url)
                 delay = exc.retry_after
                 if not exc.retryable or attempt > self.options.retries:
@@ -479,10 +555,10 @@ class PoliteClient:
                     delay *= random.uniform(0.5, 1.5)
                 if delay > MAX_RETRY_AFTER_S:
                     raise  # the server asks for a longer pause than a run should wait
-                logger.info("retrying %s in %.1fs after %s", url, delay, exc.error_class)
+                logger.info("retrying %s in %.1fs after %s", show(url), delay, exc.error_class)
                 self._sleep(delay)
                 continue
-            self.log.add(kind=kind, url=url, status=response.status, n_bytes=len(response.body),
+            self.log.add(kind=kind, url=show(url), status=response.status, n_bytes=len(response.body),
                          started=started, attempt=attempt, feed_url=feed_url)
             return response
 
@@ -517,6 +593,11 @@ class PoliteClient:
             # Sent through the transport, not Client.send: httpx would parse a redirect's Location
             # itself and raise on a hostile one; _redirect_target decides what a Location means.
             request = self._client.build_request("GET", url, headers=headers)
+            if (request.url.username or request.url.password) and "authorization" not in request.headers:
+                # A user:password@ in the URL is Basic auth, as Client.send would send it (never to robots.txt:
+                # that is fetched from the origin alone).
+                token = base64.b64encode(f"{request.url.username}:{request.url.password}".encode()).decode()
+                request.headers["Authorization"] = f"Basic {token}"
             response = self._transport.handle_request(request)
             response.request = request
             self._client.cookies.extract_cookies(response)  # as Client.send would

@@ -20,6 +20,7 @@ import duckdb
 
 from pipeline import settings
 from pipeline.errors import ConfigError, StorageError
+from pipeline.warehouse import db
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +93,9 @@ def export(fmt: str = "parquet", out_dir: Path | None = None, db_path: Path | No
     out = out_dir or cfg.data_dir / "export"
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    con = duckdb.connect(str(path), read_only=True)
-    try:
+    with db.snapshot(path) as con:  # an unreadable snapshot is rebuilt from the live warehouse first
+        if con is None:
+            raise StorageError(f"{path} does not exist yet: run `newswatch run` or `newswatch demo` first")
         for name, kind in con.execute(OBJECTS).fetchall():
             target = out / f"{name}.{fmt}"
             # Names come from DuckDB's own catalogue; quoting keeps odd ones (and keywords) safe.
@@ -104,6 +106,4 @@ def export(fmt: str = "parquet", out_dir: Path | None = None, db_path: Path | No
             (rows,) = con.execute(f"select count(*) from {quoted}").fetchone() or (0,)
             written.append(Exported(name=name, kind=kind, path=target, count_rows=int(rows)))
             logger.info("exported %s %s: %d rows to %s", kind, name, rows, target)
-    finally:
-        con.close()
     return written

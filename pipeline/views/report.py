@@ -25,6 +25,7 @@ from plotly.subplots import make_subplots
 from pipeline import settings, sqlfiles
 from pipeline.errors import StorageError
 from pipeline.views import evidence
+from pipeline.warehouse import db
 
 logger = logging.getLogger(__name__)
 
@@ -249,11 +250,10 @@ def write_report(out: Path | None = None, db_path: Path | None = None) -> Path:
     if not path.exists():
         raise StorageError(f"{path} does not exist yet: run `newswatch run` or `newswatch demo` first")
     target = out or cfg.data_dir / "report.html"
-    con = duckdb.connect(str(path), read_only=True)
-    try:
+    with db.snapshot(path) as con:  # an unreadable snapshot is rebuilt from the live warehouse first
+        if con is None:
+            raise StorageError(f"{path} does not exist yet: run `newswatch run` or `newswatch demo` first")
         page = render(con, source=str(path))
-    finally:
-        con.close()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(page, encoding="utf-8")

@@ -197,3 +197,40 @@ def test_serve_raises_with_the_log_when_the_server_exits(tmp_path, monkeypatch) 
     with pytest.raises(DagRunError, match=r"(?s)`airflow standalone` exited 1 on .*bad config"):
         with dagrun.serve(env, log_path=tmp_path / "standalone.log", timeout_s=30):
             pytest.fail("serve yielded for a server that exited")
+
+
+def test_the_production_env_never_carries_the_allow_list(monkeypatch, tmp_path, caplog) -> None:
+    fake_airflow(tmp_path, monkeypatch, "")
+    monkeypatch.setenv("NEWS_ALLOW_HOSTS", "127.0.0.1")  # left over in the operator's shell from the demo
+    with caplog.at_level("WARNING", logger="pipeline.cli.dagrun"):
+        assert "NEWS_ALLOW_HOSTS" not in dagrun.airflow_env(production=True)
+        assert "NEWS_ALLOW_HOSTS" not in dagrun.server_env(8999, production=True)
+    assert "NEWS_ALLOW_HOSTS is set in this shell but not passed to Airflow" in caplog.text
+    # The sample site and the tests still reach loopback through Airflow.
+    assert dagrun.airflow_env()["NEWS_ALLOW_HOSTS"] == "127.0.0.1"
+    assert dagrun.server_env(8999)["NEWS_ALLOW_HOSTS"] == "127.0.0.1"
+
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize(("option", "allow"), [("--real-feeds", None), ("--sample-site", "127.0.0.1")])
+def test_newswatch_airflow_passes_the_allow_list_only_with_the_sample_site(option, allow, monkeypatch,
+                                                                           tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli.app import app
+
+    fake_airflow(tmp_path, monkeypatch, "")
+    monkeypatch.setenv("NEWS_ALLOW_HOSTS", "127.0.0.1")
+    seen: list[dict[str, str]] = []
+
+    def prepare(env: dict[str, str]) -> None:
+        seen.append(env)
+        raise _Stop
+
+    monkeypatch.setattr(dagrun, "prepare", prepare)
+    result = CliRunner().invoke(app, ["airflow", option, "--site-port", "0"])
+    assert isinstance(result.exception, _Stop), result.output
+    assert seen[0].get("NEWS_ALLOW_HOSTS") == allow
