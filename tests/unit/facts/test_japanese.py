@@ -1,0 +1,226 @@
+"""Tests for pipeline.facts.japanese on NHK-style sentences written for these tests (none is from the gold).
+
+They read the project gazetteer (config/entities.yaml), whose Japanese aliases link 高市 to Sanae Takaichi.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline import staging
+from pipeline.facts import document, japanese
+from pipeline.stages import facts as stage_facts
+from pipeline.stages import schemas
+
+WEDNESDAY = dt.date(2025, 6, 11)  # a Wednesday
+
+
+def run(text: str, title: str = "", published: dt.date | None = WEDNESDAY) -> document.DocFacts:
+    return document.extract(title, text, published, "ja")
+
+
+def only_event(doc: document.DocFacts, etype: str) -> document.Event:
+    [event] = [e for e in doc.events if e.type == etype]
+    return event
+
+
+# --- events, status and date -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "status", "date"),
+    [
+        pytest.param(
+            "高市総理大臣は10日、トランプ大統領と電話会談し、経済安全保障での連携を確認しました。",
+            "meeting", "happened", "2025-06-10", id="call-held-yesterday",
+        ),
+        pytest.param(
+            "赤沢経済再生担当大臣は来週、ワシントンを訪れ、ラトニック商務長官と閣僚協議を行う予定です。",
+            "meeting", "planned", "2025-06-16", id="talks-next-week-planned",
+        ),
+        pytest.param(
+            "茂木外務大臣はあす、訪日中のルビオ国務長官と会談します。",
+            "meeting", "planned", "2025-06-12", id="tomorrow-plain-future",
+        ),
+        pytest.param(
+            "日中首脳会談は、中国側の意向で見送られました。",
+            "meeting", "cancelled", None, id="summit-called-off",
+        ),
+        pytest.param(
+            "日米両政府は、重要鉱物の供給網の強化に向けた新たな枠組みで合意しました。",
+            "agreement", "happened", None, id="framework-agreed",
+        ),
+        pytest.param(
+            "アメリカ政府は、日本から輸入する自動車への関税を15％に引き下げる方針を示しました。",
+            "trade_measure", "planned", None, id="tariff-cut-intended",
+        ),
+        pytest.param(
+            "政府は、レアアースの輸出規制を強める中国に対し、対抗措置を検討しています。",
+            "trade_measure", "proposed", None, id="export-controls-considered",
+        ),
+        pytest.param(
+            "トヨタ自動車は、アメリカ南部の工場におよそ1兆円を投資する見込みです。",
+            "investment", "expected", None, id="investment-expected",
+        ),
+        pytest.param(
+            "日本政府は3日、アメリカへの5500億ドル規模の投資の第1弾となる事業を発表しました。",
+            "investment", "announced", "2025-06-03", id="investment-announced-on-the-3rd",
+        ),
+    ],
+)
+def test_event_type_status_and_date(text: str, etype: str, status: str, date: str | None) -> None:
+    event = only_event(run(text), etype)
+    assert (event.status, event.date) == (status, date)
+    assert event.evidence_text == text
+
+
+def test_meeting_participants_are_the_two_leaders_by_their_english_names() -> None:
+    event = only_event(run("高市総理大臣は10日、トランプ大統領と電話会談を行いました。"), "meeting")
+    assert set(event.participants) == {"Sanae Takaichi", "Donald Trump"}
+
+
+def test_headline_abbreviations_name_both_countries() -> None:
+    doc = run("日米首脳会談は、日本時間のきょう未明に終わりました。")
+    event = only_event(doc, "meeting")
+    assert set(event.participants) == {"Japan", "United States"}
+    assert (event.status, event.date) == ("happened", "2025-06-11")
+
+
+def test_a_bare_day_looks_back_for_a_past_event_and_ahead_for_a_planned_one() -> None:
+    published = dt.date(2025, 7, 2)
+    past = only_event(run("石破総理大臣は28日、トランプ大統領と会談しました。", published=published), "meeting")
+    future = only_event(run("石破総理大臣は5日、トランプ大統領と会談する予定です。", published=published), "meeting")
+    assert past.date == "2025-06-28" and future.date == "2025-07-05"
+
+
+def test_a_date_of_another_predicate_does_not_date_the_event() -> None:
+    text = "トランプ大統領と首脳会談を行った高市総理大臣は、15日、帰国しました。"
+    event = only_event(run(text), "meeting")
+    assert (event.status, event.date) == ("happened", None)
+
+
+def test_two_predicates_in_one_sentence_are_two_measures() -> None:
+    text = "アメリカ政府は、あす鉄鋼製品への追加関税を停止する一方、新たな関税措置を発動します。"
+    measures = [e for e in run(text).events if e.type == "trade_measure"]
+    assert len(measures) == 2
+    assert {(e.status, e.date) for e in measures} == {("planned", "2025-06-12")}
+
+
+def test_a_topic_of_talks_is_not_an_event_of_its_own() -> None:
+    text = "両首脳は、アメリカへの投資を含む経済協力などをめぐって意見を交わす予定です。"
+    assert not [e for e in run(text).events if e.type == "investment"]
+
+
+def test_a_domestic_consultation_is_not_a_meeting() -> None:
+    text = "与党は、補正予算案の扱いについて、政府と協議することにしています。"
+    assert not [e for e in run(text).events if e.type == "meeting"]
+
+
+def test_investment_carries_its_figure() -> None:
+    event = only_event(run("日本政府は、アメリカへの80兆円規模の投資を表明しました。"), "investment")
+    assert event.amount is not None and (event.amount.value, event.amount.currency) == (80e12, "JPY")
+    assert event.status == "announced"
+
+
+def test_tariff_carries_its_percent() -> None:
+    event = only_event(run("トランプ大統領は、日本からの輸入品に25％の関税を課す考えを示しました。"), "trade_measure")
+    assert (event.percent, event.status) == (25.0, "planned")
+
+
+# --- quotes ----------------------------------------------------------------------------------------------------
+
+
+def test_quote_before_a_speech_verb_gets_the_marked_subject() -> None:
+    doc = run("茂木外務大臣は記者会見で「日米同盟の抑止力をさらに高めていく」と述べました。")
+    [quote] = doc.quotes
+    assert quote.speaker == "Toshimitsu Motegi"
+    assert quote.text == "日米同盟の抑止力をさらに高めていく"
+
+
+def test_quote_with_an_implicit_speaker_takes_the_subject_of_the_sentence_before() -> None:
+    text = "トランプ大統領は、記者団の質問に答えました。その上で「日本とは非常に良い関係にある」と強調しました。"
+    [quote] = run(text).quotes
+    assert quote.speaker == "Donald Trump"
+
+
+def test_a_name_in_brackets_is_not_a_quote() -> None:
+    assert not run("政府は「南鳥島」周辺の海底にあるレアアースの調査を進めています。").quotes
+
+
+def test_a_headline_quote_is_kept_with_its_speaker_and_a_title_offset() -> None:
+    title = "高市首相「供給網の強化を急ぐ」"
+    doc = run("高市総理大臣は、重要鉱物の確保を急ぐ考えを示しました。", title=title)
+    [quote] = doc.quotes
+    assert quote.speaker == "Sanae Takaichi" and quote.text == "供給網の強化を急ぐ"
+    assert quote.start < 0 and title[quote.start + len(title) : quote.end + len(title)] == quote.text
+
+
+def test_a_headline_role_stands_for_the_person_the_text_names() -> None:
+    title = "「関税の引き下げは近い」米報道官"
+    text = "ホワイトハウスのレビット報道官は、記者会見で日本との交渉について説明しました。"
+    [quote] = run(text, title=title).quotes
+    assert quote.speaker == "Karoline Leavitt"
+
+
+# --- entities and routing --------------------------------------------------------------------------------------
+
+
+def test_japan_time_is_not_japan_and_names_after_a_middle_dot_are_found() -> None:
+    doc = run("アメリカ・ホワイトハウスは日本時間の12日、声明を出しました。")
+    names = {e.name for e in doc.entities}
+    assert "White House" in names and "Japan" not in names
+
+
+def test_bare_government_in_japanese_copy_is_japan() -> None:
+    doc = run("政府は、ホルムズ海峡の情勢を注視しています。")
+    assert {"Japan", "Strait of Hormuz"} <= {e.name for e in doc.entities}
+
+
+def test_language_routes_and_text_decides_without_one() -> None:
+    text = "高市総理大臣は10日、トランプ大統領と会談しました。"
+    assert run(text).events
+    assert document.extract("", text, WEDNESDAY).events  # no language given: the kana decide
+    assert japanese.is_japanese(text) and not japanese.is_japanese("Takaichi met Trump on Tuesday.")
+
+
+# --- through the real stage ------------------------------------------------------------------------------------
+
+
+def _article(aid: str, title: str, text: str) -> dict:
+    when = dt.datetime(2025, 6, 11, 9, 0, tzinfo=dt.UTC)
+    return {
+        "article_id": aid, "url": f"http://news.test/{aid}", "original_url": None, "final_url": None,
+        "source_domain": "news.test", "feed_url": None, "feed_name": None, "guid": aid, "title": title,
+        "author": None, "published_at": when, "published_source": "feed", "language": "ja", "summary": None,
+        "text": text, "text_source": "feed", "text_hash": None, "count_words": 1, "is_truncated": False,
+        "page_status": "ok", "page_attempts": 1, "http_status": 200, "error_class": None, "raw_path": None,
+        "seen_at": when,
+    }
+
+
+def test_a_japanese_item_through_the_facts_stage_gives_a_dated_event_and_an_attributed_quote(tmp_path) -> None:
+    run_dir = tmp_path / "run-1"
+    text = (
+        "高市総理大臣は13日、来日するトランプ大統領と首脳会談を行う予定です。"
+        "高市総理大臣は「同盟をさらに強固にしたい」と述べました。"
+    )
+    staging.write_rows(
+        staging.stage_file(run_dir, "articles", "000"),
+        [_article("j1", "日米首脳会談へ", text)],
+        schemas.ARTICLES,
+    )
+    classified = staging.write_rows(
+        staging.stage_file(run_dir, "classifications", "000"),
+        [{"article_id": "j1", "topic": "us_japan", "score": 0.9, "is_relevant": True, "evidence": "[]",
+          "classifier_version": "test", "classified_at": dt.datetime(2025, 6, 11, tzinfo=dt.UTC)}],
+        schemas.CLASSIFICATIONS,
+    )
+    out = stage_facts.extract_facts(classified, staging.stage_file(run_dir, "articles", "000"))
+    meeting = next(r for r in staging.read_rows(out) if r["event_type"] == "meeting")
+    assert (meeting["status"], meeting["event_date"]) == ("planned", dt.date(2025, 6, 13))
+    assert set(meeting["participants"]) == {"Sanae Takaichi", "Donald Trump"}
+    [quote] = staging.read_rows(staging.stage_file(run_dir, "quotes", "000"))
+    assert quote["speaker"] == "Sanae Takaichi" and quote["text"] == "同盟をさらに強固にしたい"
+    assert quote["speaker_entity_id"] == document.entity_id("Sanae Takaichi", "PERSON")
