@@ -46,14 +46,16 @@ _NOT_EVENT_AFTER = re.compile(ja.NOT_EVENT_AFTER)
 _NOT_EVENT_BEFORE = re.compile(f"(?:{ja.NOT_EVENT_BEFORE})$")
 _REFERENCE_BEFORE = re.compile(ja.REFERENCE_BEFORE)
 _AGENDA_AFTER = re.compile(ja.AGENDA_AFTER)
-_MODALITY = [(status, re.compile(pattern)) for status, pattern in ja.MODALITY_CUES.items()]
+_LEXICAL = [(status, re.compile(pattern)) for status, pattern in ja.LEXICAL_CUES.items()]
+_SCOPING = [(status, re.compile(pattern)) for status, pattern in ja.SCOPING_CUES.items()]
+_OWN_CLAUSE_END = re.compile(ja.OWN_CLAUSE_END)
 _PAST = re.compile(ja.PAST)
 _PREDICATE = re.compile(ja.PREDICATE)
 _ANNOUNCE = re.compile(ja.ANNOUNCE)
 _CLAUSE_BREAK = re.compile(ja.CLAUSE_BREAK)
 _COORDINATOR_AFTER = re.compile(f"^(?:{ja.COORDINATORS})")
 _SPEECH_AFTER = re.compile(f"^{ja.SPEECH_AFTER}")
-_SUBJECT_AFTER = re.compile(f"^(?:{ja.ROLE_SUFFIX})?(?:側)?(?:{ja.SUBJECT_MARK})")
+_SUBJECT_AFTER = re.compile(f"^(?:の?(?:{ja.ROLE_SUFFIX}))?(?:側)?(?:{ja.SUBJECT_MARK})")
 _ROLE_AFTER = re.compile(f"^(?:{ja.ROLE_SUFFIX})")
 _ROLE_AT_END = re.compile(f"(?:{ja.ROLE_SUFFIX})$")
 _ABBR = "".join(ja.COUNTRY_ABBREVIATIONS)
@@ -338,15 +340,18 @@ def _clause_end(masked: str, start: int, sent_end: int) -> int:
 
 
 def _status(masked: str, etype: str, start: int, end: int) -> str:
-    """Status from what follows the trigger up to its clause end: the last modality cue, else the tense."""
+    """Status from what follows the trigger up to its clause end (see ``lexicon/ja.py``, status cues)."""
     window = masked[start:end]
-    last: tuple[int, str] | None = None
-    for status, pattern in _MODALITY:
-        for m in pattern.finditer(window):
-            if last is None or m.start() >= last[0]:
-                last = (m.start(), status)
-    if last is not None:
-        return last[1]
+    own_end = _OWN_CLAUSE_END.search(window)
+    own = window[: own_end.start()] if own_end else window
+    for cues, text in ((_LEXICAL, own), (_SCOPING, window)):
+        last: tuple[int, str] | None = None
+        for status, pattern in cues:
+            for m in pattern.finditer(text):
+                if last is None or m.start() >= last[0]:
+                    last = (m.start(), status)
+        if last is not None:
+            return last[1]
     if _PAST.search(window):
         if etype in ("investment", "defense", "other_commitment") and _ANNOUNCE.search(window):
             return "announced"
@@ -462,7 +467,7 @@ def _events(
                 amount = min(s_amounts, key=lambda a: min(abs(a.start - t_end), abs(t_start - a.end)))
             s_percents = [p for p in percents if t_start - 40 <= p.start < clause and sent.start <= p.start]
             percent = None
-            if etype == "trade_measure" and s_percents:
+            if etype in ("trade_measure", "defense") and s_percents:
                 percent = min(s_percents, key=lambda p: min(abs(p.start - t_end), abs(t_start - p.end))).value
             events.append(
                 Event(
@@ -491,7 +496,8 @@ def _main_countries(analysis: EntityAnalysis) -> list[str]:
 
 
 def _dedup(events: list[Event]) -> list[Event]:
-    """One event per (type, date, participants) when dated, per (type, amount) when it has a figure."""
+    """One event per (type, date, participants) when dated, per (type, amount) when it has a figure; an undated
+    event of a later sentence whose participants are among an earlier undated one's is that event told again."""
     out: list[Event] = []
     for ev in events:
         twin = next(
@@ -503,6 +509,13 @@ def _dedup(events: list[Event]) -> list[Event]:
                 and (
                     (ev.date and o.date == ev.date and set(o.participants) == set(ev.participants))
                     or (ev.amount and o.amount and (ev.amount.value, ev.amount.currency) == (o.amount.value, o.amount.currency))
+                    or (
+                        not ev.date
+                        and not o.date
+                        and not ev.amount
+                        and bool(ev.participants)
+                        and set(ev.participants) <= set(o.participants)
+                    )
                 )
             ),
             None,

@@ -20,7 +20,7 @@ TRIGGERS: dict[str, str] = {
 }
 # After a trigger, what makes it a topic or an attribute rather than an event: "関税措置をめぐる裁判",
 # "投資先", "会談後", "合意内容".
-NOT_EVENT_AFTER = r"をめぐ|に関す|について|先(?!送)|後(?!の?調整)|前(?!倒し)|内容|額|率|政策|交渉の|に向け"
+NOT_EVENT_AFTER = r"をめぐ|のあと|の後|の冒頭|の席上|の際|の中で|のなかで|に関す|について|先(?!送)|後(?!の?調整)|前(?!倒し)|内容|額|率|政策|交渉の|に向け"
 # After a trigger, in its clause, what makes it an agenda item of talks rather than an event of its own:
 # "…への投資を含む経済協力などをめぐって意見を交わす", "関税について協議する".
 AGENDA_AFTER = (
@@ -33,15 +33,26 @@ NOT_EVENT_BEFORE = r"非|脱|反"
 # its type exists.
 REFERENCE_BEFORE = r"(?:この|その|同|先の|前回の)$"
 
-# Status cues, read in the clause after the trigger. Modality cues are nouns and auxiliaries that close a
-# clause; in Japanese the outermost modality comes last, so the last one found before the clause ends wins.
-MODALITY_CUES: dict[str, str] = {
+# Status cues, read in the clause after the trigger. Lexical cues are verbs of the trigger's own clause (up to
+# the first "、" after a verb's continuative form: in "会談し、見直しを求めました" the request is not the
+# meeting's); they win. Scoping cues are the nouns and auxiliaries that close a sentence and cover all its
+# clauses ("会談し、意見を交わす予定です"); the outermost comes last, so the last one found wins. Else the tense.
+LEXICAL_CUES: dict[str, str] = {
     "cancelled": r"中止|見送(?:ら|り|る|っ)|延期|撤回|取りやめ|取り止め|断念|打ち切",
-    "denied": r"否定し|否定しました|否定する",
-    "expected": r"見込み|見通し|とみられ|と見られ|可能性|公算|見方",
-    "proposed": r"検討|調整して|調整を進め|調整しています|模索|提案|打診|交渉して|交渉を進め|求めて",
-    "planned": r"予定|方針|考えを示|考えを明らか|意向|計画|目指|ことにしています|ことになりました|ことになっています|臨みます|臨む|見据え|控え",
+    "denied": r"否定し|否定する",
+    "proposed": r"検討|調整して|調整を進め|調整しています|模索|提案|打診|交渉して|交渉を進め|求め(?!られ)",
+    # A non-past verb reported as declared: "強化すると発表しました" (announced, to be done).
+    "announced": r"(?:る|す|う|く|ぐ|む|つ)と(?:発表|表明|明らかにし|決定し)",
 }
+SCOPING_CUES: dict[str, str] = {
+    "expected": r"見込み|見通し|とみられ|と見られ|可能性|公算|見方",
+    "planned": (
+        r"予定|方針|考えを示|考えを明らか|意向|計画|目指|ことにしています|ことになりました|ことになっています|"
+        r"臨みます|臨む|見据え|控え"
+    ),
+}
+# Where the trigger's own clause ends: "、" after a verb's continuative form ("会談し、", "訪れ、", "行い、").
+OWN_CLAUSE_END = r"(?<=[しておりきけえめべねみびぎちいば])、"
 # A past predicate: the polite "ました", "でした", plain "…た" after a verb stem, "…だった".
 PAST = r"ました|でした|だった|(?:っ|い|し|め|れ|え|け|き|せ|ね|べ|み|び|ち|じ|ん)た(?![いくめ])"
 # A predicate of any tense: where a clause (and the reach of its date) ends.
@@ -55,9 +66,10 @@ COORDINATORS = r"一方、|とともに、|ほか、|たうえで、|上で、"
 
 # Quotes: 「…」 followed by these (after "と", "などと", "とした上で") attribute the quote to a speaker.
 SPEECH_AFTER = (
-    r"(?:など)?と(?:(?:改めて|強く|重ねて|繰り返し|記者団に|記者会見で|会見で|[^、。「」]{0,12}に対し)?"
+    r"(?:など)?(?:と(?:(?:改めて|強く|重ねて|繰り返し|記者団に|記者会見で|会見で|[^、。「」]{0,12}に対し)?"
     r"(?:述べ|話し|語り|語っ|評価し|強調し|指摘し|説明し|批判し|訴え|表明し|明らかにし|発言し|答え|"
-    r"応じ|コメントし|投稿し|書き込み|反論し|主張し|呼びかけ|示し|伝え|歓迎し|し(?:まし)?た|しています))"
+    r"応じ|コメントし|投稿し|書き込み|反論し|主張し|呼びかけ|示し|伝え|歓迎し|発表し|し(?:まし)?た|しています))|"
+    r"との(?:考え|認識|見方|見解|意向|立場|方針|姿勢|コメント)を(?:示|明らかに|強調|出))"
 )
 # The grammatical subject marker that names who acts or speaks ("トランプ大統領は", "政府が").
 SUBJECT_MARK = r"は|が|も"

@@ -57,7 +57,7 @@ def only_event(doc: document.DocFacts, etype: str) -> document.Event:
             "trade_measure", "planned", None, id="tariff-cut-intended",
         ),
         pytest.param(
-            "政府は、レアアースの輸出規制を強める中国に対し、対抗措置を検討しています。",
+            "政府は、半導体製造装置の中国向けの輸出規制を強化する方向で検討しています。",
             "trade_measure", "proposed", None, id="export-controls-considered",
         ),
         pytest.param(
@@ -118,6 +118,22 @@ def test_a_domestic_consultation_is_not_a_meeting() -> None:
     assert not [e for e in run(text).events if e.type == "meeting"]
 
 
+def test_a_request_in_the_next_clause_is_not_the_meetings_status() -> None:
+    doc = run("石破総理大臣は、トランプ大統領と電話で会談し、自動車関税の見直しを求めました。")
+    assert only_event(doc, "meeting").status == "happened"
+    assert only_event(doc, "trade_measure").status == "proposed"
+
+
+def test_announced_to_be_done() -> None:
+    event = only_event(run("中国商務省は9日、重要鉱物の輸出規制を強化すると発表しました。"), "trade_measure")
+    assert (event.status, event.date) == ("announced", "2025-06-09")
+
+
+def test_the_meeting_told_again_is_one_meeting() -> None:
+    text = "茂木外務大臣は、ルビオ国務長官と会談しました。会談のあと、茂木外務大臣は記者団の取材に応じました。"
+    assert len([e for e in run(text).events if e.type == "meeting"]) == 1
+
+
 def test_investment_carries_its_figure() -> None:
     event = only_event(run("日本政府は、アメリカへの80兆円規模の投資を表明しました。"), "investment")
     assert event.amount is not None and (event.amount.value, event.amount.currency) == (80e12, "JPY")
@@ -137,6 +153,23 @@ def test_quote_before_a_speech_verb_gets_the_marked_subject() -> None:
     [quote] = doc.quotes
     assert quote.speaker == "Toshimitsu Motegi"
     assert quote.text == "日米同盟の抑止力をさらに高めていく"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        pytest.param("赤沢大臣は「合意の着実な履行が重要だ」との考えを示しました。", "Ryosei Akazawa", id="to-no-kangae"),
+        pytest.param(
+            "中国外務省の報道官は会見で「日本側の対応を注視している」と話しました。",
+            "Ministry of Foreign Affairs of China",
+            id="spokesperson-of-a-ministry",
+        ),
+        pytest.param("トランプ大統領は「日本は偉大な同盟国だ」などと語りました。", "Donald Trump", id="nado-to"),
+    ],
+)
+def test_speech_patterns(text: str, speaker: str) -> None:
+    [quote] = run(text).quotes
+    assert quote.speaker == speaker
 
 
 def test_quote_with_an_implicit_speaker_takes_the_subject_of_the_sentence_before() -> None:
