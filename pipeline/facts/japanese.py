@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_LATIN = re.compile(r"[A-Za-z]")
 _KATAKANA_LETTER = "\u30a1-\u30fa\u30fc-\u30ff"  # not the middle dot "・" between names
 _NOUN_CHAR = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ffA-Za-z0-9ー・]")
 _TRIGGERS = [(etype, re.compile(pattern)) for etype, pattern in ja.TRIGGERS.items()]
@@ -104,10 +105,11 @@ class _JaDate:
 
 
 def is_japanese(text: str) -> bool:
-    """Whether ``text`` reads as Japanese (kana present), for callers that were given no language."""
+    """Whether ``text`` reads as Japanese, for callers given no language: kana, and more of it than of Latin letters
+    (an English story quoting a Japanese phrase stays English)."""
     sample = text[:2000]
     kana = len(_KANA.findall(sample))
-    return kana > 10 or (kana >= 3 and 5 * kana >= len(sample.strip()))
+    return kana >= 3 and kana * 4 > len(_LATIN.findall(sample))
 
 
 @lru_cache(maxsize=1)

@@ -216,6 +216,11 @@ def test_language_routes_and_text_decides_without_one() -> None:
     assert run(text).events
     assert document.extract("", text, WEDNESDAY).events  # no language given: the kana decide
     assert japanese.is_japanese(text) and not japanese.is_japanese("Takaichi met Trump on Tuesday.")
+    english = (
+        "Takaichi told reporters in Tokyo on Tuesday that the talks with the American delegation had been, "
+        "in her own words, 「とても有意義な会談だったと思っています」, before she left for the Diet session."
+    )
+    assert not japanese.is_japanese(english)
 
 
 # --- through the real stage ------------------------------------------------------------------------------------
