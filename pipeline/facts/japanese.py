@@ -347,12 +347,15 @@ def _status(masked: str, etype: str, start: int, end: int) -> str:
     own_end = _OWN_CLAUSE_END.search(window)
     own = window[: own_end.start()] if own_end else window
     for cues, text in ((_LEXICAL, own), (_SCOPING, window)):
-        last: tuple[int, str] | None = None
+        last: tuple[int, str, int] | None = None
         for status, pattern in cues:
             for m in pattern.finditer(text):
                 if last is None or m.start() >= last[0]:
-                    last = (m.start(), status)
+                    last = (m.start(), status, m.end())
         if last is not None:
+            after = text[last[2] :]
+            if last[1] == "planned" and etype not in ("meeting", "agreement") and _ANNOUNCE.search(after) and _PAST.search(after):
+                return "announced"  # "投資する計画を発表しました": declared now, to be done
             return last[1]
     if _PAST.search(window):
         if etype in ("investment", "defense", "other_commitment") and _ANNOUNCE.search(window):
@@ -507,7 +510,8 @@ def _dedup(events: list[Event]) -> list[Event]:
                 o
                 for o in out
                 if o.type == ev.type
-                and o.evidence_start != ev.evidence_start  # two predicates of one sentence are two events
+                # two predicates of one sentence are two measures; a visit and a summit of one sentence, one meeting
+                and (o.evidence_start != ev.evidence_start or ev.type in ("meeting", "agreement"))
                 and (
                     (ev.date and o.date == ev.date and set(o.participants) == set(ev.participants))
                     or (ev.amount and o.amount and (ev.amount.value, ev.amount.currency) == (o.amount.value, o.amount.currency))

@@ -12,15 +12,15 @@ from __future__ import annotations
 # Event triggers per type (see eval/FACTS.md, "Japanese items"); longer forms first so that one alternation
 # takes "首脳会談" whole rather than "会談".
 TRIGGERS: dict[str, str] = {
-    "meeting": r"首脳会談|電話会談|首脳会議|外相会談|閣僚会合|首脳会合|高官協議|会談|協議|訪問",
-    "agreement": r"共同文書|共同声明|共同宣言|覚書|協定|合意|署名|調印|枠組み",
+    "meeting": r"首脳会談|電話会談|首脳会議|外相会談|閣僚会合|首脳会合|高官協議|会談|協議|訪問|訪日|訪米|訪中|来日",
+    "agreement": r"共同文書|共同声明|共同宣言|覚書|協定|合意|署名|調印|締結|枠組み|(?<=で)一致",
     "investment": r"投資|出資|融資",
     "trade_measure": r"(?:追加関税|相互関税|関税|輸出規制|輸出管理|輸入規制|禁輸|制裁)(?:措置)?",
     "defense": r"防衛費|国防費|防衛装備|配備|共同開発|防衛力の強化",
 }
 # After a trigger, what makes it a topic or an attribute rather than an event: "関税措置をめぐる裁判",
 # "投資先", "会談後", "合意内容".
-NOT_EVENT_AFTER = r"をめぐ|のあと|の後|の冒頭|の席上|の際|の中で|のなかで|に関す|について|先(?!送)|後(?!の?調整)|前(?!倒し)|内容|額|率|政策|交渉の|に向け"
+NOT_EVENT_AFTER = r"をめぐ|のあと|の後|の冒頭|の席上|の際|の中で|のなかで|に関す|について|先(?!送)|後(?!の?調整)|前(?!倒し)|内容|額|率|政策|交渉|に向け"
 # After a trigger, in its clause, what makes it an agenda item of talks rather than an event of its own:
 # "…への投資を含む経済協力などをめぐって意見を交わす", "関税について協議する".
 AGENDA_AFTER = (

@@ -134,6 +134,25 @@ def test_the_meeting_told_again_is_one_meeting() -> None:
     assert len([e for e in run(text).events if e.type == "meeting"]) == 1
 
 
+def test_a_plan_declared_now_is_announced_and_tariff_talks_are_no_measure() -> None:
+    doc = run("ソニーは、アメリカの半導体工場におよそ2000億円を投資する計画を発表しました。")
+    assert only_event(doc, "investment").status == "announced"
+    doc = run("韓国政府は、アメリカとの関税交渉で合意したと発表しました。")
+    assert only_event(doc, "agreement").status == "happened"
+    assert not [e for e in doc.events if e.type == "trade_measure"]
+
+
+def test_a_visit_and_a_summit_in_one_sentence_are_one_meeting() -> None:
+    doc = run("トランプ大統領は来週、日本を訪問し、高市総理大臣と首脳会談を行う予定です。")
+    event = only_event(doc, "meeting")
+    assert (event.status, event.date) == ("planned", "2025-06-16")
+
+
+def test_agreeing_on_something_is_an_agreement() -> None:
+    event = only_event(run("日米両政府は、重要鉱物の共同備蓄を進めることで一致しました。"), "agreement")
+    assert event.status == "happened" and set(event.participants) == {"Japan", "United States"}
+
+
 def test_investment_carries_its_figure() -> None:
     event = only_event(run("日本政府は、アメリカへの80兆円規模の投資を表明しました。"), "investment")
     assert event.amount is not None and (event.amount.value, event.amount.currency) == (80e12, "JPY")
