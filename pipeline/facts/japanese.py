@@ -57,8 +57,7 @@ _CLAUSE_BREAK = re.compile(ja.CLAUSE_BREAK)
 _COORDINATOR_AFTER = re.compile(f"^(?:{ja.COORDINATORS})")
 _SPEECH_AFTER = re.compile(f"^{ja.SPEECH_AFTER}")
 _SUBJECT_AFTER = re.compile(f"^(?:の?(?:{ja.ROLE_SUFFIX}))?(?:側)?(?:{ja.SUBJECT_MARK})")
-_ROLE_AFTER = re.compile(f"^(?:{ja.ROLE_SUFFIX})")
-_ROLE_AT_END = re.compile(f"(?:{ja.ROLE_SUFFIX})$")
+_ROLE_SUBJECT = re.compile(f"(?P<role>{ja.ROLE_SUFFIX})(?:は|が)")
 _ABBR = "".join(ja.COUNTRY_ABBREVIATIONS)
 _ABBR_PAIR = re.compile(rf"(?<![\u4e00-\u9fff])[{_ABBR}]{{2,3}}(?={ja.PAIR_HEADS})")
 _ABBR_SINGLE = re.compile(rf"(?<![\u4e00-\u9fff])[{_ABBR}](?={ja.SINGLE_HEADS})")
@@ -208,7 +207,34 @@ def _subject_before(masked: str, mentions: list[Mention], lo: int, hi: int, medi
     return best or fallback
 
 
-def _quotes(masked: str, text: str, sentences: list[Sentence], analysis: EntityAnalysis) -> list[Quote]:
+def _role_speaker(
+    masked: str, mentions: list[Mention], lo: int, hi: int, published: dt.date | None
+) -> str | None:
+    """A bare role as the subject ("首相は", "報道官が"): the person the item names with that role, else its holder."""
+    for hit in reversed(list(_ROLE_SUBJECT.finditer(masked, lo, hi))):
+        if any(m.end == hit.start() or (m.start <= hit.start() < m.end) for m in mentions):
+            continue  # "ルビオ国務長官は": the named person's own role
+        role = hit.group("role")
+        named = {m.name for m in mentions if m.type == "PERSON" and masked[m.start : m.end + len(role) + 2].find(role) >= 0}
+        if len(named) == 1:
+            return named.pop()
+        office = ja.LEADER_ROLES.get(role)
+        if office:
+            holders = [
+                e.name
+                for e in load_gazetteer().entries.values()
+                if e.role == office
+                and published is not None
+                and any(a <= published and (b is None or published < b) for a, b in e.terms)
+            ]
+            if len(holders) == 1:
+                return holders[0]
+    return None
+
+
+def _quotes(
+    masked: str, text: str, sentences: list[Sentence], analysis: EntityAnalysis, published: dt.date | None
+) -> list[Quote]:
     out: list[Quote] = []
     starts = [s.start for s in sentences]
     spans = _brackets(masked)
@@ -221,6 +247,8 @@ def _quotes(masked: str, text: str, sentences: list[Sentence], analysis: EntityA
         k = max(bisect.bisect_right(starts, a - 1) - 1, 0)
         sent = sentences[k] if sentences else Sentence(0, len(masked), False)
         speaker = _subject_before(masked, mentions, sent.start, a, analysis.media)
+        if speaker is None:
+            speaker = _role_speaker(masked, analysis.mentions, sent.start, a, published)
         if speaker is None:
             for earlier in reversed(sentences[:k]):
                 speaker = _subject_before(masked, mentions, earlier.start, earlier.end, analysis.media)
@@ -551,7 +579,7 @@ def extract(title: str, text: str, published: dt.date | None) -> JaFacts:
     analysis = _entities(digits, sentences, published, title)
     amounts = [Amount(a.value, a.currency, text[a.start : a.end], a.start, a.end) for a in find_amounts(digits)]
     percents = _percents(digits)
-    quotes = _quotes(digits, text, sentences, analysis)
+    quotes = _quotes(digits, text, sentences, analysis, published)
     quote_spans = [(q.start, q.end) for q in quotes] + _brackets(digits)
     events = _events(digits, text, digits, sentences, analysis, amounts, percents, quote_spans, published)
     facts = JaFacts(

@@ -68,8 +68,9 @@ COORDINATORS = r"一方、|とともに、|ほか、|たうえで、|上で、"
 SPEECH_AFTER = (
     r"(?:など)?(?:と(?:(?:改めて|強く|重ねて|繰り返し|記者団に|記者会見で|会見で|[^、。「」]{0,12}に対し)?"
     r"(?:述べ|話し|語り|語っ|評価し|強調し|指摘し|説明し|批判し|訴え|表明し|明らかにし|発言し|答え|"
-    r"応じ|コメントし|投稿し|書き込み|反論し|主張し|呼びかけ|示し|伝え|歓迎し|発表し|し(?:まし)?た|しています))|"
-    r"との(?:考え|認識|見方|見解|意向|立場|方針|姿勢|コメント)を(?:示|明らかに|強調|出))"
+    r"応じ|コメントし|投稿し|書き込み|反論し|反発し|非難し|警告し|記し|主張し|呼びかけ|示し|伝え|歓迎し|発表し|"
+    r"し(?:まし)?た|しています|[^、。「」]{1,6}を(?:示し|表明し|にじませ|強調し)))|"
+    r"との(?:考え|認識|見方|見解|意向|立場|方針|姿勢|コメント|声明|談話)を(?:示|明らかに|強調|出|発表))"
 )
 # The grammatical subject marker that names who acts or speaks ("トランプ大統領は", "政府が").
 SUBJECT_MARK = r"は|が|も"
@@ -229,9 +230,11 @@ ROLE_SUFFIX = (
     r"防衛相|防衛大臣|経済産業相|経済産業大臣|官房長官|財務相|財務大臣|国家主席|主席|首席補佐官|特使|大使|議長|"
     r"長官|大臣|氏|総裁|会長|社長|代表"
 )
-# A role alone that names the head of government of the item's country by the publication date.
+# A role alone as a speaker ("首相は「…」と述べました") is the person the item names with it, else the holder of
+# this office on the publication date (config/entities.yaml: role and terms).
 LEADER_ROLES: dict[str, str] = {
     "総理大臣": "Prime Minister of Japan",
     "首相": "Prime Minister of Japan",
+    "官房長官": "Chief Cabinet Secretary of Japan",
     "大統領": "President of the United States",
 }

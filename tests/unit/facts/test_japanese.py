@@ -191,6 +191,18 @@ def test_speech_patterns(text: str, speaker: str) -> None:
     assert quote.speaker == speaker
 
 
+def test_a_bare_role_speaks_for_the_person_named_with_it_or_the_office_holder() -> None:
+    text = "ホワイトハウスのレビット報道官は会見を開きました。報道官は「交渉は順調だ」と述べました。"
+    assert [q.speaker for q in run(text).quotes] == ["Karoline Leavitt"]
+    doc = run("首相は記者団に対し「日米同盟は揺るがない」と述べました。", published=dt.date(2025, 11, 4))
+    assert [q.speaker for q in doc.quotes] == ["Sanae Takaichi"]
+
+
+def test_more_speech_patterns() -> None:
+    text = "外務省は「極めて遺憾だ」と強い不快感を示しました。中国商務省は「断固として反対する」との談話を発表しました。"
+    assert [q.speaker for q in run(text).quotes] == ["Ministry of Foreign Affairs of Japan", "Ministry of Commerce of China"]
+
+
 def test_quote_with_an_implicit_speaker_takes_the_subject_of_the_sentence_before() -> None:
     text = "トランプ大統領は、記者団の質問に答えました。その上で「日本とは非常に良い関係にある」と強調しました。"
     [quote] = run(text).quotes
