@@ -47,6 +47,7 @@ _NOT_EVENT_AFTER = re.compile(ja.NOT_EVENT_AFTER)
 _NOT_EVENT_BEFORE = re.compile(f"(?:{ja.NOT_EVENT_BEFORE})$")
 _REFERENCE_BEFORE = re.compile(ja.REFERENCE_BEFORE)
 _AGENDA_AFTER = re.compile(ja.AGENDA_AFTER)
+_WEAK_MEETING = re.compile(ja.WEAK_MEETING)
 _LEXICAL = [(status, re.compile(pattern)) for status, pattern in ja.LEXICAL_CUES.items()]
 _SCOPING = [(status, re.compile(pattern)) for status, pattern in ja.SCOPING_CUES.items()]
 _OWN_CLAUSE_END = re.compile(ja.OWN_CLAUSE_END)
@@ -64,6 +65,7 @@ _ABBR_SINGLE = re.compile(rf"(?<![\u4e00-\u9fff])[{_ABBR}](?={ja.SINGLE_HEADS})"
 _NOT_COUNTRY_AFTER = re.compile(f"^(?:{ja.NOT_COUNTRY_AFTER})")
 _OWN_GOVERNMENT = re.compile(f"(?<![^{ja.OWN_GOVERNMENT_BEFORE}]){ja.OWN_GOVERNMENT}")
 _DATE = re.compile(
+    rf"(?P<relm>{'|'.join(ja.RELATIVE_MONTHS)})(?P<rd>\d{{1,2}})日|"
     rf"(?:(?P<y>\d{{4}})年)?(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日|(?<![\d月.,])(?P<day>\d{{1,2}})日(?!{ja.DAY_NOT_AFTER})|"
     rf"(?P<rel>{'|'.join(sorted({**ja.RELATIVE_DAYS, **ja.RELATIVE_WEEKS, **ja.RELATIVE_MONTHS}, key=len, reverse=True))})"
 )
@@ -305,7 +307,10 @@ def _percents(digits: str) -> list[Percent]:
 def _dates(digits: str) -> list[_JaDate]:
     out: list[_JaDate] = []
     for m in _DATE.finditer(digits):
-        if m.group("rel"):
+        if m.group("relm"):
+            if 1 <= int(m.group("rd")) <= 31:  # "今月24日", "来月3日"
+                out.append(_JaDate(m.start(), m.end(), m.group(), None, None, int(m.group("rd")), m.group("relm")))
+        elif m.group("rel"):
             out.append(_JaDate(m.start(), m.end(), m.group(), None, None, None, m.group("rel")))
         elif m.group("day"):
             day = int(m.group("day"))
@@ -335,6 +340,11 @@ def _resolve(d: _JaDate, published: dt.date | None, direction: str) -> tuple[dt.
             monday = published - dt.timedelta(days=published.weekday())
             return monday + dt.timedelta(weeks=ja.RELATIVE_WEEKS[d.relative]), "week"
         year, month = _shift_month(published.year, published.month, ja.RELATIVE_MONTHS[d.relative])
+        if d.day is not None:
+            try:
+                return dt.date(year, month, d.day), "day"
+            except ValueError:
+                return None, "day"
         return dt.date(year, month, 1), "month"
     assert d.day is not None
     if d.month is not None:
@@ -456,7 +466,6 @@ def _events(
 ) -> list[Event]:
     dates = _dates(digits)
     events: list[Event] = []
-    main_countries = _main_countries(analysis)
     previous: list[str] = []
     for sent in sentences:
         s_mentions = [m for m in analysis.mentions if sent.start <= m.start < sent.end]
@@ -490,10 +499,14 @@ def _events(
                 date_value, _precision = _resolve(nearest, published, direction)
             participants = _participants(etype, s_mentions, analysis, quote_spans)
             sides = [p for p in participants if analysis.types.get(p) in ("PERSON", "GPE")]
-            if etype == "meeting" and not any(analysis.types.get(p) == "PERSON" for p in sides) and len(sides) < 2:
+            weak = etype == "meeting" and _WEAK_MEETING.fullmatch(masked[t_start:t_end]) is not None
+            if weak and not any(analysis.types.get(p) == "PERSON" for p in sides) and len(sides) < 2:
                 continue  # "協議" of a ruling party with the cabinet: no leader, no two countries
+            fallback = previous or _main_sides(analysis, etype)
+            if etype == "meeting" and not sides and not fallback:
+                continue
             if not participants:
-                participants = previous or main_countries
+                participants = fallback
             s_amounts = [a for a in amounts if sent.start <= a.start < sent.end]
             amount = None
             if etype == "investment" and s_amounts:
@@ -520,11 +533,17 @@ def _events(
     return _dedup(events)
 
 
-def _main_countries(analysis: EntityAnalysis) -> list[str]:
+def _main_sides(analysis: EntityAnalysis, etype: str) -> list[str]:
+    """The item's two most-named sides: people for a meeting when it names two, else countries."""
     counts: dict[str, int] = {}
+    people: dict[str, int] = {}
     for m in analysis.mentions:
         if m.type == "GPE" and analysis.kinds.get(m.name, "country") == "country":
             counts[m.name] = counts.get(m.name, 0) + 1
+        elif m.type == "PERSON":
+            people[m.name] = people.get(m.name, 0) + 1
+    if etype == "meeting" and len(people) >= 2:
+        counts = people
     return [name for name, _ in sorted(counts.items(), key=lambda kv: -kv[1])[:2]]
 
 

@@ -18,6 +18,9 @@ TRIGGERS: dict[str, str] = {
     "trade_measure": r"(?:追加関税|相互関税|関税|輸出規制|輸出管理|輸入規制|禁輸|制裁)(?:措置)?",
     "defense": r"防衛費|国防費|防衛装備|配備|共同開発|防衛力の強化",
 }
+# Meeting words that also name a domestic consultation ("与党が政府と協議"): a meeting only with a leader or two
+# countries in its sentence. The others ("首脳会談", "会談", "訪問") take the item's sides when the sentence has none.
+WEAK_MEETING = r"協議"
 # After a trigger, what makes it a topic or an attribute rather than an event: "関税措置をめぐる裁判",
 # "投資先", "会談後", "合意内容".
 NOT_EVENT_AFTER = r"をめぐ|のあと|の後|の冒頭|の席上|の際|の中で|のなかで|に関す|について|先(?!送)|後(?!の?調整)|前(?!倒し)|内容|額|率|政策|交渉|に向け"

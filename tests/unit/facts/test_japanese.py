@@ -95,6 +95,12 @@ def test_a_bare_day_looks_back_for_a_past_event_and_ahead_for_a_planned_one() ->
     assert past.date == "2025-06-28" and future.date == "2025-07-05"
 
 
+def test_a_day_of_next_month() -> None:
+    text = "高市総理大臣がトランプ大統領の招待に応じました。首脳会談は、来月3日にワシントンで行われる予定です。"
+    event = only_event(run(text), "meeting")
+    assert event.date == "2025-07-03"
+
+
 def test_a_date_of_another_predicate_does_not_date_the_event() -> None:
     text = "トランプ大統領と首脳会談を行った高市総理大臣は、15日、帰国しました。"
     event = only_event(run(text), "meeting")
