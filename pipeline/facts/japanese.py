@@ -124,7 +124,7 @@ def _supplement() -> tuple[re.Pattern[str], dict[str, tuple[str, str, str]]]:
 
 def _entities(masked: str, sentences: list[Sentence], published: dt.date | None, title: str) -> EntityAnalysis:
     """The shared gazetteer's mentions, plus the Japanese supplement and the headline abbreviations."""
-    analysis = find_entities(masked, {s.start for s in sentences}, published, title)
+    analysis = find_entities(masked, {s.start for s in sentences}, published, title, statistical=False)
     gaz = load_gazetteer()
     mentions: list[Mention] = []
     for m in analysis.mentions:

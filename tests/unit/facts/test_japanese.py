@@ -260,6 +260,22 @@ def test_language_routes_and_text_decides_without_one() -> None:
     assert not japanese.is_japanese(english)
 
 
+def test_the_english_statistical_model_is_not_asked_about_japanese_copy(monkeypatch) -> None:
+    from pipeline.facts.entities import finder
+
+    asked: list[object] = []
+    real = finder.needs_ner
+
+    def spy(*args, **kwargs):  # the real function, recording that it was asked (it loads spaCy's word lists)
+        asked.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(finder, "needs_ner", spy)
+    doc = run("ニューヨーク原油市場では、WTIの先物価格が上昇しました。", title="NY原油市場 WTI先物が上昇")
+    assert "New York" in {e.name for e in doc.entities}
+    assert asked == []
+
+
 # --- through the real stage ------------------------------------------------------------------------------------
 
 
