@@ -15,7 +15,10 @@ TRIGGERS: dict[str, str] = {
     "meeting": r"首脳会談|電話会談|首脳会議|外相会談|閣僚会合|首脳会合|高官協議|会談|協議|訪問|訪日|訪米|訪中|来日",
     "agreement": r"共同文書|共同声明|共同宣言|覚書|協定|合意|署名|調印|締結|枠組み|(?<=で)一致",
     "investment": r"投資|出資|融資",
-    "trade_measure": r"(?:追加関税|相互関税|関税|輸出規制|輸出管理|輸入規制|禁輸|制裁)(?:措置)?",
+    "trade_measure": (
+        r"(?:追加関税|相互関税|関税|輸出規制|輸出管理|輸入規制|禁輸|制裁)(?:措置)?|"
+        r"輸(?:入|出)(?:停止|禁止|制限)|輸(?:入|出)を(?:停止|禁止|制限|規制)"
+    ),
     "defense": r"防衛費|国防費|防衛装備|配備|共同開発|防衛力の強化",
 }
 # Meeting words that also name a domestic consultation ("与党が政府と協議"): a meeting only with a leader or two
@@ -124,7 +127,7 @@ SINGLE_HEADS = r"政府|側|政権|大統領|国務長官|報道官|当局|企�
 OWN_GOVERNMENT_BEFORE = "、。「」 　はがもをにでとや"
 OWN_GOVERNMENT = "政府"
 # "日本時間" is a time zone, not Japan; "米ドル" a currency.
-NOT_COUNTRY_AFTER = r"時間|円|ドル|株|産"
+NOT_COUNTRY_AFTER = r"時間|円|ドル"
 
 # Japanese names of places, bodies and people the English gazetteer (config/entities.yaml) has no Japanese
 # form for: surface -> (canonical English name, type, kind). Kind "country" makes a default participant.

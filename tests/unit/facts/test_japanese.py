@@ -140,6 +140,11 @@ def test_the_meeting_told_again_is_one_meeting() -> None:
     assert len([e for e in run(text).events if e.type == "meeting"]) == 1
 
 
+def test_stopping_imports_is_a_trade_measure() -> None:
+    event = only_event(run("中国政府は、日本産の水産物の輸入を停止しました。"), "trade_measure")
+    assert event.status == "happened" and {"China", "Japan"} <= set(event.participants)
+
+
 def test_a_plan_declared_now_is_announced_and_tariff_talks_are_no_measure() -> None:
     doc = run("ソニーは、アメリカの半導体工場におよそ2000億円を投資する計画を発表しました。")
     assert only_event(doc, "investment").status == "announced"
