@@ -28,9 +28,9 @@ import logging
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Protocol, TypeVar
 
 from pipeline.facts.amounts import Amount, Percent, find_amounts
-from pipeline.facts.dates import _infer_year
 from pipeline.facts.entities.finder import find_entities
 from pipeline.facts.entities.mentions import EntityAnalysis, Mention
 from pipeline.facts.events import Event
@@ -60,9 +60,11 @@ _PREDICATE = re.compile(ja.PREDICATE)
 _ANNOUNCE = re.compile(ja.ANNOUNCE)
 _CLAUSE_BREAK = re.compile(ja.CLAUSE_BREAK)
 _COORDINATOR_AFTER = re.compile(f"^(?:{ja.COORDINATORS})")
-_SPEECH_AFTER = re.compile(f"^{ja.SPEECH_AFTER}")
-_SUBJECT_AFTER = re.compile(f"^(?:の?(?:{ja.ROLE_SUFFIX}))?(?:側)?(?:{ja.SUBJECT_MARK})")
+_SPEECH_AFTER = re.compile(ja.SPEECH_AFTER)  # used with match(text, pos): anchored at pos
+_SUBJECT_AFTER = re.compile(f"(?:の?(?:{ja.ROLE_SUFFIX}))?(?:側)?(?:{ja.SUBJECT_MARK})")
 _ROLE_SUBJECT = re.compile(f"(?P<role>{ja.ROLE_SUFFIX})(?:は|が)")
+_ROLE_AFTER = re.compile(f"(?:{ja.ROLE_SUFFIX})")
+_ROLE_AT_END = re.compile(f"(?:{ja.ROLE_SUFFIX})$")
 _ABBR = "".join(ja.COUNTRY_ABBREVIATIONS)
 _ABBR_PAIR = re.compile(rf"(?<![\u4e00-\u9fff])[{_ABBR}]{{2,3}}(?={ja.PAIR_HEADS})")
 _ABBR_SINGLE = re.compile(rf"(?<![\u4e00-\u9fff])[{_ABBR}](?={ja.SINGLE_HEADS})")
@@ -75,6 +77,20 @@ _DATE = re.compile(
 )
 _PERCENT = re.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)\s*(?:%|％|パーセント)")
 MAX_PARTICIPANTS = 8
+REACH = 200  # chars: how far from a trigger or a quote its status, date, figure and subject are looked for
+EARLIER_SENTENCES = 2  # sentences looked back for an implicit speaker
+RECENT_EVENTS = 8  # undated events of a type an undated one may repeat
+
+
+class _Spanned(Protocol):
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+_S = TypeVar("_S", bound=_Spanned)
 
 
 @dataclass(frozen=True)
@@ -198,43 +214,84 @@ def _brackets(masked: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _subject_before(masked: str, mentions: list[Mention], lo: int, hi: int, media: frozenset[str]) -> str | None:
-    """The last person or organisation marked as the subject ("…は", "…が") between ``lo`` and ``hi``."""
+def _in_span(cover: bytearray, start: int, end: int) -> bool:
+    return cover.find(0, start, end) == -1 and end > start
+
+
+class _Mentions:
+    """A document's mentions indexed by start, for range look-ups in time linear in the document overall."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self.items = sorted(mentions, key=lambda m: (m.start, m.end))
+        self.starts = [m.start for m in self.items]
+
+    def between(self, lo: int, hi: int) -> list[Mention]:
+        """Mentions that start in ``lo``-``hi`` (and end by ``hi``)."""
+        i, j = bisect.bisect_left(self.starts, lo), bisect.bisect_left(self.starts, hi)
+        return [m for m in self.items[i:j] if m.end <= hi]
+
+
+def _subject_before(masked: str, mentions: list[Mention], media: frozenset[str]) -> str | None:
+    """The last person or organisation marked as the subject ("…は", "…が") among ``mentions``."""
     best: str | None = None
     fallback: str | None = None
     for m in mentions:
-        if m.start < lo or m.end > hi or m.name in media:
+        if m.name in media:
             continue
-        if _SUBJECT_AFTER.match(masked[m.end : m.end + 12]):
+        if _SUBJECT_AFTER.match(masked, m.end, m.end + 12):
             if m.type in ("PERSON", "ORG") or best is None:
-                best = m.name if m.type in ("PERSON", "ORG") or best is None else best
+                best = m.name
         elif m.type == "PERSON" and fallback is None:
             fallback = m.name
     return best or fallback
 
 
+@lru_cache(maxsize=64)
+def _office_holder(office: str, published: dt.date | None) -> str | None:
+    """Who held ``office`` on ``published``, by the gazetteer's roles and terms; None unless exactly one."""
+    if published is None:
+        return None
+    holders = [
+        e.name
+        for e in load_gazetteer().entries.values()
+        if e.role == office and any(a <= published and (b is None or published < b) for a, b in e.terms)
+    ]
+    return holders[0] if len(holders) == 1 else None
+
+
+def _named_roles(masked: str, mentions: list[Mention]) -> dict[str, set[str]]:
+    """Role word -> the people the item names with it ("レビット報道官", "トランプ大統領")."""
+    out: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.type != "PERSON":
+            continue
+        for hit in (_ROLE_AFTER.match(masked, m.end, m.end + 10), _ROLE_AT_END.search(masked, m.start, m.end)):
+            if hit:
+                out.setdefault(hit.group(), set()).add(m.name)
+    return out
+
+
 def _role_speaker(
-    masked: str, mentions: list[Mention], lo: int, hi: int, published: dt.date | None
+    masked: str,
+    lo: int,
+    hi: int,
+    mention_cover: bytearray,
+    mention_ends: set[int],
+    named_roles: dict[str, set[str]],
+    published: dt.date | None,
 ) -> str | None:
     """A bare role as the subject ("首相は", "報道官が"): the person the item names with that role, else its holder."""
     for hit in reversed(list(_ROLE_SUBJECT.finditer(masked, lo, hi))):
-        if any(m.end == hit.start() or (m.start <= hit.start() < m.end) for m in mentions):
+        if hit.start() in mention_ends or mention_cover[hit.start()]:
             continue  # "ルビオ国務長官は": the named person's own role
         role = hit.group("role")
-        named = {m.name for m in mentions if m.type == "PERSON" and masked[m.start : m.end + len(role) + 2].find(role) >= 0}
+        named = named_roles.get(role, set())
         if len(named) == 1:
-            return named.pop()
+            return next(iter(named))
         office = ja.LEADER_ROLES.get(role)
-        if office:
-            holders = [
-                e.name
-                for e in load_gazetteer().entries.values()
-                if e.role == office
-                and published is not None
-                and any(a <= published and (b is None or published < b) for a, b in e.terms)
-            ]
-            if len(holders) == 1:
-                return holders[0]
+        holder = _office_holder(office, published) if office else None
+        if holder:
+            return holder
     return None
 
 
@@ -244,23 +301,33 @@ def _quotes(
     out: list[Quote] = []
     starts = [s.start for s in sentences]
     spans = _brackets(masked)
-    inside = [(a, b) for a, b in spans]
-    mentions = [m for m in analysis.mentions if not any(a <= m.start and m.end <= b for a, b in inside)]
+    bracket_cover = bytearray(len(masked))
+    for a, b in spans:
+        bracket_cover[a:b] = b"\x01" * (b - a)
+    outside = _Mentions([m for m in analysis.mentions if not _in_span(bracket_cover, m.start, m.end)])
+    mention_cover = bytearray(len(masked))
+    for m in analysis.mentions:
+        mention_cover[m.start : m.end] = b"\x01" * (m.end - m.start)
+    mention_ends = {m.end for m in analysis.mentions}
+    named_roles = _named_roles(masked, analysis.mentions)
     topic: str | None = None  # the person the item is about so far: a speaker left implicit is that person
     for a, b in spans:
-        if not _SPEECH_AFTER.match(masked[b + 1 : b + 40]) or not masked[a:b].strip():
+        if not _SPEECH_AFTER.match(masked, b + 1, b + 40) or not masked[a:b].strip():
             continue
         k = max(bisect.bisect_right(starts, a - 1) - 1, 0)
         sent = sentences[k] if sentences else Sentence(0, len(masked), False)
-        speaker = _subject_before(masked, mentions, sent.start, a, analysis.media)
+        lo = max(sent.start, a - REACH)
+        speaker = _subject_before(masked, outside.between(lo, a), analysis.media)
         if speaker is None:
-            speaker = _role_speaker(masked, analysis.mentions, sent.start, a, published)
+            speaker = _role_speaker(masked, lo, a, mention_cover, mention_ends, named_roles, published)
         if speaker is None:
-            for earlier in reversed(sentences[:k]):
-                speaker = _subject_before(masked, mentions, earlier.start, earlier.end, analysis.media)
-                if speaker and analysis.types.get(speaker) == "PERSON":
+            for earlier in reversed(sentences[max(0, k - EARLIER_SENTENCES) : k]):
+                candidate = _subject_before(
+                    masked, outside.between(max(earlier.start, earlier.end - REACH), earlier.end), analysis.media
+                )
+                if candidate and analysis.types.get(candidate) == "PERSON":
+                    speaker = candidate
                     break
-                speaker = None
         speaker = speaker or topic
         if speaker and analysis.types.get(speaker) == "PERSON":
             topic = speaker
@@ -357,7 +424,15 @@ def _resolve(d: _JaDate, published: dt.date | None, direction: str) -> tuple[dt.
                 return dt.date(d.year, d.month, d.day), "day"
             except ValueError:
                 return None, "day"
-        return (_infer_year(d.month, d.day, published) if published else None), "day"
+        if published is None:
+            return None, "day"
+        options = []
+        for year in (published.year - 1, published.year, published.year + 1):
+            try:
+                options.append(dt.date(year, d.month, d.day))
+            except ValueError:
+                continue
+        return min(options, key=lambda c: abs((c - published).days), default=None), "day"
     if published is None:
         return None, "day"
     candidates: list[dt.date] = []
@@ -436,89 +511,92 @@ def _subject(masked: str, sent: Sentence, start: int, end: int) -> str:
     return masked[lo:hi]
 
 
-def _participants(
-    etype: str, s_mentions: list[Mention], analysis: EntityAnalysis, quotes: list[tuple[int, int]]
-) -> list[str]:
-    names: list[str] = []
-    for m in s_mentions:
-        if any(a <= m.start and m.end <= b for a, b in quotes):
-            continue
-        if m.name in analysis.media:
-            continue
-        if m.type == "GPE" and analysis.kinds.get(m.name, "country") != "country":
-            continue
-        if m.type == "FAC":
-            continue
-        if m.name not in names:
-            names.append(m.name)
+def _can_take_part(m: Mention, analysis: EntityAnalysis, quoted: bytearray) -> bool:
+    """Whether a mention can be an event's participant: not quoted, not a news outlet, a facility or a mere place."""
+    if _in_span(quoted, m.start, m.end) or m.name in analysis.media or m.type == "FAC":
+        return False
+    return not (m.type == "GPE" and analysis.kinds.get(m.name, "country") != "country")
+
+
+def _participants(etype: str, s_mentions: list[Mention], analysis: EntityAnalysis) -> list[str]:
+    names = list(dict.fromkeys(m.name for m in s_mentions))
     people = [n for n in names if analysis.types.get(n) == "PERSON"]
     if etype == "meeting" and len(people) >= 2:
         return people
     return names[:MAX_PARTICIPANTS]
 
 
+def _nearest(items: list[_S], t_start: int, t_end: int) -> _S | None:
+    return min(items, key=lambda x: min(abs(x.start - t_end), abs(t_start - x.end)), default=None)
+
+
+def _within(items: list[_S], starts: list[int], lo: int, hi: int) -> list[_S]:
+    return items[bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)]
+
+
 def _events(
     masked: str,
     text: str,
-    digits: str,
     sentences: list[Sentence],
     analysis: EntityAnalysis,
     amounts: list[Amount],
     percents: list[Percent],
-    quote_spans: list[tuple[int, int]],
+    quoted: bytearray,
     published: dt.date | None,
 ) -> list[Event]:
-    dates = _dates(digits)
+    dates = _dates(masked)
+    date_starts = [d.start for d in dates]
+    amount_starts = [x.start for x in amounts]
+    percent_starts = [x.start for x in percents]
+    mentions = _Mentions([m for m in analysis.mentions if _can_take_part(m, analysis, quoted)])
+    main_sides = {etype: _main_sides(analysis, etype) for etype in ja.TRIGGERS}
     events: list[Event] = []
+    types_seen: set[str] = set()
     previous: list[str] = []
     for sent in sentences:
-        s_mentions = [m for m in analysis.mentions if sent.start <= m.start < sent.end]
         found: dict[tuple[str, int], tuple[int, int]] = {}
         for etype, pattern in _TRIGGERS:
             for m in pattern.finditer(masked, sent.start, sent.end):
                 t_start, t_end = m.start(), m.end()
-                if any(a <= t_start < b for a, b in quote_spans):
+                reach = min(sent.end, t_end + REACH)
+                if quoted[t_start]:
                     continue
-                if _NOT_EVENT_AFTER.match(masked, t_end) or _NOT_EVENT_BEFORE.search(masked[sent.start : t_start]):
+                if _NOT_EVENT_AFTER.match(masked, t_end) or _NOT_EVENT_BEFORE.search(masked, max(sent.start, t_start - 2), t_start):
                     continue
-                if etype != "meeting" and _AGENDA_AFTER.search(masked, t_end, sent.end):
+                if etype != "meeting" and _AGENDA_AFTER.search(masked, t_end, reach):
                     continue
-                if _REFERENCE_BEFORE.search(masked[max(sent.start, t_start - 4) : t_start]) and any(
-                    e.type == etype for e in events
-                ):
+                if etype in types_seen and _REFERENCE_BEFORE.search(masked, max(sent.start, t_start - 4), t_start):
                     continue
-                clause = _clause_end(masked, t_end, sent.end)
+                clause = _clause_end(masked, t_end, reach)
                 pred = _PREDICATE.search(masked, t_end, clause)
                 key = (etype, pred.start() if pred else clause)
                 if key not in found:
                     found[key] = (t_start, t_end)
         for (etype, _), (t_start, t_end) in sorted(found.items(), key=lambda kv: kv[1]):
-            clause = _clause_end(masked, t_end, sent.end)
+            lo, reach = max(sent.start, t_start - REACH), min(sent.end, t_end + REACH)
+            clause = _clause_end(masked, t_end, reach)
             status = _status(masked, etype, t_end, clause)
             direction = "future" if status in ("planned", "expected", "proposed") else "past"
-            s_dates = [d for d in dates if sent.start <= d.start < sent.end and _date_applies(masked, d, t_start, t_end)]
-            date_value: dt.date | None = None
-            if s_dates:
-                nearest = min(s_dates, key=lambda d: min(abs(d.start - t_end), abs(t_start - d.end)))
-                date_value, _precision = _resolve(nearest, published, direction)
-            participants = _participants(etype, s_mentions, analysis, quote_spans)
+            s_dates = [d for d in _within(dates, date_starts, lo, reach) if _date_applies(masked, d, t_start, t_end)]
+            nearest = _nearest(s_dates, t_start, t_end)
+            date_value = _resolve(nearest, published, direction)[0] if nearest else None
+            participants = _participants(etype, mentions.between(lo, reach), analysis)
             sides = [p for p in participants if analysis.types.get(p) in ("PERSON", "GPE")]
-            weak = etype == "meeting" and _WEAK_MEETING.fullmatch(masked[t_start:t_end]) is not None
+            weak = etype == "meeting" and _WEAK_MEETING.fullmatch(masked, t_start, t_end) is not None
             if weak and not any(analysis.types.get(p) == "PERSON" for p in sides) and len(sides) < 2:
                 continue  # "協議" of a ruling party with the cabinet: no leader, no two countries
-            fallback = previous or _main_sides(analysis, etype)
+            fallback = previous or main_sides[etype]
             if etype == "meeting" and not sides and not fallback:
                 continue
             if not participants:
                 participants = fallback
-            s_amounts = [a for a in amounts if sent.start <= a.start < sent.end]
             amount = None
-            if etype == "investment" and s_amounts:
-                amount = min(s_amounts, key=lambda a: min(abs(a.start - t_end), abs(t_start - a.end)))
-            s_percents = [p for p in percents if t_start - 40 <= p.start < clause and sent.start <= p.start]
+            if etype == "investment":
+                amount = _nearest(_within(amounts, amount_starts, lo, reach), t_start, t_end)
             percent = None
-            if etype in ("trade_measure", "defense") and s_percents:
-                percent = min(s_percents, key=lambda p: min(abs(p.start - t_end), abs(t_start - p.end))).value
+            if etype in ("trade_measure", "defense"):
+                found_percent = _nearest(_within(percents, percent_starts, max(lo, t_start - 40), clause), t_start, t_end)
+                percent = found_percent.value if found_percent else None
             events.append(
                 Event(
                     etype,
@@ -533,6 +611,7 @@ def _events(
                     sent.end,
                 )
             )
+            types_seen.add(etype)
             previous = participants
     return _dedup(events)
 
@@ -553,32 +632,34 @@ def _main_sides(analysis: EntityAnalysis, etype: str) -> list[str]:
 
 def _dedup(events: list[Event]) -> list[Event]:
     """One event per (type, date, participants) when dated, per (type, amount) when it has a figure; an undated
-    event of a later sentence whose participants are among an earlier undated one's is that event told again."""
+    event of a later sentence whose participants are among those of a recent undated one is that event told again.
+    Two predicates of one sentence are two measures ("停止する一方、…発動します"); a visit and a summit of one
+    sentence are one meeting."""
     out: list[Event] = []
+    seen: dict[tuple[object, ...], int] = {}  # (kind, type, ...) -> the sentence of the first such event
+    undated: dict[str, list[Event]] = {}
     for ev in events:
-        twin = next(
-            (
-                o
-                for o in out
-                if o.type == ev.type
-                # two predicates of one sentence are two measures; a visit and a summit of one sentence, one meeting
-                and (o.evidence_start != ev.evidence_start or ev.type in ("meeting", "agreement"))
-                and (
-                    (ev.date and o.date == ev.date and set(o.participants) == set(ev.participants))
-                    or (ev.amount and o.amount and (ev.amount.value, ev.amount.currency) == (o.amount.value, o.amount.currency))
-                    or (
-                        not ev.date
-                        and not o.date
-                        and not ev.amount
-                        and bool(ev.participants)
-                        and set(ev.participants) <= set(o.participants)
-                    )
-                )
-            ),
-            None,
-        )
-        if twin is None:
-            out.append(ev)
+        same_sentence_ok = ev.type in ("meeting", "agreement")
+        keys: list[tuple[object, ...]] = []
+        if ev.date:
+            keys.append(("dated", ev.type, ev.date, frozenset(ev.participants)))
+        if ev.amount:
+            keys.append(("figure", ev.type, ev.amount.value, ev.amount.currency))
+        twin = any(key in seen and (seen[key] != ev.evidence_start or same_sentence_ok) for key in keys)
+        if not twin and not ev.date and not ev.amount and ev.participants:
+            twin = any(
+                not o.date
+                and (o.evidence_start != ev.evidence_start or same_sentence_ok)
+                and set(ev.participants) <= set(o.participants)
+                for o in undated.get(ev.type, [])[-RECENT_EVENTS:]
+            )
+        if twin:
+            continue
+        out.append(ev)
+        for key in keys:
+            seen.setdefault(key, ev.evidence_start)
+        if not ev.date:
+            undated.setdefault(ev.type, []).append(ev)
     return out
 
 
@@ -603,8 +684,10 @@ def extract(title: str, text: str, published: dt.date | None) -> JaFacts:
     amounts = [Amount(a.value, a.currency, text[a.start : a.end], a.start, a.end) for a in find_amounts(digits)]
     percents = _percents(digits)
     quotes = _quotes(digits, text, sentences, analysis, published)
-    quote_spans = [(q.start, q.end) for q in quotes] + _brackets(digits)
-    events = _events(digits, text, digits, sentences, analysis, amounts, percents, quote_spans, published)
+    quoted = bytearray(len(digits) + 1)  # one spare byte: a trigger at the very end still indexes it
+    for a, b in _brackets(digits):
+        quoted[a:b] = b"\x01" * (b - a)
+    events = _events(digits, text, sentences, analysis, amounts, percents, quoted, published)
     facts = JaFacts(
         [JaEntity(m.name, m.type, m.start, m.end, text[m.start : m.end]) for m in analysis.mentions],
         amounts,

@@ -6,6 +6,8 @@ They read the project gazetteer (config/entities.yaml), whose Japanese aliases l
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 
 import pytest
 
@@ -279,6 +281,37 @@ def test_the_english_statistical_model_is_not_asked_about_japanese_copy(monkeypa
     doc = run("ニューヨーク原油市場では、WTIの先物価格が上昇しました。", title="NY原油市場 WTI先物が上昇")
     assert "New York" in {e.name for e in doc.entities}
     assert asked == []
+
+
+# --- time linear in the text (the shapes of tests/unit/facts/test_linear_time.py, in Japanese) ------------------
+
+JA_SHAPES: dict[str, Callable[[int], str]] = {
+    # one run-on sentence full of triggers: each trigger used to read the whole sentence and every mention
+    "run_on_triggers": lambda n: "日米首脳会談と関税、" * (n // 10),
+    # quotes without a full stop: each quote looked for its speaker among every mention of the item
+    "quotes_without_full_stops": lambda n: "高市総理大臣は「はい」と述べ、" * (n // 15),
+    "bare_roles": lambda n: "首相は「はい」と述べました。" * (n // 14),
+    "many_sentences": lambda n: (
+        "高市総理大臣は20日、トランプ大統領と首脳会談を行い、アメリカへの80兆円の投資で合意しました。"
+        "トランプ大統領は「すばらしい」と述べました。"
+    ) * (n // 70),
+    "open_brackets": lambda n: "「" * n,
+}
+
+
+def _ja_seconds(text: str) -> float:
+    start = time.perf_counter()
+    document.extract("", text, WEDNESDAY, "ja")
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize("shape", sorted(JA_SHAPES))
+def test_japanese_facts_time_grows_linearly(shape: str) -> None:
+    make = JA_SHAPES[shape]
+    document.extract("", make(1000), WEDNESDAY, "ja")  # warm the gazetteer and the compiled patterns
+    small = min(_ja_seconds(make(10_000)) for _ in range(2))
+    big = min(_ja_seconds(make(40_000)) for _ in range(2))
+    assert big < 8 * max(small, 0.01), f"{shape}: {small:.3f}s at 10k chars, {big:.3f}s at 40k"
 
 
 # --- through the real stage ------------------------------------------------------------------------------------
