@@ -69,6 +69,10 @@ _ABBR = "".join(ja.COUNTRY_ABBREVIATIONS)
 _ABBR_PAIR = re.compile(rf"(?<![\u4e00-\u9fff])[{_ABBR}]{{2,3}}(?={ja.PAIR_HEADS})")
 _ABBR_SINGLE = re.compile(rf"(?<![\u4e00-\u9fff])[{_ABBR}](?={ja.SINGLE_HEADS})")
 _NOT_COUNTRY_AFTER = re.compile(f"^(?:{ja.NOT_COUNTRY_AFTER})")
+_SURNAME_OFFICE = re.compile(
+    rf"(?<![\u4e00-\u9fff])(?P<surname>[\u4e00-\u9fff]{{1,3}}?)"
+    rf"(?P<office>{'|'.join(sorted(ja.OFFICES, key=len, reverse=True))})"
+)
 _OWN_GOVERNMENT = re.compile(f"(?<![^{ja.OWN_GOVERNMENT_BEFORE}]){ja.OWN_GOVERNMENT}")
 _DATE = re.compile(
     rf"(?P<relm>{'|'.join(ja.RELATIVE_MONTHS)})(?P<rd>\d{{1,2}})日|"
@@ -175,6 +179,16 @@ def _entities(masked: str, sentences: list[Sentence], published: dt.date | None,
             analysis.kinds.setdefault(name, kind)
         if kind == "media":
             analysis.media = analysis.media | {name}
+    for hit in _SURNAME_OFFICE.finditer(masked):
+        if taken.find(1, hit.start(), hit.end()) != -1:
+            continue
+        holder = _office_holder(ja.OFFICES[hit.group("office")], published)
+        entry = gaz.entries.get(holder or "")
+        if entry and any(alias.startswith(hit.group("surname")) for alias in entry.aliases):
+            extra.append(Mention(entry.name, "PERSON", hit.start(), hit.end(), "role", "name"))
+            taken[hit.start() : hit.end()] = b"\x01" * (hit.end() - hit.start())
+            if entry.country:
+                analysis.countries.setdefault(entry.name, entry.country)
     for hit in _OWN_GOVERNMENT.finditer(masked):
         if taken.find(1, hit.start(), hit.end()) == -1:
             extra.append(Mention("Japan", "GPE", hit.start(), hit.end(), "rule", "metonym"))
@@ -288,7 +302,7 @@ def _role_speaker(
         named = named_roles.get(role, set())
         if len(named) == 1:
             return next(iter(named))
-        office = ja.LEADER_ROLES.get(role)
+        office = ja.OFFICES.get(role)
         holder = _office_holder(office, published) if office else None
         if holder:
             return holder

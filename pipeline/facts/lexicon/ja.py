@@ -236,11 +236,23 @@ ROLE_SUFFIX = (
     r"防衛相|防衛大臣|経済産業相|経済産業大臣|官房長官|財務相|財務大臣|国家主席|主席|首席補佐官|特使|大使|議長|"
     r"長官|大臣|氏|総裁|会長|社長|代表"
 )
-# A role alone as a speaker ("首相は「…」と述べました") is the person the item names with it, else the holder of
-# this office on the publication date (config/entities.yaml: role and terms).
-LEADER_ROLES: dict[str, str] = {
+# Offices by their Japanese titles -> the gazetteer's role (config/entities.yaml: role and terms). A surname with
+# the title ("片山財務大臣") is the holder on the publication date when the holder's Japanese name starts with that
+# surname; a title alone as a speaker ("首相は「…」と述べました") is the person the item names with it, else the
+# holder.
+OFFICES: dict[str, str] = {
     "総理大臣": "Prime Minister of Japan",
     "首相": "Prime Minister of Japan",
     "官房長官": "Chief Cabinet Secretary of Japan",
+    "外務大臣": "Minister for Foreign Affairs of Japan",
+    "外相": "Minister for Foreign Affairs of Japan",
+    "財務大臣": "Minister of Finance of Japan",
+    "財務相": "Minister of Finance of Japan",
+    "防衛大臣": "Minister of Defense of Japan",
+    "防衛相": "Minister of Defense of Japan",
+    "経済産業大臣": "Minister of Economy, Trade and Industry of Japan",
+    "経済産業相": "Minister of Economy, Trade and Industry of Japan",
+    "経産相": "Minister of Economy, Trade and Industry of Japan",
+    "経済安全保障担当大臣": "Minister of State for Economic Security and for Science and Technology Policy of Japan",
     "大統領": "President of the United States",
 }

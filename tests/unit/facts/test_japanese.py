@@ -250,6 +250,14 @@ def test_japan_time_is_not_japan_and_names_after_a_middle_dot_are_found() -> Non
     assert "White House" in names and "Japan" not in names
 
 
+def test_a_surname_with_an_office_is_its_holder_on_the_date() -> None:
+    published = dt.date(2025, 11, 4)
+    doc = run("ベッセント財務長官は、片山財務大臣と会談しました。", published=published)
+    assert set(only_event(doc, "meeting").participants) == {"Scott Bessent", "Satsuki Katayama"}
+    other = run("ベッセント財務長官は、山田財務大臣と会談しました。", published=published)
+    assert "Satsuki Katayama" not in {e.name for e in other.entities}  # not her surname: nobody is guessed
+
+
 def test_bare_government_in_japanese_copy_is_japan() -> None:
     doc = run("政府は、ホルムズ海峡の情勢を注視しています。")
     assert {"Japan", "Strait of Hormuz"} <= {e.name for e in doc.entities}
