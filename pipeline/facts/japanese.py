@@ -66,8 +66,11 @@ _ROLE_SUBJECT = re.compile(f"(?P<role>{ja.ROLE_SUFFIX})(?:は|が)")
 _ROLE_AFTER = re.compile(f"(?:{ja.ROLE_SUFFIX})")
 _ROLE_AT_END = re.compile(f"(?:{ja.ROLE_SUFFIX})$")
 _ABBR = "".join(ja.COUNTRY_ABBREVIATIONS)
+_ABBR_NOT_CHINA = _ABBR.replace("中", "")
 _ABBR_PAIR = re.compile(rf"(?<![\u4e00-\u9fff])[{_ABBR}]{{2,3}}(?={ja.PAIR_HEADS})")
-_ABBR_SINGLE = re.compile(rf"(?<![\u4e00-\u9fff])[{_ABBR}](?={ja.SINGLE_HEADS})")
+_ABBR_SINGLE = re.compile(
+    rf"(?<![\u4e00-\u9fff])[{_ABBR}](?={ja.SINGLE_HEADS})|(?<=[{ja.PREFIXES_BEFORE_ABBREVIATION}])[{_ABBR_NOT_CHINA}]|(?<=[対訪])中"
+)
 _NOT_COUNTRY_AFTER = re.compile(f"^(?:{ja.NOT_COUNTRY_AFTER})")
 _SURNAME_OFFICE = re.compile(
     rf"(?<![\u4e00-\u9fff])(?P<surname>[\u4e00-\u9fff]{{1,3}}?)"

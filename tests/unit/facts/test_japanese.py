@@ -258,6 +258,12 @@ def test_a_surname_with_an_office_is_its_holder_on_the_date() -> None:
     assert "Satsuki Katayama" not in {e.name for e in other.entities}  # not her surname: nobody is guessed
 
 
+def test_prefixed_abbreviations_name_the_country() -> None:
+    assert {"Japan", "United States"} <= {e.name for e in run("日米両政府は対米投資の事業を発表しました。").entities}
+    assert "China" in {e.name for e in run("高市総理大臣は対中政策について説明しました。").entities}
+    assert "China" not in {e.name for e in run("滞在中のトランプ大統領は会見しました。").entities}
+
+
 def test_bare_government_in_japanese_copy_is_japan() -> None:
     doc = run("政府は、ホルムズ海峡の情勢を注視しています。")
     assert {"Japan", "Strait of Hormuz"} <= {e.name for e in doc.entities}
