@@ -323,8 +323,8 @@ def _ja_seconds(text: str) -> float:
 def test_japanese_facts_time_grows_linearly(shape: str) -> None:
     make = JA_SHAPES[shape]
     document.extract("", make(1000), WEDNESDAY, "ja")  # warm the gazetteer and the compiled patterns
-    small = min(_ja_seconds(make(10_000)) for _ in range(2))
-    big = min(_ja_seconds(make(40_000)) for _ in range(2))
+    small = min(_ja_seconds(make(10_000)) for _ in range(3))
+    big = min(_ja_seconds(make(40_000)) for _ in range(3))  # the least disturbed of three: CI machines are shared
     assert big < 8 * max(small, 0.01), f"{shape}: {small:.3f}s at 10k chars, {big:.3f}s at 40k"
 
 
