@@ -72,11 +72,17 @@ def extract_cmd(paths: Annotated[list[Path], typer.Argument(help="HTML files (.h
 
 
 @app.command("facts")
-def facts_cmd(file: Annotated[str, typer.Argument(help="JSON Lines {id, title, text, published}; - for stdin.")]) -> None:
-    """Extract entities, amounts, events and quotes per item (see shared/eval/FACTS.md)."""
+def facts_cmd(
+    file: Annotated[str, typer.Argument(help="JSON Lines {id, title, text, published[, language]}; - for stdin.")],
+) -> None:
+    """Extract entities, amounts, events and quotes per item (see shared/eval/FACTS.md).
+
+    An item's "language" (as `newswatch extract` prints it) routes it; without one, the text decides.
+    """
     from pipeline.facts import document
 
     for item in read_jsonl(file):
         published = parse_date(item.get("published"))
-        doc = document.extract(item.get("title") or "", item.get("text") or "", published)
+        language = item.get("language") if isinstance(item.get("language"), str) else None
+        doc = document.extract(item.get("title") or "", item.get("text") or "", published, language)
         emit(doc.to_json(item.get("id")))

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 AMOUNT_TOLERANCE = 0.005
 EVIDENCE_JACCARD = 0.5
 SEED_ID = "seed"
+_CJK = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
 FIELDS = ("entities", "amounts", "events", "quotes")
 
 
@@ -73,6 +74,7 @@ class Report:
     overall: dict[str, FieldScore]
     words: int
     seconds: float
+    cjk_chars: int = 0  # Japanese (and other CJK) text has no spaces: its size is told in characters
 
 
 def _counts(tp: int, predicted: int, gold: int) -> Counts:
@@ -225,6 +227,7 @@ def evaluate(gold_path: Path) -> Report:
     docs: dict[str, dict[str, FieldScore]] = {}
     overall = {name: FieldScore() for name in FIELDS}
     words = 0
+    cjk_chars = 0
     seconds = 0.0
     document.extract("", "Warm-up.", None)  # load spaCy and the gazetteer outside the timing
     with open(gold_path, encoding="utf-8") as fh:
@@ -237,6 +240,7 @@ def evaluate(gold_path: Path) -> Report:
             pred = document.extract(gold.get("title") or "", gold["text"], published)
             seconds += time.perf_counter() - started
             words += len(gold["text"].split())
+            cjk_chars += len(_CJK.findall(gold["text"]))
             scores = {
                 "entities": score_entities(pred, gold),
                 "amounts": score_amounts(pred, gold),
@@ -246,7 +250,7 @@ def evaluate(gold_path: Path) -> Report:
             docs[gold["id"]] = scores
             for name, score in scores.items():
                 overall[name].add(score, gold["id"])
-    return Report(docs, overall, words, seconds)
+    return Report(docs, overall, words, seconds, cjk_chars)
 
 
 def _row(label: str, score: FieldScore, field_name: str) -> str:
@@ -272,7 +276,8 @@ def format_report(report: Report) -> str:
     Returns:
         The overall scores per field, the seed story's scores, a per-document F1 table and the speed.
     """
-    lines = [f"facts evaluation: {len(report.docs)} documents, {report.words} words"]
+    size = f"{report.words} words" + (f", {report.cjk_chars} CJK characters" if report.cjk_chars else "")
+    lines = [f"facts evaluation: {len(report.docs)} documents, {size}"]
     lines.append("overall (micro):")
     lines.extend(_row(name, report.overall[name], name) for name in FIELDS)
     if SEED_ID in report.docs:
@@ -295,7 +300,12 @@ def format_report(report: Report) -> str:
         if misses:
             lines.append(f"{name} misses ({len(misses)}):")
             lines.extend(f"  {miss}" for miss in misses)
-    if report.words:
+    if report.cjk_chars:
+        lines.append(
+            f"speed: {1000 * report.seconds / report.cjk_chars * 1000:.1f} ms per 1,000 CJK characters "
+            f"({1000 * report.seconds / max(len(report.docs), 1):.1f} ms per document)"
+        )
+    elif report.words:
         lines.append(
             f"speed: {1000 * report.seconds / report.words * 1000:.1f} ms per 1,000 words "
             f"({1000 * report.seconds / max(len(report.docs), 1):.1f} ms per document)"

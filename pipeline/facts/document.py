@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.facts import japanese
 from pipeline.facts.amounts import Amount, Percent, find_amounts, find_percents
 from pipeline.facts.dates import find_dates
 from pipeline.facts.entities.finder import find_entities
@@ -113,14 +114,18 @@ class DocFacts:
         }
 
 
-def extract(title: str, text: str, published: dt.date | None) -> DocFacts:
+def extract(title: str, text: str, published: dt.date | None, language: str | None = None) -> DocFacts:
     """Extract entities, amounts, events and quotes from one article.
+
+    A Japanese article (``language`` "ja", or kana in the text when no language is given) goes to
+    ``pipeline.facts.japanese``, which returns the same records.
 
     Args:
         title: the headline; used as context only (which actors the story is about).
         text: the clean article text; every returned span indexes this string.
         published: publication date (a ``datetime`` is reduced to its date); relative dates such as
             "on Wednesday" resolve against it and stay unresolved when it is None.
+        language: the article's language (``articles.language``); None lets the text decide.
 
     Returns:
         The article's :class:`DocFacts`.
@@ -129,6 +134,10 @@ def extract(title: str, text: str, published: dt.date | None) -> DocFacts:
         published = published.date()
     if not text or not text.strip():
         return DocFacts((), (), (), ())
+    if language == "ja" or (language is None and japanese.is_japanese(text)):
+        ja = japanese.extract(title, text, published)
+        ja_entities = tuple(Entity(e.name, e.type, e.start, e.end, e.surface) for e in ja.entities)
+        return DocFacts(ja_entities, tuple(ja.amounts), tuple(ja.events), tuple(ja.quotes))
     masked = mask_markup(text)
     sentences = split_sentences(masked)
     analysis = find_entities(masked, {s.start for s in sentences}, published, title)

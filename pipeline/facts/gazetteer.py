@@ -68,6 +68,8 @@ def norm_surface(text: str) -> str:
 
 
 _KATAKANA = re.compile(r"[\u30a0-\u30ff]")
+_KATAKANA_LETTER_BEFORE = r"(?<![\u30a1-\u30fa\u30fc-\u30ff])"  # letters and the long-vowel mark, not "・"
+_KATAKANA_LETTER_AFTER = r"(?![\u30a1-\u30fa\u30fc-\u30ff])"
 
 
 def _is_cjk(text: str) -> bool:
@@ -137,10 +139,11 @@ def _trie_regex(forms: list[str]) -> str:
             else:
                 atoms.append(re.escape(ch))
         if _KATAKANA.match(form[0]):
-            atoms.insert(0, r"(?<![\u30a0-\u30ff])")  # "タイ" (Thailand) is not the start of "タイトル"
+            # "タイ" (Thailand) is not the start of "タイトル"; the middle dot "・" separates names ("アメリカ・ホワイトハウス")
+            atoms.insert(0, _KATAKANA_LETTER_BEFORE)
         # A form ending in a word character must not run on into a longer word ("US" in "USS", "US$").
         if _KATAKANA.match(form[-1]):
-            atoms.append(r"(?![\u30a0-\u30ff])")
+            atoms.append(_KATAKANA_LETTER_AFTER)
         else:
             atoms.append(r"(?![\w$])" if re.match(r"\w", form[-1]) and not _is_cjk(form[-1]) else "")
         for atom in atoms:

@@ -57,7 +57,12 @@ def extract_facts(classifications_path: Path, articles_path: Path) -> Path:
             counts["facts_capped"] += 1
             text = text[:max_chars]
         try:
-            doc = extract(article.get("title") or "", text, published.date() if published else None)
+            doc = extract(
+                article.get("title") or "",
+                text,
+                published.date() if published else None,
+                article.get("language"),
+            )
         except Exception:  # one odd article must not sink the shard; it is logged and counted
             logger.exception("fact extraction failed for article %s", article["article_id"])
             counts["facts_failed"] += 1

@@ -131,7 +131,12 @@ def _resolve_generic(
 
 
 def find_entities(
-    masked: str, sentence_starts: set[int], published: dt.date | None, title: str = ""
+    masked: str,
+    sentence_starts: set[int],
+    published: dt.date | None,
+    title: str = "",
+    *,
+    statistical: bool = True,
 ) -> EntityAnalysis:
     """Find entity mentions in the masked text.
 
@@ -140,6 +145,8 @@ def find_entities(
         sentence_starts: character offsets where sentences start.
         published: publication date, used to resolve "the President".
         title: the headline, used only to know which actors the story is about.
+        statistical: ask spaCy's English NER about capitalised words the gazetteer does not know; the Japanese
+            path passes False (an English model has nothing to say about "WTI" in Japanese copy).
 
     Returns:
         An :class:`EntityAnalysis` with non-overlapping mentions in text order.
@@ -152,7 +159,8 @@ def find_entities(
     lower_words = {w for w in re.findall(r"\b[a-z][a-z-]+\b", masked)}
     toks = tokens(masked)
     runs = candidate_runs(toks, masked, covered, sentence_starts, lower_words)
-    asked = unique_runs(masked, toks, [r for r in runs if needs_ner(toks, r, lower_words, gaz.ignore)])
+    wanted = [r for r in runs if needs_ner(toks, r, lower_words, gaz.ignore)] if statistical else []
+    asked = unique_runs(masked, toks, wanted)
     ner_raw = ner_spans(masked, toks, asked)
     ner_raw = copy_to_repeats(masked, toks, runs, ner_raw)
     run_chars = [(toks[a].start, toks[b - 1].end) for a, b in runs]

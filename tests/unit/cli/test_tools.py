@@ -73,6 +73,19 @@ def test_facts_contract_one_line_per_input_with_its_id(tmp_path):
     assert out[1]["amounts"] == [] and out[1]["events"] == []
 
 
+def test_facts_routes_by_the_items_language(tmp_path):
+    text = "高市総理大臣は10日、トランプ大統領と電話会談しました。"
+    items = [{"id": "ja", "title": "", "text": text, "published": "2025-06-11", "language": "ja"},
+             {"id": "en", "title": "", "text": text, "published": "2025-06-11", "language": "en"}]
+    path = tmp_path / "items.jsonl"
+    path.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["facts", str(path)])
+    assert result.exit_code == 0, result.output
+    ja, en = lines(result.stdout)
+    assert [(e["type"], e["status"], e["date"]) for e in ja["events"]] == [("meeting", "happened", "2025-06-10")]
+    assert en["events"] == []  # told it is English, the English extractor reads it (and finds no event)
+
+
 def test_a_line_that_is_not_json_is_named_by_file_and_line(tmp_path):
     path = tmp_path / "items.jsonl"
     path.write_text('{"id": "a", "title": "t", "text": "x"}\nnot json\n')

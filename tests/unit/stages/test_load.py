@@ -237,3 +237,23 @@ def test_a_third_topic_in_the_topics_file_is_counted_per_run_with_no_code(tmp_pa
     assert "relevant_solar=1" in load.summary(row)
     load.load_warehouse(run, run_id="r-topics")  # loading the run again counts it once
     assert rows("select count(*) from run_topic_counts") == [(3,)]
+
+
+def test_a_japanese_items_facts_load_with_their_title_quote_and_followup():
+    from pipeline.stages import facts
+
+    text = "高市総理大臣は29日、トランプ大統領と首脳会談を行う予定です。"
+    title = "高市首相「同盟をさらに強固に」"
+    run = stage("r1", [{**article("j1", text=text), "title": title, "language": "ja"}])
+    classified = staging.write_rows(
+        staging.stage_file(run, "classifications", "000"),
+        [{"article_id": "j1", "topic": "us_japan", "score": 0.9, "is_relevant": True, "evidence": "[]",
+          "classifier_version": "test", "classified_at": T0}],
+        schemas.CLASSIFICATIONS,
+    )
+    facts.extract_facts(classified, staging.stage_file(run, "articles", "000"))
+    load.load_warehouse(run, run_id="r1")
+    assert rows("select status, due_date from followups") == [("open", date(2025, 10, 29))]
+    [(speaker, quoted, start)] = rows("select speaker_name, quote_text, start_char from fct_quotes")
+    assert (speaker, quoted) == ("Sanae Takaichi", "同盟をさらに強固に")
+    assert title[start + len(title):].startswith(quoted)  # a negative offset: the quote is in the title
