@@ -137,6 +137,19 @@ def test_each_quote_counts_once_per_story(demo_snapshot):
     assert all(r["count_quotes"] >= r["count_stories"] >= 1 for r in counted.values())
 
 
+def test_no_quote_is_a_bare_defined_term(demo_snapshot):
+    # The sample site's executive orders define terms in quotation marks ("“Mineral” means ...") and put
+    # short phrases in scare quotes; none of them is anybody's words.
+    with duckdb.connect(str(demo_snapshot), read_only=True) as con:
+        rows = con.execute(
+            "select q.speaker_name, q.quote_text, substr(a.text, q.end_char + 1, 40) as after "
+            "from fct_quotes as q join articles as a using (article_id)").fetchall()
+    assert rows
+    defined = [r for r in rows if re.match(r"[”\"]?\s*(?:means|refers to|includes)\b", r[2])]
+    bare = [r for r in rows if r[0] is None and len(r[1].split()) <= 4]
+    assert not defined and not bare, defined + bare
+
+
 def test_failing_feeds_are_listed(demo_snapshot):
     health = {r["feed_url"].rsplit("/", 1)[-1]: r["health"] for r in _rows(demo_snapshot, "Which feeds are failing")}
     assert health["down.xml"] == "failing"
