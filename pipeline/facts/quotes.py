@@ -42,7 +42,9 @@ _AFTER_PRONOUN = re.compile(
     rf"^[\s,.!?—–-]*(?P<pron>he|she|it|they|He|She|It|They)\s+(?:also\s+|later\s+|then\s+|had\s+|has\s+)?"
     rf"(?:{SPEECH_VERBS})\b"
 )
-_VERB_AFTER_NAME = re.compile(rf"^(?:’s|'s)?\s*,?\s*(?:\w+\s+){{0,2}}?(?:{SPEECH_VERBS})\b", re.I)
+_VERB_AFTER_NAME = re.compile(
+    rf"^(?:’s|'s)?\s*(?:,[^,.;:“”\"]{{1,80}},\s*)?,?\s*(?:\w+\s+){{0,2}}?(?:{SPEECH_VERBS})\b", re.I
+)  # "Tom Baker said" / "Tom Baker, the president of Freedonia, said"
 _BEFORE_VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|{ATTITUDE_VERBS})\b", re.I)
 _TITLE_SKIP = re.compile(
     r"(?:titled|entitled|called|named|dubbed|known\s+as|termed|the\s+so-called|translates?\s+(?:to|as)|"
@@ -76,7 +78,7 @@ SIGNATURE_TAIL = 400
 _NEW_LIST_ITEM = re.compile(
     r"^[ \t\xa0]*\n\s*(?:\(\w{1,3}\)|\d{1,2}[.)]|[-•*])\s"
 )  # the signature block sits in the last few lines
-_PRONOUN_SUBJECT = re.compile(r"(?:^|[,;]\s*|\band\s+)(?P<pron>He|She|he|she)\s+(?:\w+\s+){0,3}?\w+")
+_PRONOUN_SUBJECT = re.compile(r"(?:^|[,;]\s*|\band\s+)(?P<pron>He|She|he|she)\s")
 
 
 @dataclass(frozen=True)
@@ -410,13 +412,19 @@ def _inner_speaker(
 
 
 def _keep(masked: str, start: int, end: int, found: _Found | None, from_after: bool) -> bool:
-    """A quote needs an attribution: a short phrase (``SCARE_QUOTE_WORDS`` words or fewer) with none is a scare
-    quote or a title, and one a noun follows modifies it, unless a speech verb after it attributes it."""
+    """A quote needs an attribution: a short phrase (``SCARE_QUOTE_WORDS`` words or fewer) is a quote only when
+    a speech verb after it attributes it, or the verb before it has a speaker (or says words were spoken) and
+    no noun follows it ("the “historic” deal" modifies the noun; "the report called it a “failure”" quotes
+    nobody)."""
     if _words(masked[start:end]) > SCARE_QUOTE_WORDS:
         return True
     if found is None:
         return False
-    return from_after or not _is_modifier(masked, end)
+    if from_after:
+        return True
+    # A named speaker, or words a clause says somebody said ("my father told me, ‘Never give up’"), not a tag.
+    said = found.speaker is not None or (found.final and masked[start : start + 1].isupper())
+    return said and not _is_modifier(masked, end)
 
 
 def find_quotes(masked: str, sentences: list[Sentence], analysis: EntityAnalysis) -> list[Quote]:

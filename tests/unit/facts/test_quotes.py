@@ -151,6 +151,17 @@ def test_quoted_numbers_alone_are_not_quotes() -> None:
             id="quoted-as-telling",
         ),
         pytest.param(
+            '"We will respond in kind," Tom Baker, the president of Freedonia, said on Friday.',
+            [("Tom Baker", "We will respond in kind,")],
+            id="name-apposition-then-verb",
+        ),
+        pytest.param(
+            "Tom Baker spoke in Fredville on Monday. He said the talks would resume and that the deal was "
+            "“close to done.”",
+            [("Tom Baker", "close to done.")],
+            id="he-said-before-the-quote",
+        ),
+        pytest.param(
             "“We choose to build the bridge.” These were the words that Tom Baker spoke in Fredville.",
             [("Tom Baker", "We choose to build the bridge.")],
             id="these-were-the-words-of",
@@ -200,6 +211,7 @@ def test_a_quote_inside_a_quote_keeps_its_own_speaker(analyse, text, expected) -
         pytest.param("The crowd sang the song from “Blue Skies” at the end.", id="short-and-unattributed"),
         pytest.param("Its motto translates to “We Shall Never Forget This.”", id="a-translation"),
         pytest.param("The army met what was later termed the “Iron Storm” on the island.", id="termed-the"),
+        pytest.param("The report called the policy a “failure” and urged change.", id="a-tag-by-nobody"),
     ],
 )
 def test_a_quote_needs_a_speech_verb_or_an_attribution(analyse, text) -> None:
