@@ -51,6 +51,7 @@ _TITLE_SKIP = re.compile(
     r"translated\s+(?:to|as)|meaning)\s*,?\s*(?:(?:the|a|an)\s+)?$",
     re.I,
 )
+_LABEL_GAP = re.compile(r"[\s\xa0,]*(?:\([^()]{0,60}\)[\s\xa0]*)?(?:[A-Z][\w.-]*[\s\xa0]*){0,3}")
 _QUOTED_AS = re.compile(r"\bquot(?:ed|es|ing)\s+$", re.I)
 # "“…” These were the words that President Kennedy sent": the next sentence names whose words they were.
 _WORDS_OF = re.compile(
@@ -309,11 +310,13 @@ class _Speakers:
         if stripped.endswith(":") and not re.search(
             rf"\b(?:{SPEECH_VERBS}|{ATTITUDE_VERBS})\b", stripped, re.I
         ):
-            # A label: "Gov. Mike Dunleavy: “…" -- the nearest name before the colon.
+            # A label: "Gov. Mike Dunleavy: “…" -- the name right before the colon. A name further back is
+            # someone addressed or talked about ("Mr. President, Dr. Biden, ..., with this word: “…”").
+            colon = floor + len(stripped) - 1
             for m in reversed(self.refs.before(open_mark)):
                 if m.start < floor:
                     break
-                if not self.is_possessive(m) and m.name:
+                if not self.is_possessive(m) and m.name and _LABEL_GAP.fullmatch(self.masked[m.end : colon]):
                     return _Found(m.name)
             return _Found(None, final=False)
         verbs = [v for v in _BEFORE_VERB.finditer(text) if not self.inside_quote(floor + v.start())]
@@ -423,7 +426,11 @@ def _keep(masked: str, start: int, end: int, found: _Found | None, from_after: b
     if from_after:
         return True
     # A named speaker, or words a clause says somebody said ("my father told me, ‘Never give up’"), not a tag.
-    said = found.speaker is not None or (found.final and masked[start : start + 1].isupper())
+    said = (
+        found.speaker is not None
+        or (found.final and masked[start : start + 1].isupper())
+        or masked[max(0, start - 6) : start - 1].rstrip().endswith(":")  # "with this word: “…”"
+    )
     return said and not _is_modifier(masked, end)
 
 

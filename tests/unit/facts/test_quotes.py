@@ -228,6 +228,11 @@ def test_short_quotes_with_a_speech_verb_are_kept(analyse) -> None:
     assert quotes(analyse, text) == [("Tom Baker", "great leader."), ("Maria Lopez", "unprecedented.")]
 
 
+def test_someone_addressed_before_a_colon_is_not_the_speaker(analyse) -> None:
+    text = "Tom Baker, Maria Lopez, dear guests, let me propose a toast with this word: “friendship.”"
+    assert quotes(analyse, text) == [(None, "friendship.")]
+
+
 def test_the_same_words_by_the_same_speaker_are_one_quote(analyse) -> None:
     text = "“Trade is up,” Tom Baker said on Monday. On Tuesday, Tom Baker said it again: “Trade is up.”"
     assert quotes(analyse, text) == [("Tom Baker", "Trade is up,")]
