@@ -138,6 +138,7 @@ def measure(new: int, history: int) -> dict:
         from pipeline.facts import document
 
         document.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # load spaCy outside the timing
+        document.warm_up()
         config.load_topics(settings.load().topics_file)
         with sample_site.serve(site_dir=root / "site") as base:
             timed_run(root / "warm-up", base)  # imports, spaCy, trafilatura caches: paid before timing

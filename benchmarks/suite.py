@@ -612,6 +612,7 @@ def main() -> None:
         from pipeline.facts import document
 
         document.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # spaCy loads outside timings
+        document.warm_up()
         if "site" in groups or "load" in groups:
             site_figures(scale, root, figures, extra)
         if "load" in groups:

@@ -229,7 +229,7 @@ def evaluate(gold_path: Path) -> Report:
     words = 0
     cjk_chars = 0
     seconds = 0.0
-    document.extract("", "Warm-up.", None)  # load spaCy and the gazetteer outside the timing
+    document.warm_up()  # load spaCy and the gazetteer outside the timing
     with open(gold_path, encoding="utf-8") as fh:
         for line in fh:
             if not line.strip():

@@ -23,6 +23,7 @@ from typing import Any
 
 from pipeline.facts import japanese
 from pipeline.facts.amounts import Amount, Percent, find_amounts, find_percents
+from pipeline.facts.coref import get_parser
 from pipeline.facts.dates import find_dates
 from pipeline.facts.entities.finder import find_entities
 from pipeline.facts.events import Event, find_events
@@ -44,6 +45,7 @@ __all__ = [
     "entity_types",
     "extract",
     "fact_id",
+    "warm_up",
 ]
 
 ID_CHARS = 16
@@ -160,6 +162,16 @@ def extract(title: str, text: str, published: dt.date | None, language: str | No
         len(quotes),
     )
     return DocFacts(entities, tuple(amounts), tuple(events), tuple(quotes))
+
+
+def warm_up() -> None:
+    """Load the gazetteer, the NER and the parser the speaker resolution uses, once per process.
+
+    Timings (``newswatch eval facts``, ``make bench``) call it first, so a model's one-off load is not
+    counted against the first article that needs it.
+    """
+    extract("", "Warm-up.", None)
+    get_parser()
 
 
 def entity_id(name: str, etype: str) -> str:

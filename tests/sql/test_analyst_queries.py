@@ -122,6 +122,34 @@ def test_quotes_about_rare_earths_name_their_speakers(demo_snapshot):
     assert all(r["quote_text"] for r in rows)
 
 
+def test_each_quote_counts_once_per_story(demo_snapshot):
+    # The seed story is two articles (a syndicated copy): each of its quotes is two rows, one of them first.
+    with duckdb.connect(str(demo_snapshot), read_only=True) as con:
+        per_story = con.execute(
+            "select story_cluster_id, speaker_name, quote_text, count(*) as copies, "
+            "count(*) filter (where is_first_in_story) as firsts, count(distinct article_id) as articles "
+            "from fct_quotes group by all").fetchall()
+        null_stories = con.execute("select count(*) from fct_quotes where story_cluster_id is null").fetchone()
+    assert null_stories == (0,)
+    assert per_story and all(firsts == 1 for *_, firsts, _ in per_story), per_story
+    assert any(copies == 2 and articles == 2 for *_, copies, _, articles in per_story), per_story
+    counted = {r["speaker_name"]: r for r in _rows(demo_snapshot, "Who is quoted most, counting each story once")}
+    assert all(r["count_quotes"] >= r["count_stories"] >= 1 for r in counted.values())
+
+
+def test_no_quote_is_a_bare_defined_term(demo_snapshot):
+    # The sample site's executive orders define terms in quotation marks ("“Mineral” means ...") and put
+    # short phrases in scare quotes; none of them is anybody's words.
+    with duckdb.connect(str(demo_snapshot), read_only=True) as con:
+        rows = con.execute(
+            "select q.speaker_name, q.quote_text, substr(a.text, q.end_char + 1, 40) as after "
+            "from fct_quotes as q join articles as a using (article_id)").fetchall()
+    assert rows
+    defined = [r for r in rows if re.match(r"[”\"]?\s*(?:means|refers to|includes)\b", r[2])]
+    bare = [r for r in rows if r[0] is None and len(r[1].split()) <= 4]
+    assert not defined and not bare, defined + bare
+
+
 def test_failing_feeds_are_listed(demo_snapshot):
     health = {r["feed_url"].rsplit("/", 1)[-1]: r["health"] for r in _rows(demo_snapshot, "Which feeds are failing")}
     assert health["down.xml"] == "failing"

@@ -23,6 +23,11 @@ SHAPES: dict[str, Callable[[int], str]] = {
     # inside_quote ran once per verb over every quote; each quote re-read its whole run-on sentence
     "quotes_without_full_stops": lambda n: "“a” said " * (n // 9),
     "quote_marks_and_verbs": lambda n: 'He said "yes" and she said "no". ' * (n // 33),
+    # every unnamed speaker and pronoun looked back over every referent before it
+    "unnamed_speakers_and_pronouns": lambda n: (
+        "The senior official met a ministry spokesman. “We will see about that,” he said. The ministry agreed. "
+    )
+    * (n // 100),
 }
 
 

@@ -80,3 +80,170 @@ def test_a_quote_left_open_at_a_paragraph_end_closes_there_when_the_next_paragra
 
 def test_quoted_numbers_alone_are_not_quotes() -> None:
     assert find_quote_spans('He said "123".') == []
+
+
+# -- speakers beyond "X said": roles, organisations and pronouns resolve over the document (facts/coref.py) --
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Prime Minister Nora Kessler of Sylvania held talks with Tom Baker in Fredville. "
+            "“We have a deal on steel,” the Prime Minister said afterwards.",
+            [("Nora Kessler", "We have a deal on steel,")],
+            id="the-role-is-the-last-person-given-it",
+        ),
+        pytest.param(
+            "Nora Kessler, the prime minister of Sylvania, hosted the summit. "
+            "“Our doors are open,” the prime minister told reporters.",
+            [("Nora Kessler", "Our doors are open,")],
+            id="a-role-in-apposition",
+        ),
+        pytest.param(
+            "“We are ready to sign,” the prime minister told reporters. "
+            "Prime Minister Nora Kessler spoke after talks with Tom Baker.",
+            [("Nora Kessler", "We are ready to sign,")],
+            id="the-role-before-the-name-is-the-documents-holder",
+        ),
+        pytest.param(
+            "Vice President Alan Park of Sylvania met Nora Kessler. “The talks went well,” the President said.",
+            [(None, "The talks went well,")],
+            id="the-president-is-not-the-vice-president",
+        ),
+        pytest.param(
+            "The Ministry of Foreign Affairs of Sylvania issued a statement on Friday. "
+            "“The talks will continue next month,” the ministry said.",
+            [("Ministry of Foreign Affairs of Sylvania", "The talks will continue next month,")],
+            id="the-ministry",
+        ),
+        pytest.param(
+            "Lena Ortiz, a spokesperson for the Ministry of Foreign Affairs of Sylvania, briefed reporters on "
+            "Friday. “Talks go on,” the spokesperson said.",
+            [("Lena Ortiz", "Talks go on,")],
+            id="the-spokesperson",
+        ),
+        pytest.param(
+            "One senior Sylvania Foreign Ministry official said exports rose. Prices fell too, the official "
+            "said. “We expect more,” he said.",
+            [("Ministry of Foreign Affairs of Sylvania", "We expect more,")],
+            id="he-is-the-unnamed-official-of-the-ministry",
+        ),
+        pytest.param(
+            "“Trade is up,” Tom Baker said. “We see no reason to change our policy,” one senior official said.",
+            [("Tom Baker", "Trade is up,"), (None, "We see no reason to change our policy,")],
+            id="an-unnamed-official-is-not-the-previous-speaker",
+        ),
+        pytest.param(
+            "President Alan Park of Sylvania met Nora Kessler on Monday. “We are friends,” he told reporters.",
+            [("Alan Park", "We are friends,")],
+            id="he-is-the-subject-not-the-last-name",
+        ),
+        pytest.param(
+            "Alan Park met Mrs. Nora Kessler on Monday. Park toured the steel plant. "
+            "“It was a good visit,” she said.",
+            [("Nora Kessler", "It was a good visit,")],
+            id="she-is-the-person-the-text-calls-mrs",
+        ),
+        pytest.param(
+            'The Sylvania Herald quoted Tom Baker as telling reporters, "We will buy more steel."',
+            [("Tom Baker", "We will buy more steel.")],
+            id="quoted-as-telling",
+        ),
+        pytest.param(
+            '"We will respond in kind," Tom Baker, the president of Freedonia, said on Friday.',
+            [("Tom Baker", "We will respond in kind,")],
+            id="name-apposition-then-verb",
+        ),
+        pytest.param(
+            "Tom Baker spoke in Fredville on Monday. He said the talks would resume and that the deal was "
+            "“close to done.”",
+            [("Tom Baker", "close to done.")],
+            id="he-said-before-the-quote",
+        ),
+        pytest.param(
+            "“We choose to build the bridge.” These were the words that Tom Baker spoke in Fredville.",
+            [("Tom Baker", "We choose to build the bridge.")],
+            id="these-were-the-words-of",
+        ),
+    ],
+)
+def test_roles_organisations_and_pronouns_resolve_to_the_documents_entity(analyse, text, expected) -> None:
+    assert quotes(analyse, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Nora Kessler said: “My late father always told me, ‘Never give up,’ and I never did.”",
+            [
+                ("Nora Kessler", "My late father always told me, ‘Never give up,’ and I never did."),
+                (None, "Never give up,"),
+            ],
+            id="single-marks-inside",
+        ),
+        pytest.param(
+            "“Tom Baker told us “we are ready to sign” and then he left,” Nora Kessler said.",
+            [
+                ("Nora Kessler", "Tom Baker told us “we are ready to sign” and then he left,"),
+                ("Tom Baker", "we are ready to sign"),
+            ],
+            id="double-marks-inside",
+        ),
+    ],
+)
+def test_a_quote_inside_a_quote_keeps_its_own_speaker(analyse, text, expected) -> None:
+    assert quotes(analyse, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("For the purposes of this order: (a) “Mineral” means any ore.", id="defined-term-means"),
+        pytest.param("(b) The term “processed ore” refers to ore that was refined.", id="the-term"),
+        pytest.param(
+            "The Secretary may issue rules for determining what are “products of Sylvania” for purposes of "
+            "this section.",
+            id="clause-of-an-order",
+        ),
+        pytest.param("Nora Kessler praised the “historic” deal.", id="scare-quote-before-a-noun"),
+        pytest.param("The crowd sang the song from “Blue Skies” at the end.", id="short-and-unattributed"),
+        pytest.param("Its motto translates to “We Shall Never Forget This.”", id="a-translation"),
+        pytest.param("The army met what was later termed the “Iron Storm” on the island.", id="termed-the"),
+        pytest.param("The report called the policy a “failure” and urged change.", id="a-tag-by-nobody"),
+    ],
+)
+def test_a_quote_needs_a_speech_verb_or_an_attribution(analyse, text) -> None:
+    assert quotes(analyse, text) == []
+
+
+def test_a_quoted_tag_is_not_the_speaker_going_on(analyse) -> None:
+    text = "“Trade is up,” Tom Baker said. Shops in Fredville call the season a “boom” now."
+    assert quotes(analyse, text) == [("Tom Baker", "Trade is up,")]
+
+
+def test_short_quotes_with_a_speech_verb_are_kept(analyse) -> None:
+    text = "Tom Baker called her a “great leader.” Maria Lopez described the talks as “unprecedented.”"
+    assert quotes(analyse, text) == [("Tom Baker", "great leader."), ("Maria Lopez", "unprecedented.")]
+
+
+def test_someone_addressed_before_a_colon_is_not_the_speaker(analyse) -> None:
+    text = "Tom Baker, Maria Lopez, dear guests, let me propose a toast with this word: “friendship.”"
+    assert quotes(analyse, text) == [(None, "friendship.")]
+
+
+def test_the_same_words_by_the_same_speaker_are_one_quote(analyse) -> None:
+    text = "“Trade is up,” Tom Baker said on Monday. On Tuesday, Tom Baker said it again: “Trade is up.”"
+    assert quotes(analyse, text) == [("Tom Baker", "Trade is up,")]
+
+
+def test_a_quote_that_lost_its_closing_mark_ends_with_its_sentence(analyse) -> None:
+    text = (
+        "Tom Baker urged \"bold' steps on trade when he visits Sylvania next month.\n"
+        '    Maria Lopez told reporters, "I accept the plan fully."'
+    )
+    assert quotes(analyse, text) == [
+        ("Tom Baker", "bold' steps on trade when he visits Sylvania next month."),
+        ("Maria Lopez", "I accept the plan fully."),
+    ]
