@@ -494,7 +494,14 @@ class PoliteClient:
             FetchError: the request failed after retries; ``retryable`` says whether it may
                 succeed later.
         """
-        if self.options.obey_robots and not self.allowed_by_robots(url):
+        left, why = self.budget_left(url)
+        if left is not None and left <= 0:
+            raise self._deferred(kind, url, why, feed_url, time.monotonic())
+        try:
+            allowed = not self.options.obey_robots or self.allowed_by_robots(url)
+        except DeferredError as exc:  # its robots.txt ran into the budget: the request waits with it
+            raise self._deferred(kind, url, self.budget_left(url)[1], feed_url, time.monotonic()) from exc
+        if not allowed:
             started = time.monotonic()
             self.log.add(kind=kind, url=url, status=None, n_bytes=0, started=started,
                          error_class="robots_disallowed", error="disallowed by robots.txt",

