@@ -82,8 +82,8 @@ PageGuard = Callable[[dict[str, Any]], AbstractContextManager[object]]
 
 
 def fetch_pages(client: PoliteClient, raw_dir: Path, todo: list[dict[str, Any]],
-                guard: PageGuard | None = None,
-                rows: list[dict[str, Any]] | None = None) -> tuple[list[dict[str, Any]], dict[str, int]]:
+                guard: PageGuard | None = None, rows: list[dict[str, Any]] | None = None,
+                progress: Callable[[], None] | None = None) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Fetch every item's page, hosts interleaved, and store the bodies under ``raw_dir``.
 
     A host whose budget is spent (``client.budget_left``) is not asked again: its remaining pages
@@ -96,6 +96,7 @@ def fetch_pages(client: PoliteClient, raw_dir: Path, todo: list[dict[str, Any]],
         guard: contains each page (see ``PageGuard``); an item it records has no row here.
         rows: where the page rows go, one as each page ends (default a new list): the caller
             still has the rows made so far when the loop is stopped by an exception.
+        progress: called after each page (the stage checkpoints its staged rows from it).
 
     Returns:
         One page row per item (status, HTTP facts, raw path) and the ``pages_ok``/``pages_failed``/
@@ -111,6 +112,8 @@ def fetch_pages(client: PoliteClient, raw_dir: Path, todo: list[dict[str, Any]],
     for item in queue:
         with (guard or _unguarded)(item):
             rows.append(fetch_page(client, raw_dir, item, counts))
+        if progress is not None:
+            progress()
     return rows, counts
 
 

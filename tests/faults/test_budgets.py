@@ -9,6 +9,7 @@ even when the feed itself answers 304.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -27,6 +28,7 @@ from pipeline import settings, staging
 from pipeline.stages import extract, load, scrape
 from pipeline.stages.feeds import fetch_feeds
 from pipeline.stages.plan_pages import plan_pages
+from tests.faults.conftest import kill9, python
 from tests.fixtures.faulty_site import article_html, item, rss
 
 DRIP_GAP_S = 0.2
@@ -280,3 +282,28 @@ def test_a_task_timeout_mid_scrape_still_stages_the_pages_fetched(monkeypatch, b
     log = staging.read_rows(run / "fetch_log" / "pages-000.parquet")
     assert sum(r["error_class"] == "deferred_stopped" for r in log) == statuses["deferred"]
     assert all("AirflowTaskTimeout" in r["error"] for r in log if r["error_class"] == "deferred_stopped")
+
+
+def test_a_killed_scrape_leaves_its_checkpoint_and_the_retry_fetches_only_the_rest(monkeypatch, base_env, holder):
+    monkeypatch.setenv("NEWS_SCRAPE_BUDGET_S", "0")
+    site = Site(page_delay_s=0.2)
+    with serve(site) as site_url:
+        plan = _slow_plan(site_url, 30)
+        env = {name: value for name, value in os.environ.items() if name.startswith("NEWS_")}
+        proc = python(f"from pathlib import Path\nfrom pipeline.stages import scrape\nscrape.CHECKPOINT_S = 0.3\n"
+                      f"scrape.scrape_articles(Path({str(plan)!r}), run_id='slow')\n", env)
+        holder.append(proc)
+        staged = staging.run_of(plan) / "pages" / "000.parquet"
+        deadline = time.monotonic() + 60
+        while not (staged.exists() and len(staging.read_rows(staged)) >= 3):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.05)
+        kill9(proc)  # no chance to stage anything more: only the checkpoint is left
+        kept = {row["url"] for row in staging.read_rows(staged)}
+        assert 3 <= len(kept) < 30
+
+        pages = staging.read_rows(scrape.scrape_articles(plan, run_id="slow"))
+    assert len(pages) == 30 and {p["page_status"] for p in pages} == {"ok"}
+    for url in kept:  # what the killed attempt staged is not fetched again
+        assert site.hits[url.removeprefix(site_url)] == 1
+    assert sum(site.hits[f"/slow/{i}.html"] for i in range(30)) <= 31  # at most the page in flight, twice
