@@ -131,8 +131,8 @@ def feeds_file(tmp_path: Path, urls: dict[str, str]) -> Path:
     return path
 
 
-def one_run(run_id: str, *, force: bool = False) -> tuple[Path, float]:
-    """Feeds, plan, scrape (timed), extract and load of one run in one shard; returns the run and the scrape time."""
+def one_run(run_id: str, *, force: bool = False) -> tuple[Path, float, str]:
+    """Feeds, plan, scrape (timed), extract and load of one run in one shard: the run, the scrape time, the load line."""
     cfg = settings.load()
     run = staging.run_dir(run_id)
     items = fetch_feeds(run, 0, 1, snapshot=cfg.snapshot_path, run_id=run_id, force=force)
@@ -141,8 +141,7 @@ def one_run(run_id: str, *, force: bool = False) -> tuple[Path, float]:
     pages = scrape.scrape_articles(plan, run_id=run_id)
     spent = time.monotonic() - started
     extract.extract_articles(pages)
-    load.load_warehouse(run, run_id=run_id)
-    return run, spent
+    return run, spent, load.summary(load.load_warehouse(run, run_id=run_id))
 
 
 def articles(where: str = "true") -> dict[str, tuple[str, str | None]]:
@@ -171,7 +170,7 @@ def test_a_dripping_host_costs_its_budget_other_hosts_are_fetched_and_the_rest_c
         site.feeds["/feed.xml"] = rss([item(link, f"Story {n}") for n, link in enumerate(links)])
         monkeypatch.setenv("NEWS_FEEDS_FILE", str(feeds_file(tmp_path, {"mixed": f"{site_url}/feed.xml"})))
 
-        run, spent = one_run("budget-1")
+        run, spent, line = one_run("budget-1")
         # At most about one deadline (and a retry's pause) beyond the host's budget, not 10 x 3 x deadline.
         assert spent < budget + 2 * deadline + 1.0
         stored = articles()
@@ -181,6 +180,7 @@ def test_a_dripping_host_costs_its_budget_other_hosts_are_fetched_and_the_rest_c
         assert sum(drip.hits[f"/drip/{i}.html"] for i in range(N_DRIP_PAGES)) <= 4  # the spent host is left alone
         counts = staging.read_counts(run)
         assert counts["pages_deferred"] == drip_states["deferred"]
+        assert f"pages_deferred={drip_states['deferred']}" in line  # the run's summary line tells the operator
         log = staging.read_rows(run / "fetch_log" / "pages-000.parquet")
         deferred = [r for r in log if r["error_class"] == "deferred_host_budget"]
         assert len(deferred) == drip_states["deferred"]
@@ -188,13 +188,14 @@ def test_a_dripping_host_costs_its_budget_other_hosts_are_fetched_and_the_rest_c
 
         # Next run: the host behaves, the feed answers 304 (no items at all), and the deferred pages are fetched.
         drip.dripping = False
-        run2, _ = one_run("budget-2", force=True)  # forced: the feed is asked (with its ETag) though not due
+        run2, _, line2 = one_run("budget-2", force=True)  # forced: the feed is asked (with its ETag) though not due
         assert site.not_modified == 1
         assert staging.read_counts(run2)["pages_replanned"] == drip_states["deferred"]
         stored = articles()
         now_ok = [k for k, (status, _) in stored.items() if k.startswith("drip/") and status == "ok"]
         assert len(now_ok) == drip_states["deferred"]
         assert not any(status == "deferred" for status, _ in stored.values())
+        assert "deferred" not in line2
 
 
 def _big_feed(site_url: str, n: int) -> bytes:
