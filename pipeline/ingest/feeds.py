@@ -504,6 +504,8 @@ def cap_new_items(items: list[dict[str, Any]], cap: ItemCap) -> tuple[list[dict[
 
     Items already stored are kept (their failed pages may be retried) and do not count against the cap.
     """
+    if len(items) <= cap.max_new:
+        return items, 0  # nothing to ask: even if every item is new, all fit
     stored = cap.known([item["article_id"] for item in items])
     new = [i for i, item in enumerate(items) if item["article_id"] not in stored]
     if len(new) <= cap.max_new:
