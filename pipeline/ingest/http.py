@@ -545,7 +545,11 @@ class PoliteClient:
                     raise  # the server asks for a longer pause than a run should wait
                 left, why = self.budget_left(url)
                 if left is not None and delay >= left:
-                    raise  # the pause would outlast the budget: the failure stands
+                    if why[0] == "deferred_host_budget":
+                        # The host cannot afford another try this run: it is spent, and its other
+                        # pages wait for the next run instead of failing one by one.
+                        self._charge(host, left)
+                    raise  # the failure stands
                 logger.info("retrying %s in %.1fs after %s", url, delay, exc.error_class)
                 self._sleep(delay)
                 self._charge(host, delay)

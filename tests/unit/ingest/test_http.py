@@ -413,3 +413,21 @@ def test_a_page_whose_robots_txt_runs_into_the_budget_is_deferred_with_its_own_r
         client.get("http://news.test/a.html", kind="page")
     assert [(r["kind"], r["error_class"]) for r in client.log.rows] == [
         ("robots", "deferred_host_budget"), ("page", "deferred_host_budget")]
+
+
+def test_a_host_that_cannot_afford_a_retry_pause_is_spent_and_its_other_pages_wait():
+    calls = []
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        raise httpx.ConnectError("connection refused", request=request)
+
+    # Backoff 1 s x jitter (at least 0.5 s) is more than the 0.3 s budget: the first failure ends the host's run.
+    client = make_client(routes(refused), backoff_s=1.0, host_budget_s=0.3)
+    with pytest.raises(FetchError) as caught:
+        client.get("http://news.test/a.html", kind="page")
+    assert caught.value.error_class == "network" and not isinstance(caught.value, DeferredError)
+    for page in ("b", "c", "d"):
+        with pytest.raises(DeferredError):
+            client.get(f"http://news.test/{page}.html", kind="page")
+    assert calls == ["/a.html"]
