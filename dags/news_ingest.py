@@ -33,6 +33,8 @@ everything into DuckDB, then publishes the read-only snapshot analysts query.
 * Tasks pass file paths (run-scoped Parquet), never article bodies.
 * `load_warehouse` and `publish_snapshot` run in the one-slot `duckdb_writer` pool: the only writer.
 * Per-feed and per-page failures never fail the run; they are in `fetch_log` and the `runs` counts.
+* Budgets (`NEWS_HOST_BUDGET_S`, `NEWS_SCRAPE_BUDGET_S`, `NEWS_MAX_NEW_ITEMS_PER_FEED`): what one run cannot
+  fetch in time is `deferred` to the next run, never failed; `scrape_articles` stages what it fetched.
   `check_run` fails (red) only when every feed that was due failed, after the load kept the evidence.
 * Param `force`: fetch every feed now, whether it is due or not.
 * A failed run notifies the operator through Apprise (connection `newswatch_apprise` or

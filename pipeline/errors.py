@@ -5,7 +5,8 @@ The tree::
     PipelineError            anything newswatch raises on purpose; never raised itself
     ├── ConfigError          a setting, option or config file is wrong; the message names the file and the key
     ├── FetchError           an HTTP request failed (status, network, size, policy)
-    │   └── BlockedError     refused before sending: robots.txt or the address guard
+    │   ├── BlockedError     refused before sending: robots.txt or the address guard
+    │   └── DeferredError    not sent (or cut short) because a budget of the run is spent; waits for the next run
     ├── ExtractionError      a page gave no usable text
     ├── StageError           a stage failed as a whole: too many of its items failed, or none succeeded
     ├── StorageError         a staged file or the warehouse could not be written or read
@@ -50,6 +51,15 @@ class FetchError(PipelineError):
 
 class BlockedError(FetchError):
     """The request was refused before it was sent (robots.txt, address guard)."""
+
+
+class DeferredError(FetchError):
+    """A request was not made, or was cut short, because a budget of this run is spent.
+
+    Not a failure of the item: its page or feed waits for the next run (``page_status`` ``deferred``).
+    ``error_class`` names the budget (``deferred_host_budget``, ``deferred_scrape_budget``) and the
+    message names its setting.
+    """
 
 
 class ExtractionError(PipelineError):

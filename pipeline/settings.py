@@ -55,6 +55,13 @@ class Settings:
     fault: str = ""
     alerts_fault: str = ""
     facts_max_chars: int = 200_000
+    # Budgets (issue 16 case 7): wall-clock seconds per host per stage shard of a run, and per scrape shard;
+    # new items staged per feed per run. What is left over waits for the next run.
+    host_budget_s: float = 120.0
+    scrape_budget_s: float = 1200.0
+    max_new_items_per_feed: int = 200
+    fetch_retries: int = 2
+    request_timeout_s: float = 45.0
 
     @property
     def staging_dir(self) -> Path:
@@ -104,6 +111,8 @@ def load() -> Settings:
         ConfigError: a variable is set to a value that cannot be used.
     """
     env = os.environ
+    if _number("NEWS_REQUEST_TIMEOUT_S", float, "a number") == 0:
+        raise ConfigError("NEWS_REQUEST_TIMEOUT_S=0 must be more than 0")
     data_dir = Path(env.get("NEWS_DATA_DIR") or (REPO_ROOT if IS_CHECKOUT else Path.cwd()) / "data")
     data_dir = data_dir.expanduser().resolve()
     hosts = frozenset(h.strip().lower() for h in env.get("NEWS_ALLOW_HOSTS", "").split(",") if h.strip())
@@ -129,6 +138,11 @@ def load() -> Settings:
         fault=env.get("NEWS_FAULT", ""),
         alerts_fault=env.get("NEWS_ALERTS_FAULT", ""),
         facts_max_chars=_int("NEWS_FACTS_MAX_CHARS", 200_000, minimum=1000),
+        host_budget_s=_float("NEWS_HOST_BUDGET_S", 120.0, maximum=86_400.0),
+        scrape_budget_s=_float("NEWS_SCRAPE_BUDGET_S", 1200.0, maximum=86_400.0),
+        max_new_items_per_feed=_int("NEWS_MAX_NEW_ITEMS_PER_FEED", 200),
+        fetch_retries=_int("NEWS_FETCH_RETRIES", 2, minimum=0),
+        request_timeout_s=_float("NEWS_REQUEST_TIMEOUT_S", 45.0, maximum=3600.0),
     )
 
 

@@ -5,6 +5,10 @@ by host, so that one host's requests always stay in one shard and the per-host s
 Each feed is fetched with conditional GET; a 304, or a body whose hash has not changed, costs
 almost nothing. A feed that fails is recorded and backed off, never dropped, and never stops
 the other feeds.
+
+A feed stages at most ``ItemCap.max_new`` new items per run (``NEWS_MAX_NEW_ITEMS_PER_FEED``), newest
+first; the rest wait for the next run, which fetches the feed again (no validators are kept for a
+capped feed, and it stays due). A feed whose host's budget is spent is not fetched: it stays due.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import yaml
 
 from pipeline import settings
 from pipeline.config_schema import FeedDefaults, FeedsFile, check
-from pipeline.errors import ConfigError, FetchError
+from pipeline.errors import ConfigError, DeferredError, FetchError
 from pipeline.ingest.http import FEED_TYPES, ClientOptions, PoliteClient, redact_userinfo
 from pipeline.urls import article_id, canonical_url
 
@@ -66,6 +70,15 @@ REPLACEMENT = "\ufffd"
 # any failure inside it and goes on with the next entry (``pipeline.stages.boundary``). Without one,
 # an entry's failure fails its feed.
 ItemGuard = Callable[[str], AbstractContextManager[object]]
+
+@dataclass(frozen=True)
+class ItemCap:
+    """How many new items one feed may stage per run, and how to tell new ones from stored ones."""
+
+    max_new: int
+    # article ids -> the ones already stored (the stage layer asks the snapshot)
+    known: Callable[[list[str]], set[str]]
+
 
 @dataclass(frozen=True)
 class FeedSource:
@@ -454,11 +467,12 @@ def record_failure(source: FeedSource, state: FeedState, result: ShardResult, er
 
 
 def fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result: ShardResult,
-              guard: ItemGuard | None = None) -> None:
+              guard: ItemGuard | None = None, cap: ItemCap | None = None) -> None:
     """Fetch and parse one feed into ``result``; a fetch or parse failure is recorded there.
 
     Args:
         guard: contains each entry (see ``ItemGuard``); the stage layer passes its boundary.
+        cap: at most this many new items are staged (see ``cap_new_items``); None: no cap.
     """
     now = datetime.now(UTC)
     row = _state_row(source, state, now)
@@ -470,6 +484,11 @@ def fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result
     try:
         response = client.get(source.url, kind="feed", headers=headers, accept=FEED_TYPES,
                               send_as=source.send_url, secrets=source.secrets)
+    except DeferredError as exc:
+        # Not the feed's failure: no state row, so its stored state stays as it was and it is due next run.
+        logger.warning("feed %s deferred: %s", source.url, exc)
+        result.count("feeds_deferred")
+        return
     except FetchError as exc:
         logger.warning("feed %s failed: %s", source.url, exc)
         record_failure(source, state, result, exc.error_class, str(exc), status=exc.status,
@@ -510,6 +529,20 @@ def fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result
     gap = median_gap_minutes(items) or state.median_gap_minutes
     row.update(status="ok", count_entries=len(items), median_gap_minutes=gap,
                next_due_at=_next_due(source, now, 0, gap))
+    if cap is not None:
+        n_listed = len(items)
+        items, waiting = cap_new_items(items, cap)
+        if waiting:
+            # The rest must come back next run: no validators or body hash (a 304 or "unchanged" would
+            # hide them), and the feed stays due.
+            row.update(etag=None, last_modified=None, body_hash=None, next_due_at=now)
+            reason = (f"NEWS_MAX_NEW_ITEMS_PER_FEED={cap.max_new}: staged the {cap.max_new} newest of "
+                      f"{cap.max_new + waiting} new items (of {n_listed} listed); {waiting} wait for the next run")
+            logger.warning("feed %s: %s", source.url, reason)
+            client.log.add(kind="feed", url=source.url, status=None, n_bytes=0, started=time.monotonic(),
+                           error_class="deferred_item_cap", error=reason, feed_url=source.url)
+            result.count("feeds_capped")
+            result.count("items_deferred", waiting)
     # An article listed by two feeds of the shard is staged once, with the first feed that listed it.
     fresh = [item for item in items if item["article_id"] not in result.article_ids]
     result.article_ids.update(item["article_id"] for item in fresh)
@@ -533,6 +566,28 @@ def fetch_one(client: PoliteClient, source: FeedSource, state: FeedState, result
     result.count("items_seen", len(items))
 
 
+def cap_new_items(items: list[dict[str, Any]], cap: ItemCap) -> tuple[list[dict[str, Any]], int]:
+    """The feed's items with at most ``cap.max_new`` new ones (the newest; undated ones last), and how many wait.
+
+    Items already stored are kept (their failed pages may be retried) and do not count against the cap.
+    """
+    if len(items) <= cap.max_new:
+        return items, 0  # nothing to ask: even if every item is new, all fit
+    stored = cap.known([item["article_id"] for item in items])
+    new = [i for i, item in enumerate(items) if item["article_id"] not in stored]
+    if len(new) <= cap.max_new:
+        return items, 0
+    oldest = datetime.min.replace(tzinfo=UTC)
+    # Newest first; a stable sort keeps the feed's own order among equal (or missing) dates.
+    newest = sorted(new, key=lambda i: items[i]["published_at"] or oldest, reverse=True)
+    keep = set(newest[: cap.max_new])
+    kept = [item for i, item in enumerate(items) if item["article_id"] in stored or i in keep]
+    return kept, len(new) - cap.max_new
+
+
 def client_options(cfg: settings.Settings) -> ClientOptions:
+    """The polite client's options from the settings (``NEWS_HOST_BUDGET_S=0``: no host budget)."""
     return ClientOptions(user_agent=cfg.user_agent, allow_hosts=cfg.allow_hosts, max_bytes=cfg.max_page_bytes,
-                         min_interval_s=cfg.min_interval_s, robots_dir=cfg.data_dir / "robots")
+                         min_interval_s=cfg.min_interval_s, robots_dir=cfg.data_dir / "robots",
+                         retries=cfg.fetch_retries, total_timeout_s=cfg.request_timeout_s,
+                         host_budget_s=cfg.host_budget_s or None)

@@ -14,7 +14,11 @@ It is built on httpx and adds what a crawler owes the sites it reads and itself:
 - conditional GET (ETag / Last-Modified);
 - secrets kept to their own request: a URL given with ``send_as``/``secrets`` (a feed URL whose
   ``${VAR}`` was expanded) is sent as is, but only its shown form reaches ``fetch_log``, the log
-  and error messages; robots.txt is fetched from the origin alone, without userinfo.
+  and error messages; robots.txt is fetched from the origin alone, without userinfo;
+- budgets: a wall-clock budget per host (``host_budget_s``, the time spent on that host's requests,
+  not the politeness waits) and an optional deadline for the whole client (``stop_at``). Once a budget is
+  spent, requests are not sent and raise ``DeferredError``; a request that runs into it is cut short
+  there, so a dripping host costs at most its budget.
 
 Every request, successful or not, becomes one ``fetch_log`` row.
 """
@@ -46,7 +50,7 @@ import httpcore
 import httpx
 from protego import Protego
 
-from pipeline.errors import BlockedError, FetchError
+from pipeline.errors import BlockedError, DeferredError, FetchError
 from pipeline.ingest.decoding import ACCEPT_ENCODING, BudgetedDecoder, codings
 
 logger = logging.getLogger(__name__)
@@ -57,6 +61,8 @@ if logging.getLogger("httpcore").level == logging.NOTSET:
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 120.0
+# A timeout that ends this close to the end of a budget-shortened attempt was the budget's doing.
+CUT_SLACK_S = 0.01
 ROBOTS_TTL_S = 24 * 3600  # RFC 9309 §2.4: a cached robots.txt should not be used for more than 24 hours
 FEED_TYPES = ("xml", "rss", "atom", "rdf", "text/plain", "text/html", "octet-stream")
 PAGE_TYPES = ("html", "xhtml", "text/plain", "octet-stream")
@@ -150,6 +156,8 @@ class ClientOptions:
     obey_robots: bool = True
     # Where robots.txt files are kept between runs (None: only for the client's lifetime).
     robots_dir: Path | None = None
+    # Seconds of requests one host may cost this client (one shard of one stage of a run); None: no budget.
+    host_budget_s: float | None = None
 
 
 @dataclass
@@ -230,6 +238,11 @@ def _is_public(ip: str) -> bool:
         if inner is not None:
             return _is_public(str(inner))
     return True
+
+
+def _host_key(url: str) -> str:
+    """``host[:port]`` of a URL, lower-cased and without userinfo: what budgets, locks and logs name."""
+    return urlsplit(url).netloc.rpartition("@")[2].lower()
 
 
 def _bare_host(host: str) -> str:
@@ -401,6 +414,11 @@ class PoliteClient:
         self.options = options
         self.log = log
         self._sleep = sleep
+        # The monotonic time after which no request is sent (the shard's own budget); None: none.
+        self.stop_at: float | None = None
+        # What a DeferredError raised at ``stop_at`` says: the class and the setting that set it.
+        self.stop_reason: tuple[str, str] = ("deferred_scrape_budget", "the client's deadline")
+        self._spent: dict[str, float] = {}
         self._robots: dict[str, Protego | None] = {}
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, threading.Lock] = {}
@@ -431,13 +449,54 @@ class PoliteClient:
         with self._guard:
             return self._host_locks.setdefault(host, threading.Lock())
 
-    def _wait_turn(self, host: str) -> None:
+    def _wait_turn(self, host: str) -> float:
+        """Wait until the host's interval has passed; returns the seconds waited."""
         last = self._last_request.get(host)
+        waited = 0.0
         if last is not None:
             delay = self.options.min_interval_s - (time.monotonic() - last)
             if delay > 0:
                 self._sleep(delay)
+                waited = delay
         self._last_request[host] = time.monotonic()
+        return waited
+
+    # -- budgets ------------------------------------------------------------------------
+
+    def spent(self, host: str) -> float:
+        """Seconds this client has spent on requests to ``host`` (``netloc``, as the per-host spacing keys it)."""
+        with self._guard:
+            return self._spent.get(host.lower(), 0.0)
+
+    def _charge(self, host: str, seconds: float) -> None:
+        with self._guard:
+            self._spent[host] = self._spent.get(host, 0.0) + max(0.0, seconds)
+
+    def budget_left(self, url: str) -> tuple[float | None, tuple[str, str]]:
+        """Seconds any request for ``url`` may still take, and which budget bounds it (class, reason).
+
+        None when no budget applies. 0 or less: the budget is spent, and no request is sent.
+        """
+        host = _host_key(url)
+        left: float | None = None
+        why = self.stop_reason
+        if self.options.host_budget_s is not None:
+            left = self.options.host_budget_s - self.spent(host)
+            why = ("deferred_host_budget",
+                   f"NEWS_HOST_BUDGET_S={self.options.host_budget_s:g}s of requests to {host} is spent this run")
+        if self.stop_at is not None:
+            until_stop = self.stop_at - time.monotonic()
+            if left is None or until_stop < left:
+                left, why = until_stop, self.stop_reason
+        return left, why
+
+    def _deferred(self, kind: str, url: str, why: tuple[str, str], feed_url: str | None,
+                  started: float) -> DeferredError:
+        """The DeferredError for a request a budget stopped, with its fetch_log row."""
+        error = f"deferred to the next run: {why[1]}"
+        self.log.add(kind=kind, url=url, status=None, n_bytes=0, started=started, error_class=why[0],
+                     error=error, feed_url=feed_url)
+        return DeferredError(f"{url} {error}", error_class=why[0], retryable=True)
 
     def allowed_by_robots(self, url: str) -> bool:
         """Whether robots.txt of the URL's host lets our User-Agent fetch it (cached per host)."""
@@ -477,6 +536,8 @@ class PoliteClient:
         url = f"{origin}/robots.txt"
         try:
             response = self._request("robots", url, {}, accept=None)
+        except DeferredError:
+            raise  # not an answer about robots.txt: nothing is cached, the page waits too
         except FetchError as exc:
             # A missing or broken robots.txt means no rules (RFC 9309 §2.3.1.3), except a
             # server error, which means "assume disallowed" there; we treat it as a retryable miss.
@@ -527,8 +588,15 @@ class PoliteClient:
 
     def _get(self, url: str, kind: str, headers: dict[str, str], accept: tuple[str, ...] | None,
              feed_url: str | None, show: Shown) -> Response:
-        started = time.monotonic()
-        if self.options.obey_robots and not self.allowed_by_robots(url):
+        left, why = self.budget_left(url)
+        if left is not None and left <= 0:
+            raise self._deferred(kind, show(url), why, feed_url, time.monotonic())
+        try:
+            allowed = not self.options.obey_robots or self.allowed_by_robots(url)
+        except DeferredError as exc:  # its robots.txt ran into the budget: the request waits with it
+            raise self._deferred(kind, show(url), self.budget_left(url)[1], feed_url, time.monotonic()) from exc
+        if not allowed:
+            started = time.monotonic()
             self.log.add(kind=kind, url=show(url), status=None, n_bytes=0, started=started,
                          error_class="robots_disallowed", error="disallowed by robots.txt",
                          feed_url=feed_url)
@@ -538,12 +606,26 @@ class PoliteClient:
     def _request(self, kind: str, url: str, headers: dict[str, str], *,
                  accept: tuple[str, ...] | None, feed_url: str | None = None, show: Shown = _unchanged) -> Response:
         attempt = 0
+        host = _host_key(url)
+        failed: FetchError | None = None  # the last real failure, when a retry runs into a budget
         while True:
             attempt += 1
+            left, why = self.budget_left(url)
+            if left is not None and left <= 0:
+                # A page that already failed for real keeps that failure (its attempt counts);
+                # one never tried waits for the next run.
+                if failed is not None:
+                    raise failed
+                raise self._deferred(kind, show(url), why, feed_url, time.monotonic())
+            limit = self.options.total_timeout_s if left is None else min(self.options.total_timeout_s, left)
             started = time.monotonic()
             try:
-                response = self._once(kind, url, headers, accept)
+                response = self._once(kind, url, headers, accept, limit_s=limit, budget_host=host)
             except FetchError as exc:
+                if (exc.error_class == "timeout" and limit < self.options.total_timeout_s and failed is None
+                        and time.monotonic() - started >= limit - CUT_SLACK_S):
+                    # Cut short by the budget, not by the request's own deadline: not the page's failure.
+                    raise self._deferred(kind, show(url), why, feed_url, started) from exc
                 self.log.add(kind=kind, url=show(url), status=exc.status, n_bytes=0, started=started,
                              error_class=exc.error_class, error=show(str(exc)), attempt=attempt,
                              feed_url=feed_url)
@@ -555,23 +637,40 @@ class PoliteClient:
                     delay *= random.uniform(0.5, 1.5)
                 if delay > MAX_RETRY_AFTER_S:
                     raise  # the server asks for a longer pause than a run should wait
+                left, why = self.budget_left(url)
+                if left is not None and delay >= left:
+                    if why[0] == "deferred_host_budget":
+                        # The host cannot afford another try this run: it is spent, and its other
+                        # pages wait for the next run instead of failing one by one.
+                        self._charge(host, left)
+                    raise  # the failure stands
                 logger.info("retrying %s in %.1fs after %s", show(url), delay, exc.error_class)
                 self._sleep(delay)
+                self._charge(host, delay)
+                failed = exc
                 continue
             self.log.add(kind=kind, url=show(url), status=response.status, n_bytes=len(response.body),
                          started=started, attempt=attempt, feed_url=feed_url)
             return response
 
     def _once(self, kind: str, url: str, headers: dict[str, str],
-              accept: tuple[str, ...] | None) -> Response:
+              accept: tuple[str, ...] | None, *, limit_s: float | None = None,
+              budget_host: str | None = None) -> Response:
+        """One attempt: every hop within ``limit_s`` (default the request deadline), charged to ``budget_host``."""
         current = url
-        deadline = time.monotonic() + self.options.total_timeout_s
+        deadline = time.monotonic() + (self.options.total_timeout_s if limit_s is None else limit_s)
         for _hop in range(self.options.max_redirects + 1):
-            ip = check_address(current, self.options.allow_hosts)
-            host = urlsplit(current).netloc.lower()
-            with self._host_lock(host):
-                self._wait_turn(host)
-                result = self._stream(current, headers, deadline, pin=_pin_for(current, ip))
+            hop_started = time.monotonic()
+            waited = 0.0
+            try:
+                ip = check_address(current, self.options.allow_hosts)
+                host = _host_key(current)
+                with self._host_lock(host):
+                    waited = self._wait_turn(host)
+                    result = self._stream(current, headers, deadline, pin=_pin_for(current, ip))
+            finally:
+                # The host's budget counts resolving and talking to it, not the politeness wait.
+                self._charge(budget_host or _host_key(url), time.monotonic() - hop_started - waited)
             status, resp_headers, body = result
             if status in (301, 302, 303, 307, 308) and "location" in resp_headers:
                 target = _redirect_target(current, resp_headers["location"].strip())

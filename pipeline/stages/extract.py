@@ -3,8 +3,9 @@
 The extraction itself (decoding, trafilatura, language) is ``pipeline.extract.html``; this stage
 reads the raw file, applies the article rules below and writes the staged articles.
 
-When a page could not be fetched or gave no text, the feed's summary stands in and the article is
-flagged ``is_truncated``: an alert on a summary is better than silence.
+When a page could not be fetched (or was deferred by a budget) or gave no text, the feed's summary
+stands in and the article is flagged ``is_truncated``: an alert on a summary is better than silence.
+A deferred page is stored that way, so the next run's plan finds it in the snapshot and fetches it.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def extract_articles(pages_path: Path) -> Path:
     rows: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
     for page in staging.read_rows(pages_path):
-        if page["page_status"] not in ("ok", "failed", "gave_up", "blocked"):
+        if page["page_status"] not in ("ok", "failed", "gave_up", "blocked", "deferred"):
             continue
         row, outcome = article_row(page)
         counts[f"extract_{outcome}"] = counts.get(f"extract_{outcome}", 0) + 1

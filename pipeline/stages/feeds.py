@@ -19,6 +19,7 @@ from pipeline.ingest import feeds
 from pipeline.ingest.feeds import (
     FeedSource,
     FeedState,
+    ItemCap,
     ShardResult,
     fetch_one,
     load_sources,
@@ -28,6 +29,7 @@ from pipeline.ingest.feeds import (
 from pipeline.ingest.http import FetchLog, PoliteClient
 from pipeline.stages import schemas
 from pipeline.stages.boundary import contained, log_failure, loggable
+from pipeline.stages.plan_pages import known_pages
 from pipeline.warehouse import db
 
 logger = logging.getLogger(__name__)
@@ -73,11 +75,13 @@ def fetch_feeds(run: Path, shard: int = 0, n_shards: int = 1, *, snapshot: Path 
     log = FetchLog(run_id or run.name)
     result = ShardResult(counts={"feeds_due": len(due), "feeds_skipped_not_due": len(mine) - len(due)})
     started = time.monotonic()
+    # New items per feed per run: the ones the snapshot already stores do not count.
+    cap = ItemCap(cfg.max_new_items_per_feed, lambda ids: set(known_pages(ids, snapshot)))
     with PoliteClient(feeds.client_options(cfg), log, transport=transport) as client:
         for source in due:
             state = states.get(source.url) or FeedState()
             with contained(f"feed {source.url}", _feed_failed(source, state, result, log)):
-                fetch_one(client, source, state, result, _item_guard(source, result, log))
+                fetch_one(client, source, state, result, _item_guard(source, result, log), cap)
     logger.info("shard %s/%s: %d feeds due, %d items in %.1fs; %s", shard, n_shards, len(due),
                 len(result.items), time.monotonic() - started, result.counts)
     name = f"{shard:03d}"

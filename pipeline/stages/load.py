@@ -178,9 +178,15 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
     return row
 
 
+# What a run's budgets left for the next run: in the summary line when not 0.
+DEFERRED_COUNTS = ("pages_deferred", "feeds_deferred", "items_deferred")
+
+
 def summary(row: dict[str, Any]) -> str:
-    """One line of a run's counts (per stage, then per topic), for task logs."""
+    """One line of a run's counts (per stage, then what its budgets deferred, then per topic), for task logs."""
     counts = [f"{k.removeprefix('count_')}={v}" for k, v in row.items() if k.startswith("count_")]
+    extra = json.loads(row["counts"]) if isinstance(row.get("counts"), str) else {}
+    counts += [f"{k}={extra[k]}" for k in DEFERRED_COUNTS if extra.get(k)]
     return ", ".join(counts + [f"relevant_{topic}={n}" for topic, n in row.get("relevant", {}).items()])
 
 

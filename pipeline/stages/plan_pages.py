@@ -5,6 +5,10 @@ shards (aggregators, syndication). This stage reads every feed shard's items, ke
 (``pipeline.ingest.pages.select_new`` against the page statuses in the snapshot it is given), and
 writes one ``plan/<shard>.parquet`` per *page*-host shard, so that each host's pages are fetched by
 one task and the per-host spacing and robots.txt cache hold across shards.
+
+Pages a budget of an earlier run left unfetched (``page_status`` ``deferred``) are planned again
+from the snapshot itself, whether or not a feed lists them in this run: a feed that answered 304
+stages no items, and the deferred pages must not wait for the feed to change.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline import staging
+from pipeline import sqlfiles, staging
 from pipeline.ingest.feeds import shard_of
 from pipeline.ingest.pages import select_new
 from pipeline.stages import schemas
@@ -30,6 +34,13 @@ def known_pages(ids: list[str], snapshot: Path | None) -> dict[str, tuple[str, i
         [ids], snapshot_path=snapshot,
     )
     return {r[0]: (r[1], r[2] or 0) for r in rows}
+
+
+def deferred_pages(snapshot: Path | None) -> list[dict[str, Any]]:
+    """The stored articles whose page an earlier run deferred, as plan items (oldest first)."""
+    columns = [*schemas.ITEMS.names, "page_attempts"]
+    rows = db.query_snapshot(sqlfiles.text("plan/deferred_pages"), snapshot_path=snapshot)
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def plan_pages(items: list[Path], *, snapshot: Path | None) -> list[Path]:
@@ -49,10 +60,14 @@ def plan_pages(items: list[Path], *, snapshot: Path | None) -> list[Path]:
     run = staging.run_of(items[0])
     rows = [item for path in sorted(items) for item in staging.read_rows(path)]
     todo, skipped = select_new(rows, known_pages(sorted({r["article_id"] for r in rows}), snapshot))
+    listed = {item["article_id"] for item in todo}
+    deferred = [item for item in deferred_pages(snapshot) if item["article_id"] not in listed]
+    todo += deferred
     n_shards = len(items)
     shards: list[list[dict[str, Any]]] = [[] for _ in range(n_shards)]
     for item in todo:
         shards[shard_of(urlsplit(item["url"]).hostname or "", n_shards)].append(item)
-    staging.write_counts(run, "plan", {"items_known": skipped})
+    counts = {"items_known": skipped, **({"pages_replanned": len(deferred)} if deferred else {})}
+    staging.write_counts(run, "plan", counts)
     return [staging.write_rows(staging.stage_file(run, "plan", f"{shard:03d}"), shard_rows, schemas.PLAN)
             for shard, shard_rows in enumerate(shards)]

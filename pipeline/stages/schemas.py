@@ -90,7 +90,7 @@ PLAN = _schema("""
 
 PAGES = _schema("""
     final_url       string
-    page_status     string      # ok | failed (retry later) | gave_up | blocked
+    page_status     string      # ok | failed (retry later) | gave_up | blocked | deferred (a budget; next run)
     http_status     int32
     error_class     string
     content_type    string

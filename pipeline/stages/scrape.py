@@ -3,10 +3,23 @@
 Which items to fetch was decided by ``plan_pages``; fetching and raw storage are
 ``pipeline.ingest.pages``. Raw HTML is stored gzipped under ``<data>/raw/`` and the staged row
 points to it, so extraction can be re-run without fetching again.
+
+The shard has a time budget (``NEWS_SCRAPE_BUDGET_S``, below the task's 30-minute timeout), and each
+host one of its own (``NEWS_HOST_BUDGET_S``). When one is spent, the pages not fetched yet are staged
+as ``deferred`` (planned again next run), and what was fetched is staged as usual. If the task is
+stopped from outside (an exception such as a timeout or a termination signal), the pages fetched so
+far and the deferred rest are staged before the exception goes on.
+
+The staged rows are also written every ``CHECKPOINT_S`` while the shard runs, so even a task killed
+outright (kill -9) leaves what it fetched. A retried attempt of the task keeps the pages an earlier
+attempt staged (all but the deferred ones) and fetches only the others.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -15,9 +28,15 @@ from pipeline import settings, staging
 from pipeline.errors import StageError
 from pipeline.ingest import feeds
 from pipeline.ingest.http import FetchLog, PoliteClient
-from pipeline.ingest.pages import PageGuard, failed_page, fetch_pages
+from pipeline.ingest.pages import DEFERRED, PageGuard, deferred_page, failed_page, fetch_pages
 from pipeline.stages import schemas
 from pipeline.stages.boundary import contained, log_failure
+
+logger = logging.getLogger(__name__)
+# Page statuses that count as failed in the shard's counts.
+FAILED_STATUSES = ("failed", "gave_up", "blocked")
+# How often the rows fetched so far are written while the shard runs, in seconds.
+CHECKPOINT_S = 30.0
 
 
 def scrape_articles(plan_path: Path, *, run_id: str | None = None, transport: Any = None) -> Path:
@@ -40,24 +59,96 @@ def scrape_articles(plan_path: Path, *, run_id: str | None = None, transport: An
     shard = plan_path.stem
     todo = staging.read_rows(plan_path)
     log = FetchLog(run_id or run.name)
-    # Pages the boundary contained: their rows and counts, added to fetch_pages' own.
-    contained_rows: list[dict[str, Any]] = []
-    contained_counts: dict[str, int] = {}
-    with PoliteClient(feeds.client_options(cfg), log, transport=transport) as client:
-        rows, fetched = fetch_pages(client, cfg.raw_dir, todo, _page_guard(log, contained_rows, contained_counts))
-    rows += contained_rows
-    for key, n in contained_counts.items():
-        fetched[key] = fetched.get(key, 0) + n
-    counts = {"pages_wanted": len(todo), **fetched}
+    # Page rows as they end (fetch_pages' and the ones the boundary contained): still here if the loop is
+    # stopped. An earlier attempt's staged pages are kept, and only the others are fetched.
+    rows, log.rows = _earlier_attempt(run, shard, todo)
+    done = {row["article_id"] for row in rows}
+    remaining = [item for item in todo if item["article_id"] not in done]
+    if rows:
+        logger.info("page shard %s: keeping the %d pages an earlier attempt staged; fetching the other %d",
+                    shard, len(rows), len(remaining))
+    unused: dict[str, int] = {}  # the counts are taken from the rows below
+    try:
+        with PoliteClient(feeds.client_options(cfg), log, transport=transport) as client:
+            if cfg.scrape_budget_s:
+                client.stop_at = time.monotonic() + cfg.scrape_budget_s
+                client.stop_reason = ("deferred_scrape_budget",
+                                      f"NEWS_SCRAPE_BUDGET_S={cfg.scrape_budget_s:g}s of page shard {shard} is spent")
+            fetch_pages(client, cfg.raw_dir, remaining, _page_guard(log, rows, unused), rows=rows,
+                        progress=_checkpoint(run, shard, rows, log))
+    except BaseException as exc:
+        # Asked to stop (a task timeout, a signal): stage what was fetched, defer the rest, then stop.
+        _stage(run, shard, todo, rows, log, stopped=type(exc).__name__)
+        logger.warning("page shard %s stopped by %s after %d of %d pages; staged them, the rest deferred",
+                       shard, type(exc).__name__, len(rows), len(todo))
+        raise
+    out, counts = _stage(run, shard, todo, rows, log)
     failed = counts.get("pages_failed", 0)
-    staging.write_rows(staging.stage_file(run, "fetch_log", f"pages-{shard}"), log.rows, schemas.FETCH_LOG)
-    staging.write_counts(run, f"pages-{shard}", counts)
-    out = staging.write_rows(staging.stage_file(run, "pages", shard), rows, schemas.PAGES)
     # The staged files above are written first: a failing shard still records why it failed.
     if todo and failed / len(todo) > cfg.reject_ratio:
         raise StageError(f"{failed} of {len(todo)} pages failed in shard {shard}, over NEWS_REJECT_RATIO="
                             f"{cfg.reject_ratio}; see fetch_log for the reasons")
     return out
+
+
+def _pages_file(run: Path, shard: str) -> Path:
+    return staging.stage_file(run, "pages", shard)
+
+
+def _log_file(run: Path, shard: str) -> Path:
+    return staging.stage_file(run, "fetch_log", f"pages-{shard}")
+
+
+def _earlier_attempt(run: Path, shard: str,
+                     todo: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The page rows (deferred ones left out) and fetch_log rows an earlier attempt of this shard staged."""
+    wanted = {item["article_id"] for item in todo}
+    try:
+        rows = [row for row in staging.read_rows(_pages_file(run, shard))
+                if row["page_status"] != DEFERRED and row["article_id"] in wanted]
+        log_rows = staging.read_rows(_log_file(run, shard)) if rows else []
+    except FileNotFoundError:
+        return [], []
+    except Exception as exc:  # noqa: BLE001 - an unreadable earlier file is redone, never trusted
+        logger.warning("page shard %s: the earlier attempt's staged pages are unreadable (%s); fetching all", shard,
+                       exc)
+        return [], []
+    return rows, log_rows
+
+
+def _checkpoint(run: Path, shard: str, rows: list[dict[str, Any]], log: FetchLog) -> Callable[[], None]:
+    """Write the rows fetched so far every ``CHECKPOINT_S``: a killed task leaves them for its retry."""
+    last = time.monotonic()
+
+    def write() -> None:
+        nonlocal last
+        if time.monotonic() - last >= CHECKPOINT_S:
+            staging.write_rows(_log_file(run, shard), log.rows, schemas.FETCH_LOG)
+            staging.write_rows(_pages_file(run, shard), rows, schemas.PAGES)
+            last = time.monotonic()
+    return write
+
+
+def _stage(run: Path, shard: str, todo: list[dict[str, Any]], rows: list[dict[str, Any]], log: FetchLog,
+           stopped: str | None = None) -> tuple[Path, dict[str, int]]:
+    """Stage the shard's page rows, fetch log and counts; when ``stopped`` (by that exception), items with no row are deferred."""
+    done = {row["article_id"] for row in rows}
+    for item in todo:
+        if item["article_id"] not in done and stopped is not None:
+            rows.append(deferred_page(item, "deferred_stopped", {}))
+            log.add(kind="page", url=item["url"], status=None, n_bytes=0, started=time.monotonic(),
+                    error_class="deferred_stopped", feed_url=item["feed_url"],
+                    error=f"deferred to the next run: the page shard was stopped by {stopped}")
+    statuses = [row["page_status"] for row in rows]
+    counts = {"pages_wanted": len(todo)}
+    for key, n in (("pages_ok", statuses.count("ok")),
+                   ("pages_failed", sum(statuses.count(s) for s in FAILED_STATUSES)),
+                   ("pages_deferred", statuses.count(DEFERRED))):
+        if n:
+            counts[key] = n
+    staging.write_rows(_log_file(run, shard), log.rows, schemas.FETCH_LOG)
+    staging.write_counts(run, f"pages-{shard}", counts)
+    return staging.write_rows(_pages_file(run, shard), rows, schemas.PAGES), counts
 
 
 def _page_guard(log: FetchLog, failed: list[dict[str, Any]], counts: dict[str, int]) -> PageGuard:

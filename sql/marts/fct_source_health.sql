@@ -1,4 +1,4 @@
--- One row per source host: how its requests went (from fetch_log), how many of its feeds are
+-- One row per source host: how its requests went (from fetch_log, deferrals left out), how many of its feeds are
 -- healthy (from fct_feed_health), and what it has given us (articles, relevant ones).
 create or replace view fct_source_health as
 with requests as (
@@ -18,6 +18,8 @@ with requests as (
         arg_max(error_class, fetched_at) filter (where error_class is not null) as last_error_class,
         mode(error_class) filter (where error_class is not null) as top_error_class
     from fetch_log
+    -- a page or feed a budget deferred was not requested (or not by its own fault)
+    where coalesce(error_class, '') not like 'deferred%'
     group by host
 ),
 

@@ -324,3 +324,57 @@ def test_a_link_that_names_no_page_fails_only_its_entry_inside_a_guard():
     assert [r["url"] for r in parsed.rows] == ["http://[2001:db8::1]/c", "http://127.0.0.1:9/articles/good.html"]
     # feedparser itself drops the unparseable ``http://[::1/b`` (it cannot join it to the feed's URL)
     assert failed == [("http://example.com:99999/a", "ValueError")]
+
+
+# -- the cap on new items per feed per run (issue 16 case 7) -----------------------------------
+
+
+def _capped_items(n: int) -> list[dict]:
+    """``n`` items, the feed's order oldest first, one undated."""
+    from datetime import UTC, datetime, timedelta
+    start = datetime(2025, 10, 1, tzinfo=UTC)
+    items = [{"article_id": f"a{i}", "published_at": start + timedelta(hours=i)} for i in range(n)]
+    items[0]["published_at"] = None
+    return items
+
+
+def test_the_cap_keeps_the_newest_new_items_and_stored_ones_do_not_count():
+    items = _capped_items(10)
+    stored = {"a9", "a8", "a2"}
+    cap = feeds.ItemCap(3, lambda ids: {i for i in ids if i in stored})
+    kept, waiting = feeds.cap_new_items(items, cap)
+    assert [i["article_id"] for i in kept] == ["a2", "a5", "a6", "a7", "a8", "a9"]
+    assert waiting == 4  # a0 (undated, last), a1, a3, a4
+
+
+def test_a_feed_under_the_cap_is_unchanged():
+    items = _capped_items(3)
+    kept, waiting = feeds.cap_new_items(items, feeds.ItemCap(3, lambda ids: set()))
+    assert kept == items and waiting == 0
+
+
+def test_a_capped_feed_keeps_no_validators_and_stays_due():
+    import httpx
+
+    from pipeline.ingest.http import ClientOptions, FetchLog, PoliteClient
+
+    body = rss("".join(rss_item(f"/a/{i}.html", f"g{i}", f"Mon, {i + 1:02d} Sep 2025 08:00:00 GMT")
+                       for i in range(20)))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(200, content=body, headers={"content-type": "application/rss+xml", "etag": '"v1"'})
+
+    client = PoliteClient(ClientOptions(user_agent="t", allow_hosts=frozenset({"news.test"}), min_interval_s=0),
+                          FetchLog("r"), transport=httpx.MockTransport(handler))
+    result = feeds.ShardResult()
+    source = feeds.FeedSource("big", "http://news.test/feed.xml")
+    feeds.fetch_one(client, source, feeds.FeedState(), result, cap=feeds.ItemCap(5, lambda ids: set()))
+    assert sorted(i["url"].rsplit("/", 1)[1] for i in result.items) == [f"{i}.html" for i in range(15, 20)]
+    (state,) = result.states
+    assert state["status"] == "ok" and state["etag"] is None and state["body_hash"] is None
+    assert state["next_due_at"] <= state["fetched_at"]
+    assert result.counts["items_deferred"] == 15 and result.counts["feeds_capped"] == 1
+    (note,) = [r for r in client.log.rows if r["error_class"] == "deferred_item_cap"]
+    assert "NEWS_MAX_NEW_ITEMS_PER_FEED=5" in note["error"] and "15 wait for the next run" in note["error"]

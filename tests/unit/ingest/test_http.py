@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import time
 
 import httpx
 import pytest
 
-from pipeline.errors import BlockedError, FetchError
+from pipeline.errors import BlockedError, DeferredError, FetchError
 from pipeline.ingest.http import ClientOptions, FetchLog, PoliteClient, check_address
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
@@ -306,3 +307,127 @@ def test_an_unparseable_url_is_a_fetch_error_not_a_crash(url):
     with pytest.raises(FetchError) as caught:
         check_address(url, allow_hosts=())
     assert caught.value.error_class == "bad_url"
+
+
+# -- budgets (issue 16 case 7) ---------------------------------------------------------------
+
+
+def slow_page(seconds: float):
+    """A page handler that takes ``seconds`` of wall-clock time, as a slow server would."""
+    def page(request: httpx.Request) -> httpx.Response:
+        time.sleep(seconds)
+        return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<p>ok</p>")
+    return page
+
+
+def test_a_host_whose_budget_is_spent_is_not_asked_again_and_other_hosts_are():
+    seen: list[str] = []
+
+    def page(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.host)
+        return slow_page(0.1 if request.url.host == "slow.test" else 0.0)(request)
+
+    client = make_client(routes(page), allow_hosts=frozenset({"slow.test", "fast.test"}), host_budget_s=0.25)
+    outcomes = []
+    for i in range(8):
+        for host in ("slow.test", "fast.test"):
+            try:
+                client.get(f"http://{host}/{i}.html", kind="page")
+                outcomes.append((host, "ok"))
+            except DeferredError as exc:
+                assert exc.error_class == "deferred_host_budget" and exc.retryable
+                outcomes.append((host, "deferred"))
+    assert outcomes.count(("fast.test", "ok")) == 8
+    slow = [o for h, o in outcomes if h == "slow.test"]
+    assert 2 <= slow.count("ok") <= 4 and slow[-1] == "deferred"
+    # Once spent, the host is not asked at all (one request may have run into the budget).
+    assert seen.count("slow.test") <= slow.count("ok") + 1
+    deferred = [r for r in client.log.rows if r["error_class"] == "deferred_host_budget"]
+    assert len(deferred) == slow.count("deferred")
+    assert all("NEWS_HOST_BUDGET_S=0.25s" in r["error"] and "slow.test" in r["error"] for r in deferred)
+    assert 0.25 <= client.spent("slow.test") < 0.5
+
+
+def test_politeness_waits_do_not_count_against_the_host_budget():
+    client = PoliteClient(ClientOptions(user_agent="t", allow_hosts=frozenset({"news.test"}), min_interval_s=0.05,
+                                        host_budget_s=0.2), FetchLog("r"),
+                          transport=httpx.MockTransport(routes(slow_page(0.0))))
+    started = time.monotonic()
+    for i in range(10):  # 0.5 s of spacing in all, far over the budget
+        assert client.get(f"http://news.test/{i}.html", kind="page").status == 200
+    assert time.monotonic() - started > 0.45
+    assert client.spent("news.test") < 0.2
+
+
+def test_retries_stop_at_the_host_budget_and_the_page_keeps_its_real_failure():
+    calls = []
+
+    def timing_out(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        time.sleep(0.1)
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    client = make_client(routes(timing_out), retries=10, host_budget_s=0.25)
+    with pytest.raises(FetchError) as caught:
+        client.get("http://news.test/a.html", kind="page")
+    assert not isinstance(caught.value, DeferredError)
+    assert caught.value.error_class == "timeout"
+    tried = len(calls)
+    assert 2 <= tried <= 3  # not 11: the budget ended the retries
+    # The next page of the host is deferred without a request.
+    with pytest.raises(DeferredError):
+        client.get("http://news.test/b.html", kind="page")
+    assert len(calls) == tried
+
+
+def test_a_deadline_for_the_whole_client_defers_every_request_after_it():
+    client = make_client(routes(slow_page(0.0)))
+    client.stop_at = time.monotonic() - 1
+    client.stop_reason = ("deferred_scrape_budget", "NEWS_SCRAPE_BUDGET_S=1s of page shard 000 is spent")
+    with pytest.raises(DeferredError) as caught:
+        client.get("http://news.test/a.html", kind="page")
+    assert caught.value.error_class == "deferred_scrape_budget"
+    assert "NEWS_SCRAPE_BUDGET_S" in client.log.rows[-1]["error"]
+
+
+def test_a_deferred_robots_txt_is_not_taken_for_no_rules(tmp_path):
+    client = make_client(routes(slow_page(0.0)), robots_dir=tmp_path)
+    client.stop_at = time.monotonic() - 1
+    with pytest.raises(DeferredError):
+        client.get("http://news.test/private/x.html", kind="page")
+    assert list(tmp_path.iterdir()) == []  # nothing cached: the next run reads robots.txt for real
+    client.stop_at = None
+    with pytest.raises(BlockedError):
+        client.get("http://news.test/private/x.html", kind="page")
+
+
+def test_a_page_whose_robots_txt_runs_into_the_budget_is_deferred_with_its_own_row():
+    def handler(request: httpx.Request) -> httpx.Response:
+        time.sleep(0.2)
+        if request.url.path == "/robots.txt":
+            return httpx.Response(200, content=ROBOTS)
+        return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<p>ok</p>")
+
+    client = make_client(handler, host_budget_s=0.1)
+    with pytest.raises(DeferredError):
+        client.get("http://news.test/a.html", kind="page")
+    assert [(r["kind"], r["error_class"]) for r in client.log.rows] == [
+        ("robots", "deferred_host_budget"), ("page", "deferred_host_budget")]
+
+
+def test_a_host_that_cannot_afford_a_retry_pause_is_spent_and_its_other_pages_wait():
+    calls = []
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        raise httpx.ConnectError("connection refused", request=request)
+
+    # Backoff 1 s x jitter (at least 0.5 s) is more than the 0.3 s budget: the first failure ends the host's run.
+    client = make_client(routes(refused), backoff_s=1.0, host_budget_s=0.3)
+    with pytest.raises(FetchError) as caught:
+        client.get("http://news.test/a.html", kind="page")
+    assert caught.value.error_class == "network" and not isinstance(caught.value, DeferredError)
+    for page in ("b", "c", "d"):
+        with pytest.raises(DeferredError):
+            client.get(f"http://news.test/{page}.html", kind="page")
+    assert calls == ["/a.html"]

@@ -28,3 +28,19 @@ def test_stored_pages_are_skipped_and_failed_ones_retried_up_to_the_limit():
     known = {"ok": ("ok", 1), "retry": ("failed", 1), "spent": ("failed", pages.MAX_PAGE_ATTEMPTS)}
     todo, skipped = pages.select_new(items, known)
     assert {i["article_id"]: i["page_attempts"] for i in todo} == {"retry": 1, "new": 0} and skipped == 2
+
+
+def test_a_deferred_page_is_always_fetched_again_with_its_attempts_unchanged():
+    items = [{"article_id": aid, "url": f"http://x/{aid}"} for aid in ("deferred", "deferred-late")]
+    known = {"deferred": (pages.DEFERRED, 0), "deferred-late": (pages.DEFERRED, pages.MAX_PAGE_ATTEMPTS)}
+    todo, skipped = pages.select_new(items, known)
+    assert {i["article_id"]: i["page_attempts"] for i in todo} == {"deferred": 0, "deferred-late": 3}
+    assert skipped == 0
+
+
+def test_a_deferred_row_is_not_a_failure():
+    counts: dict[str, int] = {}
+    item = {"article_id": "a", "url": "http://x/a", "feed_url": "http://x/f", "page_attempts": 1}
+    row = pages.deferred_page(item, "deferred_host_budget", counts)
+    assert (row["page_status"], row["page_attempts"], row["error_class"]) == ("deferred", 1, "deferred_host_budget")
+    assert counts == {"pages_deferred": 1}

@@ -87,3 +87,32 @@ def test_force_fetches_a_feed_that_is_not_due(tmp_path, requests):
     fetch_feeds(run, snapshot=snapshot, sources=SOURCES, force=True, transport=transport)
     assert fetched(seen) == ["/due.xml", "/later.xml"]
     assert staging.read_counts(run)["feeds_skipped_not_due"] == 0
+
+
+def test_a_feed_whose_host_budget_is_spent_is_deferred_and_stays_due(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("NEWS_ALLOW_HOSTS", "news.test")
+    monkeypatch.setenv("NEWS_MIN_INTERVAL_S", "0")
+    monkeypatch.setenv("NEWS_HOST_BUDGET_S", "0.8")
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        seen.append(request.url.path)
+        time.sleep(0.5)
+        return httpx.Response(200, headers={"content-type": "application/rss+xml"}, content=RSS)
+
+    snapshot = write_snapshot(tmp_path / "given.duckdb", {"due": True, "later": True})
+    run = staging.run_dir("t-budget")
+    fetch_feeds(run, snapshot=snapshot, sources=SOURCES, transport=httpx.MockTransport(handler))
+    # The second feed's request ran into the budget and was cut short there: deferred, not failed.
+    assert seen == ["/due.xml", "/later.xml"]
+    # No state row for the deferred feed: its stored state (due, validators) is left as it was.
+    assert [s["name"] for s in staging.read_rows(run / "feed_state" / "000.parquet")] == ["due"]
+    counts = staging.read_counts(run)
+    assert counts["feeds_deferred"] == 1 and "feeds_failed" not in counts
+    log = staging.read_rows(run / "fetch_log" / "feeds-000.parquet")
+    (deferred,) = [r for r in log if r["error_class"] == "deferred_host_budget"]
+    assert deferred["url"] == "http://news.test/later.xml" and "NEWS_HOST_BUDGET_S" in deferred["error"]
