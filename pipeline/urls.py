@@ -52,7 +52,7 @@ def canonical_url(url: str, base: str | None = None) -> str:
     """
     url = re.sub(r"\s+", "", url or "")
     if base:
-        url = urljoin(base, url)
+        url = re.sub(r"\s+", "", urljoin(base, url))  # the base's whitespace goes too
     url = unwrap_google_news(url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
