@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import re
 from dataclasses import dataclass
 
@@ -94,9 +95,10 @@ def _number(text: str) -> float | None:
     if text in NUMBER_WORDS:
         return float(NUMBER_WORDS[text])
     try:
-        return float(text.replace(",", ""))
+        value = float(text.replace(",", ""))
     except ValueError:
         return None
+    return value if math.isfinite(value) else None  # a run of digits past 1.8e308 is no figure
 
 
 def _scale(text: str | None) -> float:
@@ -120,6 +122,8 @@ def find_amounts(text: str) -> list[Amount]:
     taken: list[tuple[int, int]] = []  # disjoint spans, sorted: a new span can only overlap its neighbours
 
     def add(value: float, currency: str, start: int, end: int) -> None:
+        if not math.isfinite(value):  # a figure times its scale past 1.8e308
+            return
         i = bisect.bisect_left(taken, (start, end))
         if any(a < end and start < b for a, b in taken[max(0, i - 1) : i + 1]):
             return
