@@ -61,7 +61,7 @@ def forbidden(ip: str) -> bool:
     return any(a in net for a in (addr, *inner) for net in NEVER if a.version == net.version)
 
 
-@settings(max_examples=examples(1500))
+@settings(max_examples=examples(800))
 @given(url=st.one_of(urls, st.text(max_size=60)), base=st.one_of(st.none(), st.just("http://news.test/feeds/a.xml"),
                                                                   urls))
 def test_canonical_url_raises_only_its_documented_error_and_is_stable(url: str, base: str | None) -> None:
@@ -82,7 +82,7 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(http, "_resolve", fake_resolve)
 
 
-@settings(max_examples=examples(1500))
+@settings(max_examples=examples(800))
 @given(current=st.one_of(st.just("http://news.test/a/b.html"), st.just("https://[2606:4700::1111]:8443/x"), urls),
        location=locations)
 def test_a_location_becomes_a_vetted_hop_or_a_recorded_fetch_error(resolver: None, current: str,
