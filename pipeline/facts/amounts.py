@@ -49,8 +49,10 @@ _JAPANESE = re.compile(
     r"(?P<body>(?:\d+(?:\.\d+)?兆)?(?:\d+(?:\.\d+)?億)?(?:\d+(?:\.\d+)?万)?(?:\d+(?:\.\d+)?千)?(?:\d+(?:,\d{3})*(?:\.\d+)?)?)"
     r"(?P<cur>米ドル|ドル|円|ユーロ|元|ウォン)"
 )
+# Not inside a number: after a letter, a digit, a point, or a digit and a comma ("1,234": no percent starts at
+# "234"), which also keeps a long run of digit groups from being retried at every group.
 _PERCENT = re.compile(
-    rf"(?<![\w.])(?P<num>{_NUM}|{_WORD_NUM})(?:\s*(?:%|％)|[\s\xa0-]+(?:percent|per\s+cent|pct)\b|[\s\xa0]+percentage\s+points?\b)"
+    rf"(?<![\w.])(?<!\d,)(?P<num>{_NUM}|{_WORD_NUM})(?:\s*(?:%|％)|[\s\xa0-]+(?:percent|per\s+cent|pct)\b|[\s\xa0]+percentage\s+points?\b)"
     r"(?P<of>\s+of\s+(?:the\s+|its\s+|their\s+|a\s+)?(?P<what>[\w’'\-]+(?:\s+(?!of\b|by\b|to\b|in\b|and\b|or\b|from\b|for\b|on\b|at\b|with\b|by\b)[\w’'\-]+){0,3}))?",
     re.I,
 )
