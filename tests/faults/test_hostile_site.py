@@ -1,7 +1,8 @@
 """The hostile loopback site (tests/fixtures/hostile_site.py) against the real ``newswatch run`` (issue 16 part 9).
 
 One run in a child process, with the production client options: it exits 0, the good feed's articles
-load, every row of ``CASES`` is recorded as the row expects, the child's peak memory stays under 1 GB,
+load, every row of ``CASES`` is recorded as the row expects (and the run's counts agree with the table),
+the child's peak memory stays under 1 GB,
 and nothing is requested from the trap server (another loopback address and port) nor any disallowed
 path. The test prints the fault figures the README quotes: cases run, survived, and what was recorded.
 """
@@ -76,8 +77,10 @@ def _records(snapshot: Path, export: Path) -> dict[str, dict[str, Any]]:
             rec(_slug(url))["item_error"] = error_class
         for url, error_class in con.execute("select feed_url, coalesce(last_error_class, 'ok') from feeds").fetchall():
             rec(_slug(url))["feed_error"] = error_class
-        (runs,) = con.execute("select count(*) from runs").fetchone()
-        assert runs == 1
+        cursor = con.execute("select * from runs")
+        (run,) = cursor.fetchall()
+        out["(run)"] = {column[0]: value for column, value in zip(cursor.description, run, strict=True)
+                        if column[0] == "status" or column[0].startswith("count_")}
     limit = csv.field_size_limit(1 << 28)  # the digits page's text is one 150 KB cell
     try:
         with open(export / "articles.csv", newline="", encoding="utf-8") as f:
@@ -121,6 +124,7 @@ def test_the_hostile_site(tmp_path: Path) -> None:
         site_hits, trap_hits = dict(sites.site.hits), dict(sites.trap.hits)
 
     records = _records(tmp_path / "data" / "newswatch.snapshot.duckdb", tmp_path / "export")
+    run = records["(run)"]
     verdicts = {case.name: _verdict(case, records.get(case.name, {})) for case in CASES}
     survived = sum(ok for ok, _ in verdicts.values())
     lines = [f"hostile site: {len(CASES)} cases run, {survived} survived; exit 0 in {seconds:.0f} s, "
@@ -128,10 +132,20 @@ def test_the_hostile_site(tmp_path: Path) -> None:
              f"{'case':<26} {'kind':<6} {'ok':<3} recorded"]
     lines += [f"{c.name:<26} {c.kind:<6} {'yes' if verdicts[c.name][0] else 'NO':<3} {verdicts[c.name][1]}"
               for c in CASES]
+    lines.append("run counts: " + ", ".join(f"{k.removeprefix('count_')}={v}" for k, v in run.items() if v))
     print("\n".join(lines))
     failed = {name: (recorded, next(c for c in CASES if c.name == name).expect.describe())
               for name, (ok, recorded) in verdicts.items() if not ok}
     assert not failed, failed
+    # The run's counts agree with the table: the good and the hostile feed are healthy, each feed row failed...
+    n_feed_rows = sum(c.kind == "feed" for c in CASES)
+    assert run["status"] == "success", run
+    assert (run["count_feeds_ok"], run["count_feeds_failed"]) == (2, n_feed_rows), run
+    # ... and every page the table expects to load, or to fail, is counted so, once.
+    n_ok = sum(c.expect.page_status == "ok" for c in CASES)
+    n_failed = sum(c.expect.page_status not in (None, "ok") for c in CASES)
+    assert (run["count_pages_fetched"], run["count_pages_failed"], run["count_articles_new"]) == (
+        n_ok, n_failed, n_ok + n_failed), run
     assert rss_bytes < MAX_RSS_BYTES, f"peak RSS {rss_bytes / 2**20:.0f} MB"
     assert trap_hits == {}, trap_hits
     assert not [p for p in site_hits if "/private/" in p], site_hits
