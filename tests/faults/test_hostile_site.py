@@ -2,9 +2,9 @@
 
 One run in a child process, with the production client options: it exits 0, the good feed's articles
 load, every row of ``CASES`` is recorded as the row expects (and the run's counts agree with the table),
-the child's peak memory stays under 1 GB,
-and nothing is requested from the trap server (another loopback address and port) nor any disallowed
-path. The test prints the fault figures the README quotes: cases run, survived, and what was recorded.
+the child's peak memory stays under 1 GB, and nothing is requested from the trap server (another
+loopback address and port) nor any disallowed path. The test prints the fault figures the README
+quotes: cases run, survived, and what was recorded.
 """
 
 from __future__ import annotations
