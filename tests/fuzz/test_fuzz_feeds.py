@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import PipelineError
@@ -99,6 +99,8 @@ def _check(body: bytes, content_type: str) -> None:
 
 @settings(max_examples=examples(150))
 @given(feed_bodies())
+@example(('<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>x</title><item><title>'
+          '&#xD800;</title><link>/a.html</link></item></channel></rss>'.encode("utf-16"), ""))  # found by the fuzz set
 def test_a_hostile_feed_body_parses_within_budget_into_encodable_rows(case: tuple[bytes, str]) -> None:
     _check(*case)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import PipelineError
@@ -65,6 +65,7 @@ def _html(body: bytes, content_type: str) -> None:
 
 @settings(max_examples=examples(40))
 @given(html_documents())
+@example((b'<html><head><link rel="canonical" href="http://[::1"></head><body><p>Text.</p></body></html>', ""))
 def test_a_hostile_page_gives_text_or_none_within_budget(case: tuple[bytes, str]) -> None:
     _html(*case)
 
@@ -132,6 +133,8 @@ def test_facts_of_hostile_text_end_within_budget_with_spans_that_index_it(title:
 
 
 @settings(max_examples=examples(10))
+@example("$" + ",".join(["999"] * 120))  # found by the fuzz set: an amount of inf
+@example(",".join(["123"] * 40_000))     # found by the hostile site: quadratic percent pattern
 @given(st.lists(st.one_of(_AMOUNTS, st.sampled_from([" ", ",", ", ", " and ", "."])), min_size=20, max_size=80)
        .map("".join))
 def test_facts_of_long_digit_and_comma_runs_end_within_budget(text: str) -> None:

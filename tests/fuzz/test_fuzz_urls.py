@@ -12,7 +12,7 @@ import ipaddress
 import socket
 
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import BlockedError, FetchError
@@ -64,6 +64,8 @@ def forbidden(ip: str) -> bool:
 @settings(max_examples=examples(800))
 @given(url=st.one_of(urls, st.text(max_size=60)), base=st.one_of(st.none(), st.just("http://news.test/feeds/a.xml"),
                                                                   urls))
+@example(url="", base="http://news.test/a b")  # the bugs the fuzz set found, kept as examples
+@example(url="http://[::1]@]", base=None)
 def test_canonical_url_raises_only_its_documented_error_and_is_stable(url: str, base: str | None) -> None:
     with budget(2.0, (url, base)):
         try:
