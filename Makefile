@@ -2,6 +2,7 @@
 #   make demo   - run news_ingest through Airflow on the bundled offline sample site
 #   make test   - the test suite (what .ci/run runs)
 #   make lint, make typecheck - ruff and sqlfluff; mypy strict on pipeline/
+#   make faults - the hostile loopback site and the fuzz set, printing the fault figures of the README
 SHELL := /bin/bash
 PYTHON ?= python3
 UV_VERSION ?= 0.13.8
@@ -30,6 +31,12 @@ airflow: install
 
 test: install
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+# The hostile site through a real `newswatch run` (its table of cases, printed) and the Hypothesis fuzz set;
+# both are part of `make test` too. FUZZ_SCALE=20 multiplies the fuzz examples for a longer hunt.
+.PHONY: faults
+faults: install
+	$(UV) run --frozen pytest -q -s tests/faults/test_hostile_site.py tests/fuzz $(PYTEST_ARGS)
 
 # news_ingest on CeleryExecutor + PostgreSQL + Redis (Debian packages), two workers; see docs/DISTRIBUTED.md.
 .PHONY: test-distributed

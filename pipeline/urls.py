@@ -47,12 +47,12 @@ def canonical_url(url: str, base: str | None = None) -> str:
     An IPv6 literal keeps its brackets (``http://[2001:db8::1]/a``).
 
     Raises:
-        ValueError: the URL cannot name a page: a port outside 1-65535, or a malformed IPv6 literal.
+        ValueError: the URL cannot name a page: a port outside 1-65535, or a malformed IPv6 literal or host.
             Callers that read untrusted links contain it per item (``pipeline.stages.boundary``).
     """
     url = re.sub(r"\s+", "", url or "")
     if base:
-        url = urljoin(base, url)
+        url = re.sub(r"\s+", "", urljoin(base, url))  # the base's whitespace goes too
     url = unwrap_google_news(url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -63,6 +63,8 @@ def canonical_url(url: str, base: str | None = None) -> str:
         raise ValueError(f"{url!r} has a port outside 1-65535") from exc
     if port == 0:
         raise ValueError(f"{url!r} has port 0, which no page listens on")
+    if "[" in host or "]" in host:  # "http://[::1]@]/" names the host "]"
+        raise ValueError(f"{url!r} has a malformed host {host!r}")
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"

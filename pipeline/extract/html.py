@@ -122,7 +122,7 @@ def page_canonical_url(html: str, url: str | None) -> str | None:
     trafilatura's ``url`` metadata is no substitute: it falls back to og:url, <base> and the URL
     it was given, so it cannot tell "this page declares a canonical" from "no declaration".
     A canonical pointing at a site's root is a CMS template default, not a statement that two
-    pages are one story, so it is dropped.
+    pages are one story, so it is dropped; so is one that names no page (a malformed IPv6 literal).
     """
     end = _HEAD_END.search(html)
     for tag in _LINK_TAG.findall(html, 0, end.start() if end else len(html)):
@@ -132,11 +132,14 @@ def page_canonical_url(html: str, url: str | None) -> str | None:
         href = unescape(next((g for g in found.groups() if g is not None), "")).strip() if found else ""
         if not href:
             return None
-        resolved = urljoin(url or "", href)
-        parts = urlsplit(resolved)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path in ("", "/"):
+        try:
+            resolved = urljoin(url or "", href)
+            parts = urlsplit(resolved)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path in ("", "/"):
+                return None
+            return canonical_url(resolved)
+        except ValueError:  # a canonical that names no page (``http://[::1``, a port past 65535) declares nothing
             return None
-        return canonical_url(resolved)
     return None
 
 

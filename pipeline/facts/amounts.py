@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import re
 from dataclasses import dataclass
 
@@ -48,8 +49,10 @@ _JAPANESE = re.compile(
     r"(?P<body>(?:\d+(?:\.\d+)?兆)?(?:\d+(?:\.\d+)?億)?(?:\d+(?:\.\d+)?万)?(?:\d+(?:\.\d+)?千)?(?:\d+(?:,\d{3})*(?:\.\d+)?)?)"
     r"(?P<cur>米ドル|ドル|円|ユーロ|元|ウォン)"
 )
+# Not inside a number: after a letter, a digit, a point, or a digit and a comma ("1,234": no percent starts at
+# "234"), which also keeps a long run of digit groups from being retried at every group.
 _PERCENT = re.compile(
-    rf"(?<![\w.])(?P<num>{_NUM}|{_WORD_NUM})(?:\s*(?:%|％)|[\s\xa0-]+(?:percent|per\s+cent|pct)\b|[\s\xa0]+percentage\s+points?\b)"
+    rf"(?<![\w.])(?<!\d,)(?P<num>{_NUM}|{_WORD_NUM})(?:\s*(?:%|％)|[\s\xa0-]+(?:percent|per\s+cent|pct)\b|[\s\xa0]+percentage\s+points?\b)"
     r"(?P<of>\s+of\s+(?:the\s+|its\s+|their\s+|a\s+)?(?P<what>[\w’'\-]+(?:\s+(?!of\b|by\b|to\b|in\b|and\b|or\b|from\b|for\b|on\b|at\b|with\b|by\b)[\w’'\-]+){0,3}))?",
     re.I,
 )
@@ -94,9 +97,10 @@ def _number(text: str) -> float | None:
     if text in NUMBER_WORDS:
         return float(NUMBER_WORDS[text])
     try:
-        return float(text.replace(",", ""))
+        value = float(text.replace(",", ""))
     except ValueError:
         return None
+    return value if math.isfinite(value) else None  # a run of digits past 1.8e308 is no figure
 
 
 def _scale(text: str | None) -> float:
@@ -120,6 +124,8 @@ def find_amounts(text: str) -> list[Amount]:
     taken: list[tuple[int, int]] = []  # disjoint spans, sorted: a new span can only overlap its neighbours
 
     def add(value: float, currency: str, start: int, end: int) -> None:
+        if not math.isfinite(value):  # a figure times its scale past 1.8e308
+            return
         i = bisect.bisect_left(taken, (start, end))
         if any(a < end and start < b for a, b in taken[max(0, i - 1) : i + 1]):
             return

@@ -14,11 +14,13 @@ capped feed, and it stays due). A feed whose host's budget is spent is not fetch
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import logging
 import os
 import re
 import statistics
+import string
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -260,20 +262,37 @@ def _declares_entities(body: bytes, content_type: str = "") -> bool:
 def _fix_char_refs(body: bytes) -> tuple[bytes, int]:
     """The body with every reference to no character replaced by U+FFFD, and how many there were."""
     count = 0
+    codec = next((name for mark, name in _WIDE_FORMS if body.startswith(mark)), None)
 
     def sub(match: re.Match[bytes]) -> bytes:
         nonlocal count
-        hex_digits, digits = match.groups()
+        hex_digits, digits = (g.decode(codec).encode() if codec and g else g for g in match.groups())
         # Leading zeros are legal and unbounded; more than 8 digits after them is past U+10FFFF anyway
         # (and int() refuses decimal strings past 4300 digits).
         significant = (hex_digits or digits).lstrip(b"0")
         code = int(significant or b"0", 16 if hex_digits else 10) if len(significant) <= 8 else 0x110000
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code == 0:
             count += 1
-            return b"&#xFFFD;"
+            return "&#xFFFD;".encode(codec or "ascii")
         return match.group(0)
 
-    return _CHAR_REF.sub(sub, body), count
+    return (_CHAR_REF if codec is None else _wide_char_ref(codec)).sub(sub, body), count
+
+
+# A body in UTF-16 or UTF-32, told by its byte order mark or by how "<" is spelled (XML 1.0 appendix F,
+# as feedparser detects it): each character of a reference is two or four bytes there.
+_WIDE_FORMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+               (b"\x00\x00\x00<", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+               (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"))
+
+
+@functools.cache
+def _wide_char_ref(codec: str) -> re.Pattern[bytes]:
+    """``_CHAR_REF`` for a body in ``codec`` (UTF-16 or UTF-32 of one byte order)."""
+    def one_of(chars: str) -> bytes:
+        return b"(?:" + b"|".join(re.escape(c.encode(codec)) for c in chars) + b")"
+    return re.compile(one_of("&") + one_of("#") + b"(?:" + one_of("xX") + b"(" + one_of(string.hexdigits) + b"+)|("
+                      + one_of(string.digits) + b"+))" + one_of(";"))
 
 
 def _encodable(value: str) -> tuple[str, bool]:

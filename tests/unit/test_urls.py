@@ -60,7 +60,16 @@ def test_an_ipv6_literal_keeps_its_brackets_and_is_stable(raw, expected):
     assert article_id(raw) == article_id(expected)
 
 
-@pytest.mark.parametrize("raw", ["http://example.com:99999/a", "http://example.com:0/a", "http://[::1/a"])
+@pytest.mark.parametrize("raw", ["http://example.com:99999/a", "http://example.com:0/a", "http://[::1/a",
+                                 "http://[::1]@]/a"])  # the last found by tests/fuzz: it gave "http://]/a"
 def test_a_link_that_names_no_page_is_a_value_error(raw):
     with pytest.raises(ValueError):
         canonical_url(raw)
+
+
+def test_whitespace_in_the_base_is_dropped_as_in_the_link():
+    """Found by tests/fuzz: a base with a space gave ``.../a b``, which canonicalises again to ``.../ab``."""
+    joined = canonical_url("", "http://news.test/a b")
+    assert joined == "http://news.test/ab"
+    assert canonical_url(joined) == joined
+    assert canonical_url("x.html", "http://news.test/\tfeeds/a.xml") == "http://news.test/feeds/x.html"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import sample_site
-from pipeline.extract.html import decode_html, extract_html, guess_language
+from pipeline.extract.html import decode_html, extract_html, guess_language, page_canonical_url
 
 ARTICLE = sample_site.SITE_DIR / "articles" / "trump-takaichi-summit.html"
 JA = "日米首脳会談でレアアースの供給網について合意した。高市首相は記者団に述べた。" * 3
@@ -59,3 +59,15 @@ def test_article_body_without_navigation_related_links_or_footer():
 )
 def test_language_guess(text, language):
     assert guess_language(text) == language
+
+
+@pytest.mark.parametrize("href", ["http://[::1", "http://news.test:99999/a.html", "//[fe80::1/x"])
+def test_a_canonical_that_names_no_page_declares_nothing_and_the_text_is_kept(href):
+    """Found by tests/fuzz: such a <link rel="canonical"> raised ValueError and the page's text was lost."""
+    page = (f'<html><head><link rel="canonical" href="{href}"><title>Port figures</title></head><body><article>'
+            + "<p>The harbour authority published its quarterly cargo report on Monday morning.</p>" * 5
+            + "</article></body></html>")
+    assert page_canonical_url(page, "http://news.test/a.html") is None
+    extracted = extract_html(page.encode(), "http://news.test/a.html")
+    assert extracted is not None and "quarterly cargo report" in extracted.text
+    assert extracted.canonical_url is None

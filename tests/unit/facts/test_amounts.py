@@ -74,3 +74,14 @@ def test_percentages_in_their_written_forms(text: str, surface: str, value: floa
     [pct] = find_percents(text)
     assert (pct.text, pct.value, pct.of) == (surface, value, None)
     assert find_amounts(text) == []  # a share is not money
+
+
+@pytest.mark.parametrize("text", ["$" + ",".join(["999"] * 120), "$" + "9" * 400 + " billion", "$" + "9" * 300 + " billion",
+                                  "9" * 400 + " dollars"])
+def test_a_figure_past_the_range_of_a_float_is_no_amount(text: str) -> None:
+    """Found by tests/fuzz: such a run gave an amount of inf, which JSON cannot hold."""
+    assert [a.value for a in find_amounts(f"The fund said {text} would follow.")] == []
+
+
+def test_a_percentage_past_the_range_of_a_float_is_none() -> None:
+    assert find_percents("Prices rose " + "9" * 400 + "% last year.") == []

@@ -17,6 +17,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     # the Japanese-amount pre-check retried every digit of a run to its end
     "digit_commas": lambda n: "1," * (n // 2),
     "nines": lambda n: "9" * n,
+    # the percent pattern was retried at every group of "123,123,123..." (found by tests/faults/test_hostile_site.py)
+    "digit_groups": lambda n: "123," * (n // 4),
     "nines_then_yen": lambda n: "9" * (n // 2) + "円 5円 " + "9," * (n // 4) + "9円",
     # every amount was checked for overlap against every amount before it
     "many_dollar_amounts": lambda n: "$1 " * (n // 3),

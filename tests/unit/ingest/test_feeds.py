@@ -310,6 +310,19 @@ def test_a_reference_to_no_character_is_replaced_and_flagged(ref):
     assert all(r["title"].encode("utf-8") for r in parsed.rows)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("ref", ["&#xD800;", "&#x110000;"])
+def test_a_reference_to_no_character_in_a_utf16_or_utf32_feed_is_replaced_and_flagged(ref, encoding):
+    """Found by tests/fuzz: the references were matched in the raw bytes only, so in a wide encoding
+    feedparser raised (UnicodeEncodeError, ValueError) and the whole feed failed."""
+    text = _rss(_item("/articles/bad.html", f"Bad {ref} title"), _item("/articles/good.html", "Good title")).decode()
+    body = text.replace('encoding="utf-8"', f'encoding="{encoding}"').encode(encoding)
+    parsed = feeds.parse_entries(body, BASE, "application/rss+xml")
+    titles = {r["url"].rsplit("/", 1)[-1]: r["title"] for r in parsed.rows}
+    assert titles == {"bad.html": "Bad \ufffd title", "good.html": "Good title"}
+    assert [url for url, _ in parsed.replaced] == ["http://127.0.0.1:9/articles/bad.html"]
+
+
 def test_a_link_that_names_no_page_fails_only_its_entry_inside_a_guard():
     body = _rss(_item("http://example.com:99999/a", "Port too big"), _item("http://[::1/b", "Broken IPv6"),
                 _item("http://[2001:db8::1]/c", "IPv6 literal"), _item("/articles/good.html", "Good"))
