@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from pipeline.stages import runner
+from pipeline.warehouse import feedback
 from tests.plugins.server import api_server
 
 pytestmark = pytest.mark.airflow
@@ -56,5 +57,12 @@ def test_an_operator_logs_in_and_sees_the_seed_story_with_its_evidence(sample_en
             expect(frame.get_by_text(SEED_TITLE).first).to_be_visible(timeout=60_000)
             page.screenshot(path=str(tmp_path / "monitor-in-ui.png"))
             shutil.copyfile(tmp_path / "monitor-in-ui.png", ARTIFACTS / "monitor-in-ui.png")
+
+            # An analyst marks a story from the page: the browser's own POST (cookie, Origin, token) is queued.
+            page.goto(monitor)
+            page.get_by_role("button", name="not relevant").first.click()
+            expect(page.get_by_role("heading", name="Mark queued")).to_be_visible(timeout=60_000)
+            assert "marked not relevant" in page.inner_text("body")
+            assert len(list((feedback.feedback_dir() / "queue").glob("*.json"))) == 1
         finally:
             browser.close()
