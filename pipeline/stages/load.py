@@ -3,7 +3,8 @@
 Everything a run staged is read into ``incoming_<dataset>`` temp tables and merged by the
 statements of ``sql/load/`` in file order, inside one transaction: a load commits the whole run
 or nothing. Every statement is an idempotent upsert keyed on stable ids, so loading the same run
-twice changes nothing.
+twice changes nothing. The same transaction writes the analysts' queued relevance marks
+(``pipeline.warehouse.feedback``), whose files move out of the queue only after the commit.
 """
 
 from __future__ import annotations
