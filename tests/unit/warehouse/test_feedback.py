@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from pipeline import settings, staging
 from pipeline.classify.feedback import training_items
 from pipeline.cli.app import app
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, StorageError
 from pipeline.stages import classify, load, schemas
 from pipeline.urls import article_id
 from pipeline.warehouse import feedback
@@ -154,3 +154,9 @@ def test_a_file_that_is_not_a_mark_is_set_aside_and_the_load_goes_on(caplog):
     assert queue_names("rejected") == ["garbage.json"]
     assert "garbage.json" in caplog.text
     assert os.listdir(queue) == [".half-written.123.tmp"]  # a write in progress is not touched
+
+
+def test_before_the_first_load_a_mark_is_refused_naming_the_missing_snapshot():
+    with pytest.raises(StorageError, match="no snapshot"):
+        feedback.submit(BAKERY_URL, "us_japan", True, marked_by="ana", source="cli")
+    assert queue_names("queue") == []
