@@ -109,7 +109,10 @@ async def feedback(request: Request, user: MarkingUser) -> HTMLResponse:
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         return _refuse(status.HTTP_413_CONTENT_TOO_LARGE, "form too large")
-    fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=16)
+    try:
+        fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=16)
+    except ValueError:
+        return _refuse(status.HTTP_400_BAD_REQUEST, "too many form fields")
 
     def field(name: str) -> str:
         return (fields.get(name) or [""])[0]
