@@ -35,7 +35,9 @@ DEFAULT_SCORING: dict[str, float] = {
     "saturation": 2.0,
 }
 
-_TOP_KEYS = frozenset({"scoring", "topics"})
+_TOP_KEYS = frozenset({"scoring", "topics", "languages"})
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+UNDETERMINED = "und"
 _TOPIC_KEYS = frozenset(
     {"description", "threshold", "scoring", "terms", "framed_terms", "cooccurrence", "negatives"}
 )
@@ -98,11 +100,19 @@ class Topics:
     path: Path
     version: str
     matcher: Matcher
+    languages: tuple[str, ...] | None = None  # None: the file names none, every language is scored
 
     @property
     def names(self) -> tuple[str, ...]:
         """Topic names in config order."""
         return tuple(spec.name for spec in self.specs)
+
+    def covers(self, language: str | None) -> bool:
+        """Whether the topics' phrases are written for ``language`` (ISO 639-1, as the extractor gives it).
+
+        A text of no or undetermined language is scored: nothing says the phrases do not fit it.
+        """
+        return self.languages is None or not language or language == UNDETERMINED or language in self.languages
 
 
 
@@ -147,11 +157,12 @@ def _compile_topics(path: Path, raw: bytes) -> Topics:
     if not topics_raw:
         raise loader.fail("topics", "define at least one topic")
     specs = tuple(loader.topic(str(name), body, defaults) for name, body in topics_raw.items())
+    languages = loader.languages(mapping["languages"], "languages") if "languages" in mapping else None
     matcher = loader.builder.build()
     digest = hashlib.sha256(CLASSIFIER_CODE_VERSION.encode() + b"\0" + raw).hexdigest()[:VERSION_HASH_CHARS]
     version = f"{CLASSIFIER_CODE_VERSION}-{digest}"
     logger.debug("loaded %d topics from %s, version %s", len(specs), path, version)
-    return Topics(specs=specs, path=path, version=version, matcher=matcher)
+    return Topics(specs=specs, path=path, version=version, matcher=matcher, languages=languages)
 
 
 class _Loader:
@@ -199,6 +210,18 @@ class _Loader:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise self.fail(key, "expected a list of non-empty strings")
         return list(value)
+
+    def languages(self, value: Any, key: str) -> tuple[str, ...]:
+        """The languages the topics cover: a non-empty list of ISO 639-1 codes (``[en, ja]``)."""
+        codes = self.strings(value, key)
+        if not codes:
+            raise self.fail(key, "list at least one language (ISO 639-1 codes such as en, ja)")
+        for i, code in enumerate(codes):
+            if not _LANGUAGE_CODE.match(code):
+                raise self.fail(f"{key}[{i}]", f"expected an ISO 639-1 code in lower case (en, ja), got {code!r}")
+        if len(set(codes)) != len(codes):
+            raise self.fail(key, "a language is listed twice")
+        return tuple(codes)
 
     def weighted(self, value: Any, key: str) -> tuple[dict[str, float], dict[str, str]]:
         """Terms as ``phrase: weight`` or ``phrase: {weight: w, label: "shown in evidence"}``."""

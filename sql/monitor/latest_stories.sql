@@ -12,7 +12,8 @@ latest as (
         url,
         coalesce(published_at, first_seen_at) as published_at,
         count_articles,
-        evidence
+        evidence,
+        article_id                       -- the story's best-scoring article: the one a feedback mark names
     from stories
 )
 

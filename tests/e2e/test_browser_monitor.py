@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from pipeline.stages import runner
+from pipeline.warehouse import feedback
 from tests.plugins.server import api_server
 
 pytestmark = pytest.mark.airflow
@@ -19,6 +25,33 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 SEED_TITLE = "Trump and Takaichi sign rare earths deal as Japan readies $550 billion package"
 SEED_EVIDENCE = "Takaichi is expected to announce a $550 billion investment package"
+
+
+@contextmanager
+def evil_site(action: str, fields: dict[str, str]) -> Iterator[str]:
+    """A page on another loopback port whose form posts itself to ``action`` as soon as it loads."""
+    inputs = "".join(f'<input type=hidden name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items())
+    body = (f'<!doctype html><form id=f method=post action="{escape(action)}">{inputs}</form>'
+            "<script>document.getElementById('f').submit()</script>").encode()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/win-a-prize.html"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_an_operator_logs_in_and_sees_the_seed_story_with_its_evidence(sample_env, tmp_path):
@@ -56,5 +89,24 @@ def test_an_operator_logs_in_and_sees_the_seed_story_with_its_evidence(sample_en
             expect(frame.get_by_text(SEED_TITLE).first).to_be_visible(timeout=60_000)
             page.screenshot(path=str(tmp_path / "monitor-in-ui.png"))
             shutil.copyfile(tmp_path / "monitor-in-ui.png", ARTIFACTS / "monitor-in-ui.png")
+
+            # An analyst marks a story from the page: the browser's own POST (cookie, Origin, token) is queued.
+            page.goto(monitor)
+            page.get_by_role("button", name="not relevant").first.click()
+            expect(page.get_by_role("heading", name="Mark queued")).to_be_visible(timeout=60_000)
+            assert "marked not relevant" in page.inner_text("body")
+            assert len(list((feedback.feedback_dir() / "queue").glob("*.json"))) == 1
+
+            # Another site on the same host (another port: same site, so the Lax `_token` cookie goes along)
+            # posts the form by itself, even with a valid token it somehow got: its Origin gives it away.
+            page.goto(monitor)
+            form = page.locator("form.mark").first
+            fields = {name: form.locator(f"input[name={name}]").get_attribute("value")
+                      for name in ("csrf_token", "article_id", "topic")}
+            with evil_site(f"{monitor}feedback", {**fields, "verdict": "relevant"}) as evil:
+                with page.expect_response(lambda r: r.url.endswith("/news-monitor/feedback")) as refused:
+                    page.goto(evil)
+                assert refused.value.status == 403
+            assert len(list((feedback.feedback_dir() / "queue").glob("*.json"))) == 1
         finally:
             browser.close()

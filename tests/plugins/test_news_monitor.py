@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 from pipeline import settings
 from pipeline.stages import runner
 from pipeline.views import monitor
-from tests.plugins.server import api_server
+from pipeline.warehouse import feedback
+from tests.plugins.server import USER, api_server
 
 pytestmark = pytest.mark.airflow
 
@@ -58,6 +60,59 @@ def test_the_page_needs_airflow_auth_and_lists_the_seed_story_with_its_evidence(
         assert plugin["external_views"][0]["destination"] == "nav"
 
 
+def test_the_mark_buttons_post_with_a_csrf_token_and_refuse_cross_site_requests(sample_env, tmp_path):
+    runner.run_pipeline("run-1", force=True)
+    queue = feedback.feedback_dir() / "queue"
+
+    with api_server(tmp_path / "airflow") as server:
+        page, action = f"{server.base}/news-monitor/", f"{server.base}/news-monitor/feedback"
+        token = server.token()
+        html = httpx.get(page, cookies={"_token": token}, timeout=60).text
+        assert '<form class=mark method=post action="feedback">' in html
+        csrf = re.search(r'name=csrf_token value="([^"]+)"', html).group(1)
+        article, topic = re.search(r'name=article_id value="([0-9a-f]{16})"><input type=hidden name=topic '
+                                   r'value="(\w+)"', html).groups()
+        form = {"csrf_token": csrf, "article_id": article, "topic": topic, "verdict": "not_relevant"}
+        own = {"Origin": server.base}
+
+        def post(data: dict, *, headers: dict | None = None, cookies: dict | None = None) -> httpx.Response:
+            return httpx.post(action, data=data, headers=headers or {}, cookies=cookies, timeout=60)
+
+        assert post(form, headers=own).status_code == 401  # no login
+        assert httpx.get(action, cookies={"_token": token}, timeout=30).status_code == 405  # POST only
+        logged_in = {"_token": token}
+        assert post({**form, "csrf_token": ""}, headers=own, cookies=logged_in).status_code == 403
+        assert post({**form, "csrf_token": csrf[:-4] + "0000"}, headers=own, cookies=logged_in).status_code == 403
+        assert post({k: v for k, v in form.items() if k != "csrf_token"}, headers=own,
+                    cookies=logged_in).status_code == 403
+        # A page on another site can make the browser send the cookie, but not hide where it came from.
+        assert post(form, headers={"Origin": "http://evil.example"}, cookies=logged_in).status_code == 403
+        assert post(form, headers={"Referer": "http://evil.example/page"}, cookies=logged_in).status_code == 403
+        assert post(form, headers={"Origin": "null"}, cookies=logged_in).status_code == 403
+        assert post(form, cookies=logged_in).status_code == 403  # a cookie, and no Origin or Referer
+        assert post({**form, "topic": "bakeries"}, headers=own, cookies=logged_in).status_code == 400
+        assert not queue.exists() or not list(queue.glob("*.json"))
+
+        response = post(form, headers=own, cookies=logged_in)
+        assert response.status_code == 202, response.text
+        assert "Mark queued" in response.text
+        (queued,) = queue.glob("*.json")
+        mark = json.loads(queued.read_text())
+        assert (mark["article_id"], mark["topic"], mark["is_relevant"], mark["marked_by"], mark["source"]) == (
+            article, topic, False, USER, "monitor")
+        assert mark["classifier_version"] and mark["classifier_relevant"] is True
+
+        # A script with a bearer token is no cross-site risk (no browser adds the header); it still needs the token.
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert post({**form, "csrf_token": "1.x"}, headers=bearer).status_code == 403
+        assert post({**form, "verdict": "relevant"}, headers=bearer).status_code == 202
+
+    # The next load writes both marks.
+    runner.run_pipeline("run-2", force=True)
+    assert not list(queue.glob("*.json"))
+    assert {(r["article_id"], r["is_relevant"]) for r in feedback.training_rows()} == {(article, True)}
+
+
 def hostile_monitor(tmp_path: Path) -> monitor.Monitor:
     evil = "<script>alert('x')</script>"
     return monitor.Monitor(
@@ -77,8 +132,11 @@ def hostile_monitor(tmp_path: Path) -> monitor.Monitor:
 
 
 def test_every_value_is_escaped_and_only_http_urls_become_links(tmp_path):
-    html = monitor.render_html(hostile_monitor(tmp_path))
-    assert "<script>" not in html
+    page = hostile_monitor(tmp_path)
+    page.stories[0].update(article_id="\"><script>alert(2)</script>", topic="<b>t</b>")
+    html = monitor.render_html(page, monitor.FeedbackForm("feedback\"><x>", "<token>"))
+    assert "<script>" not in html and "<b>t</b>" not in html and "<token>" not in html and "<x>" not in html
+    assert 'name=article_id value="&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"' in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert 'href="javascript:' not in html and 'href="data:' not in html
     assert 'href="https://example.org/a?x=1&amp;y=&lt;2&gt;"' in html

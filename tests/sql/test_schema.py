@@ -9,7 +9,8 @@ from pipeline import sqlfiles
 from pipeline.warehouse import migrate
 
 TABLES = ["feeds", "fetch_log", "articles", "story_clusters", "classifications", "entities", "mentions", "facts",
-          "fact_mentions", "quotes", "followups", "alerts", "runs", "amounts", "article_keys", "run_topic_counts"]
+          "fact_mentions", "quotes", "followups", "alerts", "runs", "amounts", "article_keys", "run_topic_counts",
+          "relevance_feedback"]
 
 
 @pytest.fixture

@@ -36,3 +36,24 @@ def test_without_a_snapshot_the_page_says_what_to_run():
     page = monitor.read()
     assert page.snapshot_at is None and page.stories == []
     assert "run the news_ingest DAG" in monitor.render_html(page)
+
+
+def test_a_csrf_token_is_bound_to_its_user_and_key_and_expires():
+    key, now = b"k" * 32, 1_760_000_000.0
+    token = monitor.csrf_token(key, "ana", now=now)
+    assert monitor.csrf_ok(key, "ana", token, now=now + 60)
+    assert not monitor.csrf_ok(key, "ben", token, now=now + 60)  # another user's page
+    assert not monitor.csrf_ok(b"x" * 32, "ana", token, now=now + 60)  # another server's key
+    assert not monitor.csrf_ok(key, "ana", token, now=now + monitor.CSRF_MAX_AGE_S + 1)
+    assert not monitor.csrf_ok(key, "ana", f"{int(now) + 10}.{token.split('.')[1]}", now=now + 60)  # re-dated
+    for bad in (None, "", "x", "1.", ".abc"):
+        assert not monitor.csrf_ok(key, "ana", bad, now=now)
+
+
+def test_same_origin_reads_the_origin_then_the_referer():
+    host = "127.0.0.1:8080"
+    assert monitor.same_origin("http://127.0.0.1:8080", None, host) is True
+    assert monitor.same_origin(None, "http://127.0.0.1:8080/news-monitor/", host) is True
+    assert monitor.same_origin("http://evil.example", "http://127.0.0.1:8080/", host) is False
+    assert monitor.same_origin("null", None, host) is False
+    assert monitor.same_origin(None, None, host) is None
