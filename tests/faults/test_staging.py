@@ -22,6 +22,8 @@ EXTRACT_ON_A_FULL_DISK = """
 import resource, signal
 from pathlib import Path
 from pipeline.stages import extract
+from pipeline.extract import html
+html.guess_language("warm up")  # py3langid unpacks its model to a temporary file: loaded before the disk fills
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
 extract.extract_articles(Path({pages!r}))
