@@ -29,7 +29,7 @@ from pipeline.stages import extract, load, scrape
 from pipeline.stages.feeds import fetch_feeds
 from pipeline.stages.plan_pages import plan_pages
 from tests.faults.conftest import kill9, python
-from tests.fixtures.faulty_site import article_html, item, rss
+from tests.fixtures.faulty_site import article_html, item, rss, send
 
 DRIP_GAP_S = 0.2
 DRIP_MAX_BYTES = 200          # bounded: a drip ends by itself after 40 s
@@ -58,13 +58,7 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             pass
 
         def answer(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
+            send(self, status, body, content_type, headers)
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             path = self.path
