@@ -64,9 +64,10 @@ def serve(routes: dict[str, Callable[[BaseHTTPRequestHandler], None]] | None = N
 
 def redirect_to(location: str) -> Callable[[BaseHTTPRequestHandler], None]:
     def answer(handler: BaseHTTPRequestHandler) -> None:
-        # Written raw, as a hostile server would: no quoting, no validation.
-        handler.wfile.write(f"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n"
-                            .encode("latin-1"))
+        # Written raw, as a hostile server would: no quoting, no validation. http.server closes the connection
+        # after each reply, so the reply says so; without it the client may reuse the dying keep-alive connection.
+        handler.wfile.write(f"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n"
+                            "Connection: close\r\n\r\n".encode("latin-1"))
     return answer
 
 

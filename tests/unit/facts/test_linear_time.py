@@ -1,7 +1,8 @@
 """Facts run in time linear in the text (issue 16, case 5): hostile shapes that used to be quadratic.
 
 Each shape is timed at n and 4n characters; linear work takes about 4x as long, quadratic work 16x.
-The ratio is asserted below 8, with sizes big enough that the time is not noise.
+The ratio is asserted below 8, with sizes big enough that the time is not noise. Time is this process's CPU
+time, best of two runs at each size, so other processes on a busy machine (CI, helpers) do not count.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ SHAPES: dict[str, Callable[[int], str]] = {
 
 
 def _seconds(text: str) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     extract("Trump", text, None)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
@@ -44,7 +45,7 @@ def test_facts_time_grows_linearly(shape: str) -> None:
     make = SHAPES[shape]
     extract("Trump", make(1000), None)  # warm the gazetteer and the compiled patterns
     small = min(_seconds(make(20_000)) for _ in range(2))
-    big = _seconds(make(80_000))
+    big = min(_seconds(make(80_000)) for _ in range(2))
     assert big < 8 * max(small, 0.01), f"{shape}: {small:.3f}s at 20k chars, {big:.3f}s at 80k"
 
 
