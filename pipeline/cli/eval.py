@@ -38,11 +38,17 @@ def eval_classify_cmd(labels: Annotated[Path, typer.Argument(help="Labelled JSON
 
 
 @app.command("facts")
-def eval_facts_cmd(gold: Annotated[Path, typer.Argument(help="Gold facts JSON Lines, e.g. shared/eval/facts_dev.jsonl.")]) -> None:
-    """Precision and recall of entities, amounts, events and quotes against gold facts."""
+def eval_facts_cmd(gold: Annotated[Path | None, typer.Argument(
+        help="Gold facts JSON Lines (e.g. shared/eval/facts_dev.jsonl) or a folder of facts*.jsonl "
+             "(default: every gold file of ../shared/eval).")] = None) -> None:
+    """Entities, amounts, events and quotes against gold facts: a table per file, recall by type, every miss."""
     from pipeline.eval import facts as eval_facts
 
-    typer.echo(eval_facts.format_report(eval_facts.evaluate(gold)))
+    try:
+        reports = eval_facts.evaluate_all(gold or eval_facts.default_gold_dir())
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc), param_hint="GOLD") from exc
+    typer.echo(eval_facts.format_all(reports))
 
 
 @app.command("extraction")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli.app import app
@@ -37,8 +39,14 @@ def test_the_report_scores_each_field_and_lists_the_misses(tmp_path):
     assert "tiny: missed Mars Mining Corp (ORG)" in out
 
 
-def test_the_dev_gold_meets_the_issue_numbers(shared_dir):
-    report = eval_facts.evaluate(shared_dir / "eval" / "facts_dev.jsonl")
+@pytest.fixture(scope="module")
+def shared_reports(shared_dir) -> dict[str, eval_facts.Report]:
+    """Every gold file of ../shared/eval, scored once for the module."""
+    return {path.name: report for path, report in eval_facts.evaluate_all(shared_dir / "eval")}
+
+
+def test_the_dev_gold_meets_the_issue_numbers(shared_reports):
+    report = shared_reports["facts_dev.jsonl"]
     overall = report.overall
     assert overall["entities"].counts.f1 >= 0.85
     assert overall["amounts"].counts.f1 >= 0.95
@@ -93,8 +101,8 @@ def test_a_japanese_gold_file_gets_the_table_recall_by_type_and_its_misses(tmp_p
     assert "ja-tiny: missed agreement (proposed)" in out
 
 
-def test_the_japanese_dev_gold_meets_the_issue_numbers(shared_dir):
-    report = eval_facts.evaluate(shared_dir / "eval" / "facts_ja_dev.jsonl")
+def test_the_japanese_dev_gold_meets_the_issue_numbers(shared_reports):
+    report = shared_reports["facts_ja_dev.jsonl"]
     overall = report.overall
     assert overall["entities"].counts.f1 >= 0.85
     events = overall["events"]
@@ -102,3 +110,56 @@ def test_the_japanese_dev_gold_meets_the_issue_numbers(shared_dir):
     assert events.extra["status_ok"] / events.tp >= 0.80
     quotes = overall["quotes"]
     assert quotes.tp and quotes.extra["speaker_ok"] / quotes.tp >= 0.90
+
+
+def test_every_shared_gold_file_is_scored_english_and_japanese(shared_dir, shared_reports):
+    assert {"facts_dev.jsonl", "facts_train.jsonl", "facts_ja_dev.jsonl"} <= set(shared_reports)
+    assert eval_facts.default_gold_dir() == shared_dir / "eval"
+    assert shared_reports["facts_ja_dev.jsonl"].cjk_chars > 1000  # the Japanese file went the Japanese way
+    assert shared_reports["facts_train.jsonl"].overall["events"].gold == 55  # the issue's 55 new events
+
+
+def _gold_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "eval"
+    folder.mkdir()
+    (folder / "facts_dev.jsonl").write_text(json.dumps(DOC) + "\n")
+    (folder / "facts_new.jsonl").write_text(json.dumps(JA_DOC, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / "classify_dev.jsonl").write_text("{}\n")  # not a facts file: left alone
+    return folder
+
+
+def test_a_folder_gets_one_table_row_per_gold_file_and_says_which_were_developed_on(tmp_path):
+    result = CliRunner().invoke(app, ["eval", "facts", str(_gold_folder(tmp_path))])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    header = "| set | docs | developed on | entities F1 | amounts F1 | event recall | status acc | date acc | speaker acc |"
+    assert header in out
+    assert "| facts_dev.jsonl | 1 | yes | 0.857 | 1.000 | 1.000 | 1.000 |" in out  # entities: 6 of 7 gold found
+    assert "| facts_new.jsonl | 1 | no | 1.000 | — | 0.500 | 1.000 | 1.000 | 1.000 |" in out
+    assert "classify_dev" not in out
+    # each file's own report follows, with its provenance, its recall by type and its misses
+    assert "== facts_dev.jsonl: developed on:" in out and "== facts_new.jsonl: not developed on" in out
+    assert "ja-tiny: missed agreement (proposed)" in out and "tiny: missed Mars Mining Corp (ORG)" in out
+    assert out.count("event recall by type:") == 2
+
+
+def test_no_argument_scores_the_default_gold_folder(tmp_path, monkeypatch):
+    folder = _gold_folder(tmp_path)
+    monkeypatch.setattr(eval_facts, "default_gold_dir", lambda: folder)
+    result = CliRunner().invoke(app, ["eval", "facts"])
+    assert result.exit_code == 0, result.output
+    assert "| facts_dev.jsonl | 1 | yes |" in result.stdout and "| facts_new.jsonl | 1 | no |" in result.stdout
+
+
+def test_one_file_still_gets_its_report_and_its_provenance(tmp_path):
+    gold = _gold_folder(tmp_path) / "facts_dev.jsonl"
+    result = CliRunner().invoke(app, ["eval", "facts", str(gold)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("facts_dev.jsonl: developed on: English rules")
+    assert "| set |" not in result.stdout
+
+
+def test_a_folder_without_gold_files_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(app, ["eval", "facts", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "no facts*.jsonl gold facts files" in result.output
