@@ -4,7 +4,17 @@
 1987-04-17), "Oct. 29", "2025-10-29", "the 28th day of October, two thousand and twenty-five" and Japanese
 "10月29日" all become ISO dates. A bare weekday is ambiguous until the tense of its clause is known, so it
 keeps its weekday and is resolved again by the event extractor ("met on Tuesday" looks back, "will meet
-on Wednesday" looks forward).
+on Wednesday" looks forward). A month-day without a year keeps its month and day the same way: the nearest
+year by default, the tense's side of the publication date through :func:`resolve_month_day`.
+
+``dateparser`` 1.5 (PyPI) was measured against these rules on every dated gold event of ``../shared/eval`` (its
+evidence sentence, relative to the published date, the status choosing past or future): the rules find the gold
+date in 30 of 50 sentences (facts_dev 18/31, facts_ja_dev 4/4, facts_train 8/15), dateparser in 21 (11, 1, 9);
+on the 133 undated gold events the rules find a date in 14 sentences, dateparser in 46 ("Up to $25 billion" read
+as the 25th, "1950" from a section number). It also put "the 28th day of October, two thousand and twenty-five" in
+2024. As a fallback for sentences the rules find no date in, it gained no gold date, gave 2 wrong ones and 39
+dates to undated events; its import costs 0.75 s of CPU and its first call 0.25 s more. So the rules stay and the
+library is not a dependency.
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "ordinal_day_of",
         re.compile(
             rf"\b(?P<d>\d{{1,2}}(?:st|nd|rd|th)|(?i:{_ORD_WORD}))\s+day\s+of\s+{_MONTH}"
-            rf"(?:,?\s+(?P<y>\d{{4}}|(?i:{_YEAR_WORDS})))?"
+            rf"(?:,?\s+(?:in\s+the\s+year\s+of\s+our\s+Lord\s+)?(?P<y>\d{{4}}|(?i:{_YEAR_WORDS})))?"
         ),
     ),
     (
@@ -47,6 +57,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("day_month", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\b(?:,?\s+(?P<y>\d{{4}})\b)?")),
+    ("month_modifier", re.compile(rf"\b(?P<mod>(?i:next|last|this|coming|past))\s+{_MONTH}(?!\w|\s+\d)")),
     ("weekday", re.compile(rf"\b(?:(?P<mod>next|last|this|coming|past)\s+)?{_WEEKDAY}\b", re.I)),
     (
         "relative",
@@ -75,6 +86,7 @@ class DateMention:
     weekday: int | None = None
     modifier: str | None = None
     precision: str = "day"
+    month_day: tuple[int, int] | None = None  # (month, day) of a month-day without a year, to resolve by tense
 
 
 def resolve_weekday(weekday: int, published: dt.date, direction: str = "nearest") -> dt.date:
@@ -110,17 +122,46 @@ def _year_from_words(text: str) -> int | None:
     return 2000 + sum(CARDINALS.get(w, 0) for w in rest)
 
 
-def _infer_year(month: int, day: int, published: dt.date) -> dt.date | None:
-    """Year of a month-day without a year: the one that puts the date closest to publication."""
-    best: dt.date | None = None
+def resolve_month_day(month: int, day: int, published: dt.date, direction: str = "nearest") -> dt.date | None:
+    """The year of a month-day given without one ("Oct. 29", "10月29日"), relative to ``published``.
+
+    Args:
+        month: 1-12.
+        day: 1-31.
+        published: the publication date.
+        direction: ``past`` (on or before publication: "met on Oct. 29"), ``future`` (on or after: "will meet on
+            Oct. 29") or ``nearest`` (the year that puts the date closest to publication).
+
+    Returns:
+        The date, within a year of ``published`` on the chosen side; None when no year has that day (Feb. 30).
+    """
+    cands: list[dt.date] = []
     for year in (published.year - 1, published.year, published.year + 1):
         try:
-            cand = dt.date(year, month, day)
+            cands.append(dt.date(year, month, day))
         except ValueError:
             continue
-        if best is None or abs((cand - published).days) < abs((best - published).days):
-            best = cand
-    return best
+    if direction == "past":
+        cands = [c for c in cands if c <= published] or cands
+    elif direction == "future":
+        cands = [c for c in cands if c >= published] or cands
+    return min(cands, key=lambda c: abs((c - published).days), default=None)
+
+
+def _infer_year(month: int, day: int, published: dt.date) -> dt.date | None:
+    """Year of a month-day without a year: the one that puts the date closest to publication."""
+    return resolve_month_day(month, day, published)
+
+
+def _month_with_modifier(month: int, modifier: str, published: dt.date) -> dt.date:
+    """"last December", "next March", "this May": the first day of that month, on the modifier's side."""
+    if modifier in ("last", "past"):
+        year = published.year if month < published.month else published.year - 1
+    elif modifier in ("next", "coming"):
+        year = published.year if month > published.month else published.year + 1
+    else:  # "this May": the one of the publication's year
+        year = published.year
+    return dt.date(year, month, 1)
 
 
 def _make_date(year: int | None, month: int, day: int, published: dt.date | None) -> dt.date | None:
@@ -189,8 +230,16 @@ def _mention(kind: str, m: re.Match[str], published: dt.date | None) -> DateMent
         value = _make_date(int(m.group("y")), int(m.group("m")), int(m.group("d")), published)
         return DateMention(*span, value) if value else None
     if kind == "ja_md":
-        value = _make_date(None, int(m.group("m")), int(m.group("d")), published)
-        return DateMention(*span, value)
+        month, day = int(m.group("m")), int(m.group("d"))
+        value = _make_date(None, month, day, published)
+        return DateMention(*span, value, month_day=(month, day))
+    if kind == "month_modifier":
+        mod = m.group("mod").lower()
+        month = MONTHS[m.group("month").rstrip(".").lower()]
+        if m.group("month") == "May" and mod == "this":
+            return None  # "this May" is as often the verb ("this may change")
+        value = _month_with_modifier(month, mod, published) if published else None
+        return DateMention(*span, value, modifier=mod, precision="month")
     if kind in ("ordinal_day_of", "month_day", "day_month"):
         month = MONTHS[m.group("month").rstrip(".").lower()]
         raw_day = m.group("d").lower()
@@ -202,7 +251,7 @@ def _mention(kind: str, m: re.Match[str], published: dt.date | None) -> DateMent
         if m.group("month") == "May" and kind == "month_day" and not raw_year and day > 31:
             return None
         value = _make_date(year, month, day, published)
-        return DateMention(*span, value)
+        return DateMention(*span, value, month_day=None if year else (month, day))
     if kind == "weekday":
         weekday = WEEKDAYS[m.group("weekday").lower()]
         mod = (m.group("mod") or "").lower().split()[0] if m.group("mod") else None
@@ -232,7 +281,8 @@ def resolve_expression(expression: str, published: dt.date, tense: str = "neares
     Args:
         expression: text containing one date expression.
         published: the publication date.
-        tense: ``future``, ``past`` or ``nearest``; decides which way a bare weekday points.
+        tense: ``future``, ``past`` or ``nearest``; decides which way a bare weekday points, and the year of
+            a month-day given without one.
 
     Returns:
         The date, or None when the text holds no resolvable date.
@@ -243,4 +293,6 @@ def resolve_expression(expression: str, published: dt.date, tense: str = "neares
     first = mentions[0]
     if first.weekday is not None and first.modifier is None:
         return resolve_weekday(first.weekday, published, tense)
+    if first.month_day is not None:
+        return resolve_month_day(*first.month_day, published, tense)
     return first.value

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from pipeline.facts.dates import find_dates, resolve_expression, resolve_weekday
+from pipeline.facts.dates import find_dates, resolve_expression, resolve_month_day, resolve_weekday
 
 TUESDAY = dt.date(2025, 10, 28)
 
@@ -88,3 +90,93 @@ def test_mentions_come_back_in_text_order_without_overlaps() -> None:
 )
 def test_resolve_weekday_directions(direction: str, expected: dt.date) -> None:
     assert resolve_weekday(1, TUESDAY, direction) == expected
+
+
+# --- a date never moves an event to the wrong year ----------------------------------------------------------------
+
+PUBLISHED = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31))
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December"]
+WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@given(published=PUBLISHED, month=st.integers(1, 12), day=st.integers(1, 28))
+def test_a_past_month_day_is_the_last_one_on_or_before_publication(published, month, day):
+    got = resolve_month_day(month, day, published, "past")
+    assert got is not None and (got.month, got.day) == (month, day)
+    assert published - dt.timedelta(days=366) < got <= published
+
+
+@given(published=PUBLISHED, month=st.integers(1, 12), day=st.integers(1, 28))
+def test_a_future_month_day_is_the_first_one_on_or_after_publication(published, month, day):
+    got = resolve_month_day(month, day, published, "future")
+    assert got is not None and (got.month, got.day) == (month, day)
+    assert published <= got < published + dt.timedelta(days=366)
+
+
+@given(published=PUBLISHED, month=st.integers(1, 12), day=st.integers(1, 28))
+def test_a_month_day_without_a_year_lands_within_half_a_year(published, month, day):
+    text = f"The talks on {MONTHS_EN[month - 1]} {day} ended."
+    got = resolve_expression(text, published)
+    assert got is not None and abs((got - published).days) <= 183
+
+
+@given(published=PUBLISHED, weekday=st.integers(0, 6))
+def test_a_weekday_name_stays_within_its_week_on_the_tense_side(published, weekday):
+    name = WEEKDAYS_EN[weekday]
+    ahead = resolve_expression(f"They will meet on {name}.", published, "future")
+    back = resolve_expression(f"They met on {name}.", published, "past")
+    assert ahead is not None and back is not None
+    assert ahead.weekday() == weekday and published <= ahead <= published + dt.timedelta(days=6)
+    assert back.weekday() == weekday and published - dt.timedelta(days=6) <= back <= published
+    # the year changes only when the week itself crosses New Year
+    assert ahead.year == published.year or (published.month, ahead.month) == (12, 1)
+    assert back.year == published.year or (published.month, back.month) == (1, 12)
+
+
+@given(published=PUBLISHED, month=st.integers(1, 12))
+def test_last_and_next_month_names_point_to_the_nearest_such_month_on_their_side(published, month):
+    name = MONTHS_EN[month - 1]
+    last = resolve_expression(f"They met last {name}.", published)
+    nxt = resolve_expression(f"They meet next {name}.", published)
+    assert last is not None and nxt is not None and last.month == month == nxt.month
+    assert (published.year * 12 + published.month) - (last.year * 12 + last.month) in range(1, 13)
+    assert (nxt.year * 12 + nxt.month) - (published.year * 12 + published.month) in range(1, 13)
+
+
+@pytest.mark.parametrize(
+    ("expression", "published", "tense", "expected"),
+    [
+        pytest.param("last December", dt.date(2026, 1, 8), "nearest", dt.date(2025, 12, 1), id="last-december-in-january"),
+        pytest.param("last December", dt.date(2025, 12, 20), "nearest", dt.date(2024, 12, 1),
+                     id="last-december-in-december-is-a-year-back"),
+        pytest.param("next January", dt.date(2025, 12, 20), "nearest", dt.date(2026, 1, 1), id="next-january"),
+        pytest.param("tomorrow", dt.date(2025, 12, 31), "nearest", dt.date(2026, 1, 1), id="tomorrow-on-new-years-eve"),
+        pytest.param("yesterday", dt.date(2026, 1, 1), "nearest", dt.date(2025, 12, 31), id="yesterday-on-new-years-day"),
+        pytest.param("next month", dt.date(2025, 12, 15), "nearest", dt.date(2026, 1, 1), id="next-month-in-december"),
+        pytest.param("next week", dt.date(2025, 12, 30), "nearest", dt.date(2026, 1, 5), id="next-week-across-new-year"),
+        pytest.param("They will meet on Friday.", dt.date(2025, 12, 30), "future", dt.date(2026, 1, 2),
+                     id="weekday-after-the-base-date-into-january"),
+        pytest.param("They met on Monday.", dt.date(2026, 1, 2), "past", dt.date(2025, 12, 29),
+                     id="weekday-before-the-base-date-into-december"),
+        pytest.param("The summit ended on Dec. 30.", dt.date(2026, 1, 3), "nearest", dt.date(2025, 12, 30),
+                     id="december-day-read-in-january"),
+        pytest.param("They will sign on Jan. 4.", dt.date(2025, 12, 29), "future", dt.date(2026, 1, 4),
+                     id="january-day-read-in-december"),
+        pytest.param("They met on Nov. 2.", dt.date(2026, 5, 5), "past", dt.date(2025, 11, 2),
+                     id="past-tense-month-day-half-a-year-back"),
+        pytest.param("They will meet on Nov. 2.", dt.date(2026, 5, 1), "future", dt.date(2026, 11, 2),
+                     id="future-tense-month-day-half-a-year-ahead"),
+        pytest.param("12月30日に会談した。", dt.date(2026, 1, 3), "past", dt.date(2025, 12, 30), id="japanese-month-day-back"),
+        pytest.param(
+            "this eighteenth day of February, in the year of our Lord two thousand twenty-two",
+            dt.date(2024, 4, 10), "nearest", dt.date(2022, 2, 18), id="proclamation-signature-keeps-its-year",
+        ),
+    ],
+)
+def test_dates_near_year_ends_keep_the_right_year(expression, published, tense, expected):
+    assert resolve_expression(expression, published, tense) == expected
+
+
+def test_this_may_is_not_read_as_a_month() -> None:
+    assert find_dates("Rates this may change.", TUESDAY) == []
