@@ -459,10 +459,13 @@ def _resolve(d: _JaDate, published: dt.date | None, direction: str) -> tuple[dt.
             candidates.append(dt.date(year, month, d.day))
         except ValueError:
             continue
+    # One day of slack each way: a feed's UTC date is a day behind Tokyo's until 09:00 JST, so a story
+    # published "on the 11th" may tell of a measure taken "12日" in Japan time.
+    slack = dt.timedelta(days=1)
     if direction == "past":
-        candidates = [c for c in candidates if c <= published] or candidates
+        candidates = [c for c in candidates if c <= published + slack] or candidates
     elif direction == "future":
-        candidates = [c for c in candidates if c >= published] or candidates
+        candidates = [c for c in candidates if c >= published - slack] or candidates
     return min(candidates, key=lambda c: abs((c - published).days)), "day"
 
 
