@@ -12,14 +12,17 @@ from __future__ import annotations
 # Event triggers per type (see eval/FACTS.md, "Japanese items"); longer forms first so that one alternation
 # takes "首脳会談" whole rather than "会談".
 TRIGGERS: dict[str, str] = {
-    "meeting": r"首脳会談|電話会談|首脳会議|外相会談|閣僚会合|首脳会合|高官協議|会談|協議|訪問|訪日|訪米|訪中|来日",
-    "agreement": r"共同文書|共同声明|共同宣言|覚書|協定|合意|署名|調印|締結|枠組み|(?<=で)一致",
+    "meeting": (
+        r"首脳会談|電話会談|首脳会議|外相会談|閣僚会合|首脳会合|高官協議|サミット|会談|協議|面会|懇談|訪問|訪日|訪米|"
+        r"訪中|来日"
+    ),
+    "agreement": r"共同文書|共同声明|共同宣言|覚書|協定|条約|取り決め|合意|署名|調印|締結|枠組み|(?<=で)一致",
     "investment": r"投資|出資|融資",
     "trade_measure": (
         r"(?:追加関税|相互関税|関税|輸出規制|輸出管理|輸入規制|禁輸|制裁)(?:措置)?|"
         r"輸(?:入|出)(?:停止|禁止|制限)|輸(?:入|出)を(?:停止|禁止|制限|規制)"
     ),
-    "defense": r"防衛費|国防費|防衛装備|配備|共同開発|防衛力の強化",
+    "defense": r"防衛費|国防費|防衛予算|国防予算|軍事費|防衛装備|配備|共同開発|防衛力の強化",
 }
 # Meeting words that also name a domestic consultation ("与党が政府と協議"): a meeting only with a leader or two
 # countries in its sentence. The others ("首脳会談", "会談", "訪問") take the item's sides when the sentence has none.

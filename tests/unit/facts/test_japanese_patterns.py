@@ -98,3 +98,27 @@ def test_status_endings_and_relative_dates(text: str, etype: str, status: str, d
 def test_japanese_dates_near_year_ends_keep_the_right_year(text: str, published: dt.date, date: str) -> None:
     [event] = [e for e in run(text, published).events if e.type == "meeting"]
     assert event.date == date
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "status", "date"),
+    [
+        pytest.param("高市総理大臣は15日、カナダで開かれるG7サミットに出席する予定です。", "meeting", "planned",
+                     "2025-06-15", id="summit-katakana"),
+        pytest.param("茂木外務大臣は10日、ルビオ国務長官と面会しました。", "meeting", "happened", "2025-06-10",
+                     id="menkai"),
+        pytest.param("日本とアメリカは、レアアースの安定供給に向けた取り決めを結びました。", "agreement", "happened", None,
+                     id="torikime"),
+        pytest.param("政府は、来年度の防衛予算を過去最大の9兆円とする方針です。", "defense", "planned", None,
+                     id="defense-budget"),
+        pytest.param("日米両政府は9日、重要鉱物の供給に関する協定に署名しました。", "agreement", "happened", "2025-06-09",
+                     id="kyotei-signed"),
+        pytest.param("中国政府は、レアアースの輸出規制を撤回しました。", "trade_measure", "cancelled", None,
+                     id="export-control-withdrawn"),
+        pytest.param("日本製鉄は、USスチールに2兆円を投資すると表明しました。", "investment", "announced", None,
+                     id="investment-declared"),
+    ],
+)
+def test_trigger_words_of_each_type(text: str, etype: str, status: str, date: str | None) -> None:
+    events = [(e.type, e.status, e.date) for e in run(text).events]
+    assert (etype, status, date) in events
