@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.facts.lexicon.dates import MONTHS, ORDINAL_WORDS, WEEKDAYS
 from pipeline.text import CARDINALS
@@ -68,6 +68,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+
+
+_WEEKDAY_DIRECTIONS = {"next": "next", "last": "last", "past": "last", "this": "future", "coming": "future"}
+_COORDINATED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*)", re.I)
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,17 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
     for d in found:
         if out and d.start < out[-1].end:
             continue
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.modifier in _WEEKDAY_DIRECTIONS
+            and prev.weekday is not None
+            and d.weekday is not None
+            and d.modifier is None
+            and _COORDINATED.fullmatch(text, prev.end, d.start)
+        ):  # "next Monday and Tuesday": the modifier covers both days
+            value = resolve_weekday(d.weekday, published, _WEEKDAY_DIRECTIONS[prev.modifier]) if published else None
+            d = replace(d, value=value, modifier=prev.modifier)
         out.append(d)
     return out
 
@@ -257,13 +272,7 @@ def _mention(kind: str, m: re.Match[str], published: dt.date | None) -> DateMent
         mod = (m.group("mod") or "").lower().split()[0] if m.group("mod") else None
         if published is None:
             return DateMention(*span, None, weekday, mod)
-        direction = {
-            "next": "next",
-            "last": "last",
-            "past": "last",
-            "this": "future",
-            "coming": "future",
-        }.get(mod or "", "nearest")
+        direction = _WEEKDAY_DIRECTIONS.get(mod or "", "nearest")
         return DateMention(*span, resolve_weekday(weekday, published, direction), weekday, mod)
     if kind == "relative":
         if published is None:

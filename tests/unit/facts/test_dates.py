@@ -180,3 +180,18 @@ def test_dates_near_year_ends_keep_the_right_year(expression, published, tense, 
 
 def test_this_may_is_not_read_as_a_month() -> None:
     assert find_dates("Rates this may change.", TUESDAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Talks are set for next Monday and Tuesday.", [dt.date(1987, 4, 6), dt.date(1987, 4, 7)],
+                     id="next-covers-both"),
+        pytest.param("They met last Friday, Saturday and Sunday.",
+                     [dt.date(1987, 3, 27), dt.date(1987, 3, 28), dt.date(1987, 3, 29)], id="last-covers-a-list"),
+        pytest.param("They meet next Monday. On Tuesday it rained.", [dt.date(1987, 4, 6), dt.date(1987, 3, 31)],
+                     id="a-new-sentence-does-not-inherit"),
+    ],
+)
+def test_a_modifier_covers_the_weekdays_coordinated_with_it(text, expected):
+    assert [d.value for d in find_dates(text, dt.date(1987, 4, 1))] == expected  # a Wednesday
