@@ -109,7 +109,7 @@ RELATIVE_DAYS: dict[str, int] = {
     "ゆうべ": -1,
     "おととい": -2,
 }
-RELATIVE_WEEKS: dict[str, int] = {"来週": 1, "今週": 0, "先週": -1}
+RELATIVE_WEEKS: dict[str, int] = {"来週": 1, "週明け": 1, "今週": 0, "先週": -1}  # "週明け": early next week
 RELATIVE_MONTHS: dict[str, int] = {"来月": 1, "今月": 0, "先月": -1}
 
 # One-character country abbreviations of headline and compound style: "日米" = Japan and the United States,

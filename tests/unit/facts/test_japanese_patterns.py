@@ -64,6 +64,8 @@ def test_speech_verb_classes_attribute_the_quote(text: str, speaker: str) -> Non
                      id="hitei-denied"),
         pytest.param("茂木外務大臣はあさって、ルビオ国務長官と会談することにしています。", "meeting", "planned",
                      "2025-06-13", id="asatte"),
+        pytest.param("茂木外務大臣は週明けにも、ルビオ国務長官と会談する見通しです。", "meeting", "expected", "2025-06-16",
+                     id="shuake-early-next-week"),
         pytest.param("高市総理大臣は今夜、トランプ大統領と電話会談を行います。", "meeting", "planned", "2025-06-11",
                      id="konya-tonight"),
         pytest.param("高市総理大臣はけさ、トランプ大統領と電話会談しました。", "meeting", "happened", "2025-06-11",
