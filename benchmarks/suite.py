@@ -524,7 +524,7 @@ LAYOUTS = {
     "per shard": "extract + classify + facts in one task process per shard (runner.process_pages)",
     "facts per run": "extract + classify per shard, then one facts process over every shard",
 }
-DAG_LAYOUT = "per stage"  # what dags/news_ingest.py runs
+DAG_LAYOUT = "per shard"  # what dags/news_ingest.py runs (process_articles)
 
 
 def run_task(module: str, function: str, *args: Path) -> dict[str, float]:
