@@ -52,13 +52,17 @@ class Scale:
     history_stored: int
     load_articles: int
     memory_articles: int
+    dag_shards: int
+    dag_shard_articles: int
 
 
 SCALES = {
     "small": Scale(feeds=8, hosts=4, articles_per_feed=20, latency_s=0.2, min_interval_s=0.3,
-                   history_new=200, history_stored=100_000, load_articles=10_000, memory_articles=500),
+                   history_new=200, history_stored=100_000, load_articles=10_000, memory_articles=500,
+                   dag_shards=2, dag_shard_articles=60),
     "full": Scale(feeds=64, hosts=8, articles_per_feed=20, latency_s=0.2, min_interval_s=0.5,
-                  history_new=1_000, history_stored=1_000_000, load_articles=50_000, memory_articles=10_000),
+                  history_new=1_000, history_stored=1_000_000, load_articles=50_000, memory_articles=10_000,
+                  dag_shards=4, dag_shard_articles=160),
 }
 
 
@@ -209,7 +213,8 @@ def profile_processing(run: Path, top: int = 20) -> list[str]:
 
 
 def site_figures(scale: Scale, root: Path, figures: list[Figure], extra: dict[str, Any]) -> None:
-    spec = generator.SiteSpec(feeds=scale.feeds, hosts=scale.hosts, articles_per_feed=scale.articles_per_feed)
+    spec = generator.SiteSpec(feeds=scale.feeds, hosts=scale.hosts, articles_per_feed=scale.articles_per_feed,
+                              pages="real")
     site = generator.build_site(root / "site", spec)
     with server.serve(site.root, spec.hosts, latency_s=scale.latency_s) as served:
         feeds_file = root / "feeds.yaml"
@@ -464,28 +469,170 @@ print(json.dumps({{"imports_kb": before, "peak_kb": hwm(),
 """
 
 
-def stage_pages(run: Path, raw_dir: Path, n: int, seed: int = 3) -> Path:
-    """n distinct fetched pages, as scrape_articles stages them, from the sample site's templates."""
+def stage_pages(run: Path, raw_dir: Path, n: int, seed: int = 3, *, relevant_share: float = 0.1,
+                shard: str = "000", prefix: str = "mem") -> Path:
+    """n distinct fetched pages, as scrape_articles stages them: real-size pages (generator.real_article).
+
+    Without ``../shared``, the sample site's templates stand in.
+    """
     from pipeline import staging
     from pipeline.ingest.pages import store_raw
     from pipeline.stages import schemas
     from pipeline.urls import article_id
 
     rng = random.Random(seed)
+    pick = random.Random(seed + 1)
+    real = generator.real_parts()
     templates, paragraphs = generator.page_parts()
     now = datetime.now(UTC)
     rows = []
     for i in range(n):
-        slug = f"mem-{i:05d}"
-        url = f"https://memory{i % 20}.example/articles/{slug}.html"
-        html = generator.article_page(templates[i % len(templates)], paragraphs, slug, rng)
+        slug = f"{prefix}-{shard}-{i:05d}"
+        url = f"https://{prefix}{i % 20}.example/articles/{slug}.html"
+        if real is not None:
+            title, html = generator.real_article(real, i, slug, pick.random() < relevant_share, rng)
+        else:
+            title, html = f"Story {slug}", generator.article_page(templates[i % len(templates)], paragraphs, slug, rng)
         raw = store_raw(raw_dir, html.encode())
         rows.append({"article_id": article_id(url), "url": url, "original_url": url, "feed_url": "bench",
-                     "feed_name": "bench", "guid": url, "title": f"Story {slug}", "summary": None, "author": None,
+                     "feed_name": "bench", "guid": url, "title": title, "summary": None, "author": None,
                      "published_at": now, "seen_at": now, "final_url": url, "page_status": "ok", "http_status": 200,
                      "error_class": None, "content_type": "text/html; charset=utf-8", "raw_path": str(raw),
                      "page_attempts": 1, "fetched_at": now})
-    return staging.write_rows(run / "pages" / "000.parquet", rows, schemas.PAGES)
+    return staging.write_rows(run / "pages" / f"{shard}.parquet", rows, schemas.PAGES)
+
+
+# One task of the DAG in a fresh process: imports, model loads and the work, as Airflow's worker runs it
+# (without Airflow's own task runner around it, which is the same for every layout). The parent reads the
+# child's CPU time from RUSAGE_CHILDREN; the child reports the CPU it spent before the work (imports).
+TASK_PROBE = """
+import json, sys, time
+from pathlib import Path
+cpu = time.process_time()
+import importlib
+module = importlib.import_module(sys.argv[1])
+function = getattr(module, sys.argv[2])
+imports_cpu = time.process_time() - cpu
+function(*map(Path, sys.argv[3:]))
+print(json.dumps({"imports_cpu": imports_cpu, "cpu": time.process_time() - cpu}))
+"""
+
+# The layouts of the per-article stages: which functions run, each in its own fresh process, per shard
+# (and, for "facts per run", once per run over every shard).
+LAYOUTS = {
+    "per stage": "extract, classify and facts: three task processes per shard",
+    "per shard": "extract + classify + facts in one task process per shard (runner.process_pages)",
+    "facts per run": "extract + classify per shard, then one facts process over every shard",
+}
+DAG_LAYOUT = "per shard"  # what dags/news_ingest.py runs (process_articles)
+
+
+def run_task(module: str, function: str, *args: Path) -> dict[str, float]:
+    """One task in a fresh process; its CPU time (user + system, from RUSAGE_CHILDREN) and its imports' CPU."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([sys.executable, "-c", TASK_PROBE, module, function, *map(str, args)],
+                         env=dict(os.environ), capture_output=True, text=True, timeout=3600, check=True, cwd=REPO)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    probe = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+            "imports_cpu": probe["imports_cpu"]}
+
+
+def run_layout(layout: str, run: Path) -> dict[str, float]:
+    """The per-article stages and the load of one staged run, as ``layout`` runs them: CPU by stage."""
+
+    totals: Counter[str] = Counter()
+
+    def add(name: str, probe: dict[str, float]) -> None:
+        totals[name] += probe["cpu"]
+        totals["imports"] += probe["imports_cpu"]
+        totals["processes"] += 1
+
+    pages = sorted((run / "pages").glob("*.parquet"))
+    for page in pages:
+        articles = run / "articles" / page.name
+        classified = run / "classifications" / page.name
+        if layout == "per stage":
+            add("extract", run_task("pipeline.stages.extract", "extract_articles", page))
+            add("classify", run_task("pipeline.stages.classify", "classify_articles", articles))
+            add("facts", run_task("pipeline.stages.facts", "extract_facts", classified, articles))
+        elif layout == "per shard":
+            add("extract+classify+facts", run_task("pipeline.stages.runner", "process_pages", page))
+        else:
+            add("extract+classify", run_task("benchmarks.suite", "extract_and_classify", page))
+    if layout == "facts per run":
+        add("facts", run_task("benchmarks.suite", "facts_for_run", run))
+    add("load", run_task("pipeline.stages.load", "load_warehouse", run))
+    totals["total"] = sum(v for k, v in totals.items() if k not in ("imports", "processes"))
+    return dict(totals)
+
+
+def extract_and_classify(pages: Path) -> Path:
+    """The "facts per run" layout's per-shard task: extract and classify one shard."""
+    from pipeline.stages import classify, extract
+
+    return classify.classify_articles(extract.extract_articles(pages))
+
+
+def facts_for_run(run: Path) -> None:
+    """The "facts per run" layout's one facts task: every shard's relevant articles, in one process."""
+    from pipeline.stages import facts
+
+    for classified in sorted((run / "classifications").glob("*.parquet")):
+        facts.extract_facts(classified, run / "articles" / classified.name)
+
+
+def dag_figures(scale: Scale, root: Path, figures: list[Figure], extra: dict[str, Any]) -> None:
+    """End-to-end CPU per article as the DAG runs it (fresh task processes), vs trafilatura alone.
+
+    Real-size pages (generator.real_article), ``dag_shards`` shards of ``dag_shard_articles`` each,
+    10% relevant and then every article relevant. Every layout of :data:`LAYOUTS` runs on a copy of
+    the same staged pages into a fresh data folder; trafilatura alone runs over the same pages in
+    this process, interleaved, best of two.
+    """
+    from pipeline import staging
+
+    saved = os.environ.get("NEWS_DATA_DIR")
+    report: dict[str, Any] = {}
+    try:
+        for share, label, target in ((0.1, "10% relevant", 1.4), (1.0, "every article relevant", 2.0)):
+            data = root / f"dag-{share}"
+            os.environ["NEWS_DATA_DIR"] = str(data)
+            template = staging.run_dir("template")
+            n = scale.dag_shards * scale.dag_shard_articles
+            log(f"as the DAG runs it ({label}): staging {n} real-size pages in {scale.dag_shards} shards")
+            for k in range(scale.dag_shards):
+                stage_pages(template, data / "raw", scale.dag_shard_articles, seed=11 + k, relevant_share=share,
+                            shard=f"{k:03d}", prefix="dag")
+            layouts = LAYOUTS if share < 1 else {DAG_LAYOUT: LAYOUTS[DAG_LAYOUT], "per stage": LAYOUTS["per stage"]}
+            results: dict[str, list[dict[str, float]]] = {name: [] for name in layouts}
+            bare: list[tuple[float, float, int]] = []
+            for attempt in range(2):
+                bare.append(bare_trafilatura(template))
+                for name in layouts:
+                    log(f"  layout {name!r}, attempt {attempt + 1}")
+                    os.environ["NEWS_DATA_DIR"] = str(root / f"dag-{share}-{name}-{attempt}".replace(" ", "-"))
+                    run = staging.run_dir("dag")
+                    shutil.copytree(template / "pages", run / "pages")
+                    results[name].append(run_layout(name, run))
+                    shutil.rmtree(run.parent.parent, ignore_errors=True)
+                os.environ["NEWS_DATA_DIR"] = str(data)
+            bare_cpu = min(b[1] for b in bare)
+            best = {name: min(r, key=lambda x: x["total"]) for name, r in results.items()}
+            chosen = best[DAG_LAYOUT]
+            ratio = chosen["total"] / bare_cpu
+            others = "; ".join(f"{name} {b['total'] / bare_cpu:.2f}× ({int(b['processes'])} processes)"
+                               for name, b in best.items() if name != DAG_LAYOUT)
+            stages = ", ".join(f"{k} {v:.1f}s" for k, v in chosen.items() if k not in ("total", "processes"))
+            figures.append(Figure(f"end-to-end CPU as the DAG runs it, {label} (fresh task processes)", ratio, "×",
+                                  f"≤ {target}×", ratio <= target,
+                                  f"layout {DAG_LAYOUT!r} ({LAYOUTS[DAG_LAYOUT]}): {chosen['total']:.1f}s CPU "
+                                  f"({stages}) vs trafilatura alone {bare_cpu:.1f}s, {bare[0][2]} real-size pages "
+                                  f"in {scale.dag_shards} shards; other layouts: {others}; best of 2, interleaved"))
+            report[label] = {"bare_trafilatura": bare, "layouts": results}
+    finally:
+        os.environ["NEWS_DATA_DIR"] = saved or ""
+    extra["dag"] = report
 
 
 def memory_figure(scale: Scale, root: Path, figures: list[Figure], extra: dict[str, Any]) -> None:
@@ -595,13 +742,14 @@ def print_table(scale_name: str, figures: list[Figure]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
-    parser.add_argument("--only", nargs="*", choices=["site", "history", "load", "parse", "memory", "classify"],
+    parser.add_argument("--only", nargs="*",
+                        choices=["dag", "site", "history", "load", "parse", "memory", "classify"],
                         help="run only these groups of figures")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR, format="%(message)s")
     scale = SCALES[args.scale]
-    groups = set(args.only or ["site", "history", "load", "parse", "memory", "classify"])
+    groups = set(args.only or ["dag", "site", "history", "load", "parse", "memory", "classify"])
     figures: list[Figure] = []
     extra: dict[str, Any] = {"scale": args.scale, "settings": asdict(scale),
                              "started_at": datetime.now(UTC).isoformat(), "cpus": os.cpu_count(),
@@ -613,6 +761,8 @@ def main() -> None:
 
         document.extract("warm", "Donald Trump met Sanae Takaichi in Tokyo.", None)  # spaCy loads outside timings
         document.warm_up()
+        if "dag" in groups:
+            dag_figures(scale, root, figures, extra)
         if "site" in groups or "load" in groups:
             site_figures(scale, root, figures, extra)
         if "load" in groups:

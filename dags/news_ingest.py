@@ -30,6 +30,8 @@ everything into DuckDB, then publishes the read-only snapshot analysts query.
 
 * Feeds are split into `NEWS_SHARDS` shards **by host** (mapped tasks), so per-host politeness holds;
   `plan_pages` keeps the new items of every shard and re-splits them by *page* host for `scrape_articles`.
+* `process_articles` runs extract, classify and facts for one page shard in one task process, so the
+  imports and model loads (trafilatura, the topic rules, spaCy) are paid once per shard, not three times.
 * Tasks pass file paths (run-scoped Parquet), never article bodies.
 * `load_warehouse` and `publish_snapshot` run in the one-slot `duckdb_writer` pool: the only writer.
 * Per-feed and per-page failures never fail the run; they are in `fetch_log` and the `runs` counts.
@@ -93,23 +95,11 @@ def news_ingest() -> None:
         return str(scrape.scrape_articles(Path(items), run_id=context["run_id"]))
 
     @task
-    def extract_articles(pages: str) -> str:
-        from pipeline.stages import extract
+    def process_articles(pages: str) -> str:
+        from pipeline.stages import runner
 
-        return str(extract.extract_articles(Path(pages)))
-
-    @task
-    def classify_articles(articles: str) -> dict[str, str]:
-        from pipeline.stages import classify
-
-        # Both references go on: extract_facts reads the classifications and the articles they score.
-        return {"classified": str(classify.classify_articles(Path(articles))), "articles": articles}
-
-    @task
-    def extract_facts(classified: str, articles: str) -> str:
-        from pipeline.stages import facts
-
-        return str(facts.extract_facts(Path(classified), Path(articles)))
+        # Extract, classify and facts for one shard in one process: imports and model loads paid once.
+        return str(runner.process_pages(Path(pages)))
 
     @task(pool=WRITER_POOL, queue=WRITER_QUEUE)
     def load_warehouse(staged: list[str], **context: Any) -> dict[str, Any]:
@@ -125,9 +115,7 @@ def news_ingest() -> None:
         load.check_run(counts)
 
     items = fetch_feeds.expand(shard=plan_shards())
-    staged = extract_facts.expand_kwargs(
-        classify_articles.expand(articles=extract_articles.expand(pages=scrape_articles.expand(items=plan_pages(items))))
-    )
+    staged = process_articles.expand(pages=scrape_articles.expand(items=plan_pages(items)))
     counts = load_warehouse(staged)
     publish_snapshot(counts) >> check_run(counts)
 

@@ -28,11 +28,17 @@ reaches ``MIN_WORDS``; such copies are clustered only by text hash or canonical 
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import logging
 import re
+import sys
+import types
 from functools import cache
+from typing import TYPE_CHECKING
 
-from datasketch import MinHash
+if TYPE_CHECKING:
+    from datasketch.minhash import MinHash
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +62,40 @@ def shingles(text: str) -> set[str]:
     return {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
+def _minhash_of(module: types.ModuleType) -> type[MinHash]:
+    minhash: type[MinHash] = module.MinHash
+    return minhash
+
+
+@cache
+def _minhash() -> type[MinHash]:
+    """datasketch's ``MinHash`` class, imported without the package's ``__init__``.
+
+    ``import datasketch`` imports every sketch it has, and its LSH classes pull in
+    ``scipy.integrate``: about 1.75 s of CPU in every fresh task process, for a class that needs
+    only numpy. So ``datasketch.minhash`` (and ``datasketch.hashfunc``, all it imports) is loaded
+    under a bare package object that is removed again afterwards; a later ``import datasketch``
+    runs the real ``__init__`` and gets this same module.
+    """
+    if "datasketch" in sys.modules:  # someone imported the whole package already
+        return _minhash_of(importlib.import_module("datasketch.minhash"))
+    spec = importlib.util.find_spec("datasketch")
+    if spec is None or spec.submodule_search_locations is None:
+        raise ImportError("datasketch is not installed (it is a dependency in pyproject.toml)")
+    bare = types.ModuleType("datasketch")
+    bare.__path__ = list(spec.submodule_search_locations)
+    sys.modules["datasketch"] = bare
+    try:
+        return _minhash_of(importlib.import_module("datasketch.minhash"))
+    finally:
+        if sys.modules.get("datasketch") is bare:
+            del sys.modules["datasketch"]
+
+
 @cache
 def _template() -> MinHash:
     # Generating the permutations is a third of the cost of a signature; share them.
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    return _minhash()(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
 
 
 def signature(text: str) -> MinHash | None:
@@ -68,7 +104,7 @@ def signature(text: str) -> MinHash | None:
     if not grams:
         return None
     template = _template()
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=template.permutations)
+    minhash = _minhash()(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=template.permutations)
     minhash.update_batch([g.encode() for g in grams])
     return minhash
 

@@ -1,6 +1,8 @@
 """Run every stage in this process, without Airflow: ``newswatch run`` (development, debugging).
 
-The DAG calls the very same functions, shard by shard, as mapped tasks.
+The DAG calls the very same functions, shard by shard, as mapped tasks; its ``process_articles``
+task is :func:`process_pages`, so this module imports only the per-article stages at its top
+(fetching, planning and loading are imported by :func:`run_pipeline` when it runs).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import settings, staging
-from pipeline.stages import classify, extract, facts, feeds, load, plan_pages, scrape
+from pipeline.stages import classify, extract, facts
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,8 @@ def run_pipeline(run_id: str | None = None, *, force: bool = False) -> dict[str,
     Returns:
         The run's row of the ``runs`` table.
     """
+    from pipeline.stages import feeds, load, plan_pages, scrape
+
     cfg = settings.load()
     run_id = run_id or f"manual__{datetime.now(UTC):%Y-%m-%dT%H:%M:%S.%f}"
     run = staging.run_dir(run_id)
@@ -40,6 +44,10 @@ def run_pipeline(run_id: str | None = None, *, force: bool = False) -> dict[str,
 
 
 def process_pages(pages: Path) -> Path:
-    """Extract, classify and extract facts for one shard's staged pages; returns the staged facts file."""
+    """Extract, classify and extract facts for one shard's staged pages; returns the staged facts file.
+
+    One process pays the imports and model loads (trafilatura, the topic rules, spaCy) once for the
+    three stages: the DAG's ``process_articles`` task.
+    """
     articles = extract.extract_articles(pages)
     return facts.extract_facts(classify.classify_articles(articles), articles)

@@ -107,6 +107,13 @@ def test_the_operator_dags_are_all_there(parsed):
         "purge_raw_html", "purge_staging_files"]
 
 
+def test_news_ingest_runs_the_per_article_stages_of_a_shard_in_one_task(parsed):
+    # One task process per page shard pays trafilatura's, the topic rules' and spaCy's imports once (issue 18).
+    assert parsed["dags"]["news_ingest"]["task_ids"] == [
+        "plan_shards", "fetch_feeds", "plan_pages", "scrape_articles", "process_articles", "load_warehouse",
+        "publish_snapshot", "check_run"]
+
+
 def test_every_task_has_a_timeout_and_exponential_backoff(parsed):
     for dag_id, info in parsed["dags"].items():
         assert None not in info["timeouts"], dag_id

@@ -88,3 +88,21 @@ def test_keys_are_the_same_in_another_process():
 def test_the_page_canonical_url_is_resolved_and_normalised(head, expected):
     html = f"<html><head>{head}</head><body><link rel='canonical' href='/in-body'></body></html>"
     assert page_canonical_url(html, "http://news.test/section/page") == expected
+
+
+def test_band_keys_do_not_import_scipy_and_match_the_whole_datasketch_package():
+    """A fresh extract task computes keys without paying datasketch's LSH/scipy imports (1.75 s of CPU),
+    and the keys are those of ``datasketch.MinHash`` imported the usual way afterwards."""
+    seed = page_text("trump-takaichi-summit.html")
+    code = (
+        "import json, sys; from pipeline.extract import dedup; keys = dedup.band_keys(sys.stdin.read()); "
+        "light = sorted(m for m in ('scipy', 'datasketch', 'datasketch.lsh') if m in sys.modules); "
+        "import datasketch; same = datasketch.MinHash is dedup._minhash(); "
+        "print(json.dumps({'keys': keys, 'loaded': light, 'same': same, 'lsh': hasattr(datasketch, 'MinHashLSH')}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], input=seed, capture_output=True, text=True, check=True,
+                            env={"PYTHONHASHSEED": "123", "PATH": ""}, cwd=Path(dedup.__file__).parents[1])
+    out = json.loads(result.stdout)
+    assert out["loaded"] == []
+    assert out["same"] and out["lsh"]
+    assert out["keys"] == dedup.band_keys(seed)
