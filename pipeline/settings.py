@@ -62,6 +62,10 @@ class Settings:
     max_new_items_per_feed: int = 200
     fetch_retries: int = 2
     request_timeout_s: float = 45.0
+    # Hosts that are down (issue 17): failures in a row before a host is skipped for the rest of a run (0: never),
+    # and the first wait before the next runs try it again (doubled per run it stays down; 0: the next run tries).
+    host_down_after: int = 3
+    host_backoff_s: float = 1800.0
 
     @property
     def staging_dir(self) -> Path:
@@ -143,6 +147,8 @@ def load() -> Settings:
         max_new_items_per_feed=_int("NEWS_MAX_NEW_ITEMS_PER_FEED", 200),
         fetch_retries=_int("NEWS_FETCH_RETRIES", 2, minimum=0),
         request_timeout_s=_float("NEWS_REQUEST_TIMEOUT_S", 45.0, maximum=3600.0),
+        host_down_after=_int("NEWS_HOST_DOWN_AFTER", 3, minimum=0),
+        host_backoff_s=_float("NEWS_HOST_BACKOFF_S", 1800.0, maximum=86_400.0),
     )
 
 
