@@ -21,8 +21,10 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 TOPIC_WORDS = (
     "Japan and the United States agree on tariffs and defense spending in Tokyo talks",
@@ -89,18 +91,38 @@ def run(n_items: int, n_hosts: int, n_feeds: int, data_dir: Path) -> dict[str, o
         "NEWS_ALLOW_HOSTS": ",".join(["127.0.0.1", *hosts]), "NEWS_MIN_INTERVAL_S": "0.05",
         "NEWS_MAX_NEW_ITEMS_PER_FEED": str(n_items),
     })
-    from pipeline.stages.runner import run_pipeline
+    from pipeline.stages import runner
     from pipeline.warehouse import db
 
-    started = time.monotonic()
+    stages: dict[str, float] = {}
+    for module, name in ((runner.feeds, "fetch_feeds"), (runner.plan_pages, "plan_pages"),
+                         (runner.scrape, "scrape_articles"), (runner.extract, "extract_articles"),
+                         (runner.classify, "classify_articles"), (runner.facts, "extract_facts"),
+                         (runner.load, "load_warehouse")):
+        setattr(module, name, _timed(getattr(module, name), name, stages))
+    started, cpu = time.monotonic(), time.process_time()
     try:
-        row = run_pipeline(force=True)
+        row = runner.run_pipeline(force=True)
     finally:
         server.shutdown()
-    wall = time.monotonic() - started
+    wall, cpu = time.monotonic() - started, time.process_time() - cpu
     pages = db.query_snapshot("select page_status, count(*) from articles group by all order by 1")
-    return {"items": n_items, "hosts": n_hosts, "wall_s": round(wall, 1), "pages": dict(pages),
+    requests = db.query_snapshot("select count(*) from fetch_log where kind in ('page', 'robots') "
+                                 "and error_class not like 'deferred%'")[0][0]
+    return {"items": n_items, "hosts": n_hosts, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+            "stages_wall_s": {k: round(v, 1) for k, v in stages.items()}, "page_requests_sent": requests,
+            "pages": dict(pages),
             "run": {k: (v if isinstance(v, int | float | str | bool) or v is None else str(v)) for k, v in row.items()}}
+
+
+def _timed(fn: Callable[..., Any], name: str, spent: dict[str, float]) -> Callable[..., Any]:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.monotonic() - started
+    return timed
 
 
 def main() -> None:

@@ -66,6 +66,8 @@ class Settings:
     # and the first wait before the next runs try it again (doubled per run it stays down; 0: the next run tries).
     host_down_after: int = 3
     host_backoff_s: float = 1800.0
+    # The level of the task logs under Airflow (AIRFLOW__LOGGING__LOGGING_LEVEL, unless that is set itself).
+    log_level: str = "INFO"
 
     @property
     def staging_dir(self) -> Path:
@@ -149,7 +151,20 @@ def load() -> Settings:
         request_timeout_s=_float("NEWS_REQUEST_TIMEOUT_S", 45.0, maximum=3600.0),
         host_down_after=_int("NEWS_HOST_DOWN_AFTER", 3, minimum=0),
         host_backoff_s=_float("NEWS_HOST_BACKOFF_S", 1800.0, maximum=86_400.0),
+        log_level=_log_level(),
     )
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level() -> str:
+    raw = os.environ.get("NEWS_LOG_LEVEL", "").strip()
+    if not raw:
+        return "INFO"
+    if raw.upper() not in LOG_LEVELS:
+        raise ConfigError(f"NEWS_LOG_LEVEL={raw!r} is not a log level: use one of {', '.join(LOG_LEVELS)}")
+    return raw.upper()
 
 
 def sample_site_env(base_url: str, feeds_file: Path) -> dict[str, str]:

@@ -218,6 +218,22 @@ class FetchLog:
         with self._lock:
             self.rows.append(row)
 
+    def summary(self, top: int = 3) -> str:
+        """One line for the task log: requests sent, the slowest hosts (time spent on them) and failures by class."""
+        with self._lock:
+            rows = [r for r in self.rows if not (r["error_class"] or "").startswith("deferred")]
+            deferred = len(self.rows) - len(rows)
+        spent: dict[str, list[float]] = {}
+        failures: dict[str, int] = {}
+        for row in rows:
+            spent.setdefault(row["host"], []).append(row["duration_ms"] / 1000)
+            if row["error_class"]:
+                failures[row["error_class"]] = failures.get(row["error_class"], 0) + 1
+        slowest = sorted(spent.items(), key=lambda kv: -sum(kv[1]))[:top]
+        hosts = ", ".join(f"{host} {sum(times):.1f}s/{len(times)} requests" for host, times in slowest) or "none"
+        failed = ", ".join(f"{k}={v}" for k, v in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"
+        return f"{len(rows)} requests, {deferred} deferred; slowest hosts: {hosts}; failures by class: {failed}"
+
     def mark(self, url: str, error_class: str, error: str) -> None:
         """Attach a problem found after the response (e.g. unparseable XML) to its request row."""
         with self._lock:

@@ -189,6 +189,7 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
         db.publish_snapshot(db_path, snapshot_path)
     row["relevant"] = topics
     logger.info("run %s loaded: %s", run_id, summary(row))
+    logger.info("run %s summary:\n%s", run_id, summary_table(row))
     if row["degraded"]:
         logger.warning("run %s is degraded: none of its %d pages was fetched (%d failed, %d deferred); "
                        "see fetch_log for the hosts", run_id, counts.get("pages_wanted", 0),
@@ -206,6 +207,17 @@ def summary(row: dict[str, Any]) -> str:
     extra = json.loads(row["counts"]) if isinstance(row.get("counts"), str) else {}
     counts += [f"{k}={extra[k]}" for k in DEFERRED_COUNTS if extra.get(k)]
     return ", ".join(counts + [f"relevant_{topic}={n}" for topic, n in row.get("relevant", {}).items()])
+
+
+def summary_table(row: dict[str, Any]) -> str:
+    """The run's counts as a two-column table for the load task's log: every count, then what its budgets deferred."""
+    extra = json.loads(row["counts"]) if isinstance(row.get("counts"), str) else {}
+    lines = [("status", str(row.get("status"))), ("degraded", str(bool(row.get("degraded"))))]
+    lines += [(k.removeprefix("count_"), str(v)) for k, v in row.items() if k.startswith("count_")]
+    lines += [(k, str(extra[k])) for k in DEFERRED_COUNTS if extra.get(k)]
+    lines += [(f"relevant_{topic}", str(n)) for topic, n in row.get("relevant", {}).items()]
+    width = max(len(k) for k, _ in lines)
+    return "\n".join(f"  {k:<{width}}  {v:>8}" for k, v in lines)
 
 
 def check_run(row: dict[str, Any]) -> None:

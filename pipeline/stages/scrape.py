@@ -156,6 +156,7 @@ def _stage(run: Path, shard: str, todo: list[dict[str, Any]], rows: list[dict[st
             counts[key] = n
     staging.write_rows(_log_file(run, shard), log.rows, schemas.FETCH_LOG)
     staging.write_counts(run, f"pages-{shard}", counts)
+    logger.info("page shard %s: %s", shard, log.summary())
     return staging.write_rows(_pages_file(run, shard), rows, schemas.PAGES), counts
 
 

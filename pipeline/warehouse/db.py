@@ -1,8 +1,8 @@
 """The DuckDB files: the live warehouse (one writer) and the read-only snapshot (many readers).
 
 DuckDB lets one process open a file read-write, or many open it read-only, never both. So only
-the loader opens the live file; after each load it copies the file and renames the copy over
-the snapshot, which analysts, the alerts DAG and stages that need history open read-only.
+the loader opens the live file; after each load it copies the database (in an older storage format that
+DuckDB 1.x clients read too) and renames the copy over the snapshot, which analysts, the alerts DAG and stages that need history open read-only.
 The schema itself (migrations, views) is :mod:`pipeline.warehouse.migrate`.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -28,6 +27,11 @@ from pipeline.warehouse import migrate
 logger = logging.getLogger(__name__)
 
 LOCK_WAIT_S = 60.0
+# The storage format the snapshot is written in: the oldest one that the warehouse's features allow, so that
+# DuckDB 1.x clients (the CLI from 1.0 on, DBeaver, JDBC) open it as well as 2.0 does. The live file keeps
+# 2.0's own format (storage version 69, which 1.x refuses). tests/e2e/test_duckdb_cli.py opens a snapshot
+# with the duckdb-cli that pyproject.toml pins.
+SNAPSHOT_STORAGE_VERSION = "v1.0.0"
 # What DuckDB raises on a file that is not a whole database: zeroed, garbage, truncated, torn.
 UNREADABLE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException,
               duckdb.InvalidInputException, duckdb.FatalException)
@@ -86,8 +90,25 @@ def live_transaction(db_path: Path | None = None, *, checkpoint: bool = False) -
         con.close()
 
 
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def copy_for_readers(con: duckdb.DuckDBPyConnection, source: str, out: Path) -> None:
+    """Write database ``source`` of ``con`` (tables, views, macros, data) to a new file ``out`` in the
+    snapshot's storage format (``SNAPSHOT_STORAGE_VERSION``)."""
+    out.unlink(missing_ok=True)
+    con.execute(f"attach {_quoted(out)} as snapshot_copy "
+               f"(read_write, storage_version '{SNAPSHOT_STORAGE_VERSION}')")
+    try:
+        con.execute(f'copy from database "{source}" to snapshot_copy')
+    finally:
+        con.execute("detach snapshot_copy")
+
+
 def publish_snapshot(db_path: Path | None = None, snapshot_path: Path | None = None) -> Path:
-    """Copy the (closed, checkpointed) live file and atomically rename it over the snapshot.
+    """Copy the (closed, checkpointed) live file, in the snapshot's storage format, and atomically rename it
+    over the snapshot.
 
     Readers that still hold the old snapshot open keep reading the old inode until they reconnect.
     """
@@ -96,8 +117,13 @@ def publish_snapshot(db_path: Path | None = None, snapshot_path: Path | None = N
     snap = snapshot_path or cfg.snapshot_path
     snap.parent.mkdir(parents=True, exist_ok=True)
     tmp = snap.with_name(f".{snap.name}.{os.getpid()}.tmp")
-    shutil.copyfile(live, tmp)
-    os.replace(tmp, snap)
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"attach {_quoted(live)} as live (read_only)")
+            copy_for_readers(con, "live", tmp)
+        os.replace(tmp, snap)
+    finally:
+        tmp.unlink(missing_ok=True)
     return snap
 
 
@@ -168,7 +194,11 @@ def repair_snapshot(snap: Path, error: BaseException, *, wait_s: float = LOCK_WA
         wal = live.with_name(f"{live.name}.wal").exists()
         tmp = snap.with_name(f".{snap.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
         try:
-            shutil.copyfile(live, tmp)
+            [(name,)] = con.execute("select current_database()").fetchall()
+            try:
+                copy_for_readers(con, name, tmp)
+            except duckdb.Error as exc:  # its catalog reads, but not all of its data
+                raise StorageError(f"{what}, and the live warehouse {live} cannot be read either: {exc}") from exc
             os.replace(tmp, snap)
         finally:
             tmp.unlink(missing_ok=True)
