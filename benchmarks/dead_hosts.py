@@ -21,7 +21,8 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,9 @@ def serve(feeds: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def run(n_items: int, n_hosts: int, n_feeds: int, data_dir: Path) -> dict[str, object]:
-    """One ``run_pipeline`` over the dead-hosts site in ``data_dir``; its wall time, counts and ``runs`` row."""
+@contextmanager
+def dead_hosts_site(n_items: int, n_hosts: int, n_feeds: int, data_dir: Path) -> Iterator[dict[str, str]]:
+    """Serve the feeds on loopback while the block runs; yields the NEWS_* variables that point a run at them."""
     hosts = [f"127.0.0.{10 + h}" for h in range(n_hosts)]
     port = free_port()
     server, url = serve(feeds_xml(n_items, n_feeds, hosts, port))
@@ -86,11 +88,23 @@ def run(n_items: int, n_hosts: int, n_feeds: int, data_dir: Path) -> dict[str, o
     feeds_file.write_text("feeds:\n" + "".join(
         f"  - name: Wire {f}\n    url: {url}/feed-{f}.xml\n    topics: [us_japan, rare_earths]\n"
         for f in range(n_feeds)), encoding="utf-8")
-    os.environ.update({
-        "NEWS_DATA_DIR": str(data_dir), "NEWS_FEEDS_FILE": str(feeds_file),
-        "NEWS_ALLOW_HOSTS": ",".join(["127.0.0.1", *hosts]), "NEWS_MIN_INTERVAL_S": "0.05",
-        "NEWS_MAX_NEW_ITEMS_PER_FEED": str(n_items),
-    })
+    try:
+        yield {"NEWS_DATA_DIR": str(data_dir), "NEWS_FEEDS_FILE": str(feeds_file),
+               "NEWS_ALLOW_HOSTS": ",".join(["127.0.0.1", *hosts]), "NEWS_MIN_INTERVAL_S": "0.05",
+               "NEWS_MAX_NEW_ITEMS_PER_FEED": str(n_items)}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run(n_items: int, n_hosts: int, n_feeds: int, data_dir: Path) -> dict[str, object]:
+    """One ``run_pipeline`` over the dead-hosts site in ``data_dir``; its wall time, counts and ``runs`` row."""
+    with dead_hosts_site(n_items, n_hosts, n_feeds, data_dir) as env:
+        os.environ.update(env)
+        return _timed_run(n_items, n_hosts)
+
+
+def _timed_run(n_items: int, n_hosts: int) -> dict[str, object]:
     from pipeline.stages import runner
     from pipeline.warehouse import db
 
@@ -101,14 +115,11 @@ def run(n_items: int, n_hosts: int, n_feeds: int, data_dir: Path) -> dict[str, o
                          (runner.load, "load_warehouse")):
         setattr(module, name, _timed(getattr(module, name), name, stages))
     started, cpu = time.monotonic(), time.process_time()
-    try:
-        row = runner.run_pipeline(force=True)
-    finally:
-        server.shutdown()
+    row = runner.run_pipeline(force=True)
     wall, cpu = time.monotonic() - started, time.process_time() - cpu
     pages = db.query_snapshot("select page_status, count(*) from articles group by all order by 1")
     requests = db.query_snapshot("select count(*) from fetch_log where kind in ('page', 'robots') "
-                                 "and error_class not like 'deferred%'")[0][0]
+                                 "and coalesce(error_class, '') not like 'deferred%'")[0][0]
     return {"items": n_items, "hosts": n_hosts, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
             "stages_wall_s": {k: round(v, 1) for k, v in stages.items()}, "page_requests_sent": requests,
             "pages": dict(pages),
