@@ -121,6 +121,10 @@ def load() -> Settings:
         raise ConfigError("NEWS_REQUEST_TIMEOUT_S=0 must be more than 0")
     data_dir = Path(env.get("NEWS_DATA_DIR") or (REPO_ROOT if IS_CHECKOUT else Path.cwd()) / "data")
     data_dir = data_dir.expanduser().resolve()
+    topics_file = Path(env.get("NEWS_TOPICS_FILE") or CONFIG_DIR / "topics.yaml").expanduser()
+    if not topics_file.is_file():
+        raise ConfigError(f"NEWS_TOPICS_FILE={topics_file}: no such file (the topic definitions; "
+                          f"the default is {CONFIG_DIR / 'topics.yaml'})")
     hosts = frozenset(h.strip().lower() for h in env.get("NEWS_ALLOW_HOSTS", "").split(",") if h.strip())
     return Settings(
         data_dir=data_dir,
@@ -129,7 +133,7 @@ def load() -> Settings:
             env.get("NEWS_SNAPSHOT_PATH") or data_dir / "newswatch.snapshot.duckdb"
         ).expanduser(),
         feeds_file=Path(env.get("NEWS_FEEDS_FILE") or CONFIG_DIR / "feeds.yaml").expanduser(),
-        topics_file=Path(env.get("NEWS_TOPICS_FILE") or CONFIG_DIR / "topics.yaml").expanduser(),
+        topics_file=topics_file,
         allow_hosts=hosts,
         user_agent=env.get("NEWS_USER_AGENT") or DEFAULT_USER_AGENT,
         shards=_int("NEWS_SHARDS", 4),
