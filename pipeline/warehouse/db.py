@@ -211,9 +211,11 @@ def repair_snapshot(snap: Path, error: BaseException, *, wait_s: float = LOCK_WA
 
 def _is_corruption(exc: BaseException, path: Path) -> bool:
     """Whether a DuckDB error raised while reading ``path`` says the file itself is damaged."""
-    if not isinstance(exc, UNREADABLE) or _is_lock_conflict(exc):
-        return False
     text = str(exc).lower()
+    # A block whose checksum fails is a plain duckdb.Error ("Corrupt database file: computed checksum ...").
+    torn = isinstance(exc, duckdb.Error) and "corrupt database file" in text
+    if not (isinstance(exc, UNREADABLE) or torn) or _is_lock_conflict(exc):
+        return False
     return (isinstance(exc, duckdb.SerializationException) or str(path).lower() in text
             or "corrupt" in text or "checksum" in text)
 
