@@ -9,18 +9,27 @@ UV_VERSION ?= 0.13.8
 UV := $(PYTHON) -m uv
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint typecheck compose-check run bench clean airflow
+.PHONY: install install-app demo test lint typecheck compose-check run bench clean airflow
 
 # uv comes from PyPI when it is missing; everything else from pyproject.toml + uv.lock.
+# install (make test, lint, ...): the product and the dev group. The demo needs only the product: install-app
+# syncs without the dev group, unless a full install is already up to date (uv run --no-dev then removes nothing).
 .venv/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
-	$(UV) sync --frozen
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+.venv/.installed-app: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+	@if [ .venv/.installed -nt uv.lock ] && [ .venv/.installed -nt pyproject.toml ]; then :; \
+	else echo "Installing newswatch (without the dev tools) ..."; $(UV) sync --frozen --no-dev --quiet; fi
 	@touch $@
 
 install: .venv/.installed
+install-app: .venv/.installed-app
 
-demo: install
-	$(UV) run --frozen newswatch demo
+demo: install-app
+	$(UV) run --frozen --no-dev --quiet newswatch demo
 
 run: install
 	$(UV) run --frozen newswatch run

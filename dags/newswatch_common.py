@@ -70,6 +70,6 @@ def publish_snapshot(counts: dict[str, Any], **context: Any) -> str:
     from pipeline.warehouse import db
 
     context["outlet_events"][NEWS_WAREHOUSE].extra = {
-        k: v for k, v in counts.items() if k.startswith("count_") or k in ("run_id", "status")
+        k: v for k, v in counts.items() if k.startswith("count_") or k in ("run_id", "status", "degraded")
     }
     return str(db.publish_snapshot())

@@ -62,6 +62,12 @@ class Settings:
     max_new_items_per_feed: int = 200
     fetch_retries: int = 2
     request_timeout_s: float = 45.0
+    # Hosts that are down (issue 17): failures in a row before a host is skipped for the rest of a run (0: never),
+    # and the first wait before the next runs try it again (doubled per run it stays down; 0: the next run tries).
+    host_down_after: int = 3
+    host_backoff_s: float = 1800.0
+    # The level of the task logs under Airflow (AIRFLOW__LOGGING__LOGGING_LEVEL, unless that is set itself).
+    log_level: str = "INFO"
 
     @property
     def staging_dir(self) -> Path:
@@ -115,6 +121,10 @@ def load() -> Settings:
         raise ConfigError("NEWS_REQUEST_TIMEOUT_S=0 must be more than 0")
     data_dir = Path(env.get("NEWS_DATA_DIR") or (REPO_ROOT if IS_CHECKOUT else Path.cwd()) / "data")
     data_dir = data_dir.expanduser().resolve()
+    topics_file = Path(env.get("NEWS_TOPICS_FILE") or CONFIG_DIR / "topics.yaml").expanduser()
+    if not topics_file.is_file():
+        raise ConfigError(f"NEWS_TOPICS_FILE={topics_file}: no such file (the topic definitions; "
+                          f"the default is {CONFIG_DIR / 'topics.yaml'})")
     hosts = frozenset(h.strip().lower() for h in env.get("NEWS_ALLOW_HOSTS", "").split(",") if h.strip())
     return Settings(
         data_dir=data_dir,
@@ -123,7 +133,7 @@ def load() -> Settings:
             env.get("NEWS_SNAPSHOT_PATH") or data_dir / "newswatch.snapshot.duckdb"
         ).expanduser(),
         feeds_file=Path(env.get("NEWS_FEEDS_FILE") or CONFIG_DIR / "feeds.yaml").expanduser(),
-        topics_file=Path(env.get("NEWS_TOPICS_FILE") or CONFIG_DIR / "topics.yaml").expanduser(),
+        topics_file=topics_file,
         allow_hosts=hosts,
         user_agent=env.get("NEWS_USER_AGENT") or DEFAULT_USER_AGENT,
         shards=_int("NEWS_SHARDS", 4),
@@ -143,7 +153,22 @@ def load() -> Settings:
         max_new_items_per_feed=_int("NEWS_MAX_NEW_ITEMS_PER_FEED", 200),
         fetch_retries=_int("NEWS_FETCH_RETRIES", 2, minimum=0),
         request_timeout_s=_float("NEWS_REQUEST_TIMEOUT_S", 45.0, maximum=3600.0),
+        host_down_after=_int("NEWS_HOST_DOWN_AFTER", 3, minimum=0),
+        host_backoff_s=_float("NEWS_HOST_BACKOFF_S", 1800.0, maximum=86_400.0),
+        log_level=_log_level(),
     )
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level() -> str:
+    raw = os.environ.get("NEWS_LOG_LEVEL", "").strip()
+    if not raw:
+        return "INFO"
+    if raw.upper() not in LOG_LEVELS:
+        raise ConfigError(f"NEWS_LOG_LEVEL={raw!r} is not a log level: use one of {', '.join(LOG_LEVELS)}")
+    return raw.upper()
 
 
 def sample_site_env(base_url: str, feeds_file: Path) -> dict[str, str]:

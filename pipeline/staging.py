@@ -6,6 +6,7 @@ Where each run's staged files live: ``<staging>/<run_id>/<stage>/<shard>.parquet
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -16,6 +17,8 @@ import pyarrow.parquet as pq
 
 from pipeline import settings
 from pipeline.errors import StorageError
+
+logger = logging.getLogger(__name__)
 
 
 def write_rows(path: Path, rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> Path:
@@ -50,6 +53,8 @@ def write_counts(run: Path, name: str, counts: Mapping[str, int]) -> None:
         raise StorageError(f"cannot write staged file {path}: {exc}; free space in NEWS_DATA_DIR "
                             "and re-run the task") from exc
     tmp.replace(path)
+    # The task log's line of what this stage shard did (the level is NEWS_LOG_LEVEL under Airflow).
+    logger.info("counts %s: %s", name, ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing to do")
 
 
 def read_counts(run: Path) -> dict[str, int]:

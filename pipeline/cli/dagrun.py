@@ -58,7 +58,9 @@ def airflow_env(cfg: settings.Settings | None = None, *, production: bool = Fals
     env.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(settings.PLUGINS_DIR))
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     env.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
-    env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    # Task logs at NEWS_LOG_LEVEL (INFO): each stage's counts, slowest hosts and failures, the run's summary.
+    # The demo keeps its console short by capturing Airflow's output (``test_dag(quiet=True)``), not by this.
+    env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", cfg.log_level)
     env["NEWS_DATA_DIR"] = str(cfg.data_dir)
     return env
 

@@ -162,6 +162,10 @@ def load_sources(path: Path | None = None) -> list[FeedSource]:
     defaults = schema.defaults or FeedDefaults()
     sources = []
     seen: set[str] = set()
+    problems: list[str] = []  # every problem of the file at once, not only the first
+    known = _topic_names()
+    if known and defaults.topics:
+        problems += _unknown_topics(defaults.topics, known, f"{path}: defaults.topics")
     for i, entry in enumerate(schema.feeds):
         where = f"{path}: feeds[{i}]"
         written = entry.url.strip()
@@ -174,18 +178,43 @@ def load_sources(path: Path | None = None) -> list[FeedSource]:
             parts = urlsplit(send_url)
             scheme, password = parts.scheme, parts.password
         except ValueError as exc:  # "http://[::1": urllib refuses it
-            raise ConfigError(f"{where}.url: expected an absolute http(s) URL ({exc})") from None
+            problems.append(f"{where}.url: expected an absolute http(s) URL ({exc})")
+            continue
+        except ConfigError as exc:
+            problems.append(str(exc))
+            continue
         if scheme not in ("http", "https"):
-            raise ConfigError(f"{where}.url {url!r} is not an absolute http(s) URL (set base_url?)")
+            problems.append(f"{where}.url {url!r} is not an absolute http(s) URL (set base_url?)")
+            continue
         if url in seen:
-            raise ConfigError(f"{where}.url {url} is listed twice")
+            problems.append(f"{where}.url {url} is listed twice")
+            continue
         seen.add(url)
         topics = entry.topics if entry.topics is not None else defaults.topics or []
+        if known and entry.topics:
+            problems += _unknown_topics(entry.topics, known, f"{where}.topics")
         interval = entry.interval_minutes or defaults.interval_minutes or DEFAULT_INTERVAL_MIN
         secrets = tuple(v for v in (*(os.environ[n] for n in names), password) if v)
         sources.append(FeedSource(entry.name, url, tuple(topics), interval,
                                   send_url=send_url if send_url != url else None, secrets=secrets))
+    if problems:
+        raise ConfigError("; ".join(problems))
     return sources
+
+
+def _topic_names() -> frozenset[str]:
+    """The topics NEWS_TOPICS_FILE defines (empty when it cannot be read: its own loader says why)."""
+    try:
+        doc = yaml.safe_load(settings.load().topics_file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return frozenset()
+    topics = doc.get("topics") if isinstance(doc, dict) else None
+    return frozenset(topics) if isinstance(topics, dict) else frozenset()
+
+
+def _unknown_topics(topics: list[str], known: frozenset[str], where: str) -> list[str]:
+    return [f"{where}: unknown topic {t!r} (NEWS_TOPICS_FILE defines {', '.join(sorted(known))})"
+            for t in topics if t not in known]
 
 
 def shard_of(host: str, n_shards: int) -> int:

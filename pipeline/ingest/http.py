@@ -18,7 +18,12 @@ It is built on httpx and adds what a crawler owes the sites it reads and itself:
 - budgets: a wall-clock budget per host (``host_budget_s``, the time spent on that host's requests,
   not the politeness waits) and an optional deadline for the whole client (``stop_at``). Once a budget is
   spent, requests are not sent and raise ``DeferredError``; a request that runs into it is cut short
-  there, so a dripping host costs at most its budget.
+  there, so a dripping host costs at most its budget;
+- a host that is down is skipped: after ``host_down_after`` failures in a row that say the host itself
+  cannot be reached (DNS, connection refused or reset, timeouts), this client sends it nothing more
+  and its requests raise ``DeferredError`` (``deferred_host_down``). With ``host_state_dir``, the host
+  is also skipped by the next runs, for ``host_backoff_s`` doubled on each run it was found down
+  (at most ``MAX_HOST_BACKOFF_S``), until a request reaches it again.
 
 Every request, successful or not, becomes one ``fetch_log`` row.
 """
@@ -29,6 +34,7 @@ import base64
 import dataclasses
 import hashlib
 import ipaddress
+import json
 import logging
 import random
 import re
@@ -64,6 +70,9 @@ MAX_RETRY_AFTER_S = 120.0
 # A timeout that ends this close to the end of a budget-shortened attempt was the budget's doing.
 CUT_SLACK_S = 0.01
 ROBOTS_TTL_S = 24 * 3600  # RFC 9309 §2.4: a cached robots.txt should not be used for more than 24 hours
+# Failures that say the host itself cannot be reached, not that one page is wrong.
+HOST_DOWN_CLASSES = frozenset({"dns", "network", "timeout"})
+MAX_HOST_BACKOFF_S = 24 * 3600.0
 FEED_TYPES = ("xml", "rss", "atom", "rdf", "text/plain", "text/html", "octet-stream")
 PAGE_TYPES = ("html", "xhtml", "text/plain", "octet-stream")
 
@@ -158,6 +167,13 @@ class ClientOptions:
     robots_dir: Path | None = None
     # Seconds of requests one host may cost this client (one shard of one stage of a run); None: no budget.
     host_budget_s: float | None = None
+    # Failures in a row (DNS, refused, timeout: HOST_DOWN_CLASSES) after which a host is skipped for the
+    # rest of this client's life; 0: never.
+    host_down_after: int = 0
+    # Where a host found down is remembered between runs (None: this client only), and the first
+    # run's wait before it is tried again (doubled for each run in a row that finds it down).
+    host_state_dir: Path | None = None
+    host_backoff_s: float = 1800.0
 
 
 @dataclass
@@ -201,6 +217,22 @@ class FetchLog:
         }
         with self._lock:
             self.rows.append(row)
+
+    def summary(self, top: int = 3) -> str:
+        """One line for the task log: requests sent, the slowest hosts (time spent on them) and failures by class."""
+        with self._lock:
+            rows = [r for r in self.rows if not (r["error_class"] or "").startswith("deferred")]
+            deferred = len(self.rows) - len(rows)
+        spent: dict[str, list[float]] = {}
+        failures: dict[str, int] = {}
+        for row in rows:
+            spent.setdefault(row["host"], []).append(row["duration_ms"] / 1000)
+            if row["error_class"]:
+                failures[row["error_class"]] = failures.get(row["error_class"], 0) + 1
+        slowest = sorted(spent.items(), key=lambda kv: -sum(kv[1]))[:top]
+        hosts = ", ".join(f"{host} {sum(times):.1f}s/{len(times)} requests" for host, times in slowest) or "none"
+        failed = ", ".join(f"{k}={v}" for k, v in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"
+        return f"{len(rows)} requests, {deferred} deferred; slowest hosts: {hosts}; failures by class: {failed}"
 
     def mark(self, url: str, error_class: str, error: str) -> None:
         """Attach a problem found after the response (e.g. unparseable XML) to its request row."""
@@ -422,6 +454,10 @@ class PoliteClient:
         self._robots: dict[str, Protego | None] = {}
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, threading.Lock] = {}
+        # Hosts found down (host -> why, for fetch_log), and each host's failures in a row.
+        self._down: dict[str, str] = {}
+        self._streak: dict[str, int] = {}
+        self._state_read: set[str] = set()
         self._guard = threading.Lock()
         self._transport = transport if transport is not None else _deadline_transport()
         self._client = httpx.Client(
@@ -471,6 +507,78 @@ class PoliteClient:
     def _charge(self, host: str, seconds: float) -> None:
         with self._guard:
             self._spent[host] = self._spent.get(host, 0.0) + max(0.0, seconds)
+
+    # -- hosts that are down -----------------------------------------------------------
+
+    def _state_file(self, host: str) -> Path | None:
+        if self.options.host_state_dir is None:
+            return None
+        return self.options.host_state_dir / f"{hashlib.sha256(host.encode()).hexdigest()[:24]}.json"
+
+    def _read_state(self, host: str) -> dict[str, Any] | None:
+        path = self._state_file(host)
+        if path is None:
+            return None
+        try:
+            state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # never found down (or an unreadable note: tried again)
+        return state if state.get("host") == host else None
+
+    def host_down(self, url: str) -> str | None:
+        """Why requests for ``url``'s host are skipped this run, or None when it may be asked.
+
+        A host an earlier run found down is skipped until its backoff ends (``host_state_dir``).
+        """
+        host = _host_key(url)
+        with self._guard:
+            if host not in self._state_read:
+                self._state_read.add(host)
+                state = self._read_state(host)
+                if state is not None and float(state.get("until", 0)) > time.time():
+                    until = datetime.fromtimestamp(float(state["until"]), UTC)
+                    self._down[host] = (f"{host} was unreachable in {state.get('down_runs', 1)} run(s) in a row "
+                                        f"({state.get('reason', '')}); next tried after {until:%Y-%m-%d %H:%M} UTC "
+                                        f"(NEWS_HOST_BACKOFF_S={self.options.host_backoff_s:g}s, doubled per run)")
+            return self._down.get(host)
+
+    def _host_failed(self, host: str, error_class: str) -> None:
+        """Count one failure of ``host``; after ``host_down_after`` of the host-down kind in a row, it is down."""
+        if not self.options.host_down_after or error_class not in HOST_DOWN_CLASSES:
+            return
+        with self._guard:
+            streak = self._streak[host] = self._streak.get(host, 0) + 1
+            if streak < self.options.host_down_after or host in self._down:
+                return
+            self._down[host] = (f"{host} failed {streak} times in a row ({error_class}); skipped for the rest of "
+                                f"this run (NEWS_HOST_DOWN_AFTER={self.options.host_down_after})")
+        logger.warning("host %s is down: %d %s failures in a row; its other pages wait for the next run",
+                       host, streak, error_class)
+        path = self._state_file(host)
+        if path is None or not self.options.host_backoff_s:
+            return
+        earlier = self._read_state(host) or {}
+        runs = int(earlier.get("down_runs", 0)) + 1
+        wait = min(MAX_HOST_BACKOFF_S, self.options.host_backoff_s * 2 ** (runs - 1))
+        note = {"host": host, "down_runs": runs, "until": time.time() + wait, "reason": error_class}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+        tmp.write_text(json.dumps(note), encoding="utf-8")
+        tmp.replace(path)
+
+    def _host_answered(self, host: str) -> None:
+        """The host answered (any HTTP status): its failures in a row and any note of it being down end."""
+        with self._guard:
+            self._streak.pop(host, None)
+        path = self._state_file(host)
+        if path is not None and path.exists():
+            path.unlink(missing_ok=True)
+
+    def _why_deferred(self, url: str) -> tuple[str, str]:
+        down = self.host_down(url)
+        if down is not None:
+            return "deferred_host_down", down
+        return self.budget_left(url)[1]
 
     def budget_left(self, url: str) -> tuple[float | None, tuple[str, str]]:
         """Seconds any request for ``url`` may still take, and which budget bounds it (class, reason).
@@ -539,6 +647,10 @@ class PoliteClient:
         except DeferredError:
             raise  # not an answer about robots.txt: nothing is cached, the page waits too
         except FetchError as exc:
+            if self.host_down(url) is not None:
+                # The host is down, not without rules: nothing is cached, and the page waits with it.
+                raise DeferredError(f"{url}: {self.host_down(url)}", error_class="deferred_host_down",
+                                    retryable=True) from exc
             # A missing or broken robots.txt means no rules (RFC 9309 §2.3.1.3), except a
             # server error, which means "assume disallowed" there; we treat it as a retryable miss.
             if exc.status is not None and exc.status >= 500:
@@ -588,13 +700,16 @@ class PoliteClient:
 
     def _get(self, url: str, kind: str, headers: dict[str, str], accept: tuple[str, ...] | None,
              feed_url: str | None, show: Shown) -> Response:
+        down = self.host_down(url)
+        if down is not None:
+            raise self._deferred(kind, show(url), ("deferred_host_down", down), feed_url, time.monotonic())
         left, why = self.budget_left(url)
         if left is not None and left <= 0:
             raise self._deferred(kind, show(url), why, feed_url, time.monotonic())
         try:
             allowed = not self.options.obey_robots or self.allowed_by_robots(url)
-        except DeferredError as exc:  # its robots.txt ran into the budget: the request waits with it
-            raise self._deferred(kind, show(url), self.budget_left(url)[1], feed_url, time.monotonic()) from exc
+        except DeferredError as exc:  # its robots.txt ran into a budget or a host down: the request waits with it
+            raise self._deferred(kind, show(url), self._why_deferred(url), feed_url, time.monotonic()) from exc
         if not allowed:
             started = time.monotonic()
             self.log.add(kind=kind, url=show(url), status=None, n_bytes=0, started=started,
@@ -611,6 +726,9 @@ class PoliteClient:
         while True:
             attempt += 1
             left, why = self.budget_left(url)
+            down = self.host_down(url)
+            if down is not None:
+                left, why = 0.0, ("deferred_host_down", down)
             if left is not None and left <= 0:
                 # A page that already failed for real keeps that failure (its attempt counts);
                 # one never tried waits for the next run.
@@ -629,6 +747,12 @@ class PoliteClient:
                 self.log.add(kind=kind, url=show(url), status=exc.status, n_bytes=0, started=started,
                              error_class=exc.error_class, error=show(str(exc)), attempt=attempt,
                              feed_url=feed_url)
+                if exc.status is not None:
+                    self._host_answered(host)
+                else:
+                    self._host_failed(host, exc.error_class)
+                    if self.host_down(url) is not None:
+                        raise  # no retry: the host is down for the rest of the run
                 delay = exc.retry_after
                 if not exc.retryable or attempt > self.options.retries:
                     raise
@@ -651,6 +775,7 @@ class PoliteClient:
                 continue
             self.log.add(kind=kind, url=show(url), status=response.status, n_bytes=len(response.body),
                          started=started, attempt=attempt, feed_url=feed_url)
+            self._host_answered(host)
             return response
 
     def _once(self, kind: str, url: str, headers: dict[str, str],

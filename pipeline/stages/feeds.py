@@ -83,7 +83,7 @@ def fetch_feeds(run: Path, shard: int = 0, n_shards: int = 1, *, snapshot: Path 
             with contained(f"feed {source.url}", _feed_failed(source, state, result, log)):
                 fetch_one(client, source, state, result, _item_guard(source, result, log), cap)
     logger.info("shard %s/%s: %d feeds due, %d items in %.1fs; %s", shard, n_shards, len(due),
-                len(result.items), time.monotonic() - started, result.counts)
+                len(result.items), time.monotonic() - started, log.summary())
     name = f"{shard:03d}"
     staging.write_rows(staging.stage_file(run, "feed_state", name), result.states, schemas.FEED_STATE)
     staging.write_rows(staging.stage_file(run, "fetch_log", f"feeds-{name}"), log.rows, schemas.FETCH_LOG)

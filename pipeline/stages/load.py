@@ -120,8 +120,14 @@ def _run_row(con: Any, run_id: str, counts: dict[str, int]) -> tuple[dict[str, A
     status = "no_feed_succeeded" if counts.get("feeds_due", 0) and not ok else "success"
     row: dict[str, Any] = {col: counts.get(key, 0) for col, key in RUN_COLUMNS.items()}
     row.update(run_id=run_id, status=status, count_articles_new=new_articles, count_duplicates=duplicates,
-               count_facts_new=new_facts, count_alerts_queued=alerts_queued, counts=json.dumps(counts, sort_keys=True))
+               count_facts_new=new_facts, count_alerts_queued=alerts_queued, degraded=is_degraded(counts),
+               counts=json.dumps(counts, sort_keys=True))
     return row, topics
+
+
+def is_degraded(counts: dict[str, int]) -> bool:
+    """A run that wanted pages and fetched none of them (every one failed, or waits for a host that is down)."""
+    return counts.get("pages_wanted", 0) > 0 and not counts.get("pages_ok", 0)
 
 
 def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None = None,
@@ -183,6 +189,11 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
         db.publish_snapshot(db_path, snapshot_path)
     row["relevant"] = topics
     logger.info("run %s loaded: %s", run_id, summary(row))
+    logger.info("run %s summary:\n%s", run_id, summary_table(row))
+    if row["degraded"]:
+        logger.warning("run %s is degraded: none of its %d pages was fetched (%d failed, %d deferred); "
+                       "see fetch_log for the hosts", run_id, counts.get("pages_wanted", 0),
+                       counts.get("pages_failed", 0), counts.get("pages_deferred", 0))
     return row
 
 
@@ -196,6 +207,17 @@ def summary(row: dict[str, Any]) -> str:
     extra = json.loads(row["counts"]) if isinstance(row.get("counts"), str) else {}
     counts += [f"{k}={extra[k]}" for k in DEFERRED_COUNTS if extra.get(k)]
     return ", ".join(counts + [f"relevant_{topic}={n}" for topic, n in row.get("relevant", {}).items()])
+
+
+def summary_table(row: dict[str, Any]) -> str:
+    """The run's counts as a two-column table for the load task's log: every count, then what its budgets deferred."""
+    extra = json.loads(row["counts"]) if isinstance(row.get("counts"), str) else {}
+    lines = [("status", str(row.get("status"))), ("degraded", str(bool(row.get("degraded"))))]
+    lines += [(k.removeprefix("count_"), str(v)) for k, v in row.items() if k.startswith("count_")]
+    lines += [(k, str(extra[k])) for k in DEFERRED_COUNTS if extra.get(k)]
+    lines += [(f"relevant_{topic}", str(n)) for topic, n in row.get("relevant", {}).items()]
+    width = max(len(k) for k, _ in lines)
+    return "\n".join(f"  {k:<{width}}  {v:>8}" for k, v in lines)
 
 
 def check_run(row: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ attempt staged (all but the deferred ones) and fetches only the others.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from typing import Any
 from pipeline import settings, staging
 from pipeline.errors import StageError
 from pipeline.ingest import feeds
-from pipeline.ingest.http import FetchLog, PoliteClient
+from pipeline.ingest.http import ClientOptions, FetchLog, PoliteClient
 from pipeline.ingest.pages import DEFERRED, PageGuard, deferred_page, failed_page, fetch_pages
 from pipeline.stages import schemas
 from pipeline.stages.boundary import contained, log_failure
@@ -69,7 +70,7 @@ def scrape_articles(plan_path: Path, *, run_id: str | None = None, transport: An
                     shard, len(rows), len(remaining))
     unused: dict[str, int] = {}  # the counts are taken from the rows below
     try:
-        with PoliteClient(feeds.client_options(cfg), log, transport=transport) as client:
+        with PoliteClient(page_client_options(cfg), log, transport=transport) as client:
             if cfg.scrape_budget_s:
                 client.stop_at = time.monotonic() + cfg.scrape_budget_s
                 client.stop_reason = ("deferred_scrape_budget",
@@ -89,6 +90,13 @@ def scrape_articles(plan_path: Path, *, run_id: str | None = None, transport: An
         raise StageError(f"{failed} of {len(todo)} pages failed in shard {shard}, over NEWS_REJECT_RATIO="
                             f"{cfg.reject_ratio}; see fetch_log for the reasons")
     return out
+
+
+def page_client_options(cfg: settings.Settings) -> ClientOptions:
+    """The client's options for pages: the feeds' ones, and a host that is down is skipped (NEWS_HOST_DOWN_AFTER),
+    this run and, with backoff, the next ones (NEWS_HOST_BACKOFF_S; remembered under ``<data>/hosts``)."""
+    return dataclasses.replace(feeds.client_options(cfg), host_down_after=cfg.host_down_after,
+                               host_state_dir=cfg.data_dir / "hosts", host_backoff_s=cfg.host_backoff_s)
 
 
 def _pages_file(run: Path, shard: str) -> Path:
@@ -148,6 +156,7 @@ def _stage(run: Path, shard: str, todo: list[dict[str, Any]], rows: list[dict[st
             counts[key] = n
     staging.write_rows(_log_file(run, shard), log.rows, schemas.FETCH_LOG)
     staging.write_counts(run, f"pages-{shard}", counts)
+    logger.info("page shard %s: %s", shard, log.summary())
     return staging.write_rows(_pages_file(run, shard), rows, schemas.PAGES), counts
 
 

@@ -1,18 +1,16 @@
 """The DuckDB files: the live warehouse (one writer) and the read-only snapshot (many readers).
 
 DuckDB lets one process open a file read-write, or many open it read-only, never both. So only
-the loader opens the live file; after each load it copies the file and renames the copy over
-the snapshot, which analysts, the alerts DAG and stages that need history open read-only.
+the loader opens the live file; after each load it copies the database (in an older storage format that
+DuckDB 1.x clients read too) and renames the copy over the snapshot, which analysts, the alerts DAG and stages that need history open read-only.
 The schema itself (migrations, views) is :mod:`pipeline.warehouse.migrate`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
-import shutil
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -29,6 +27,11 @@ from pipeline.warehouse import migrate
 logger = logging.getLogger(__name__)
 
 LOCK_WAIT_S = 60.0
+# The storage format the snapshot is written in: the oldest one that the warehouse's features allow, so that
+# DuckDB 1.x clients (the CLI from 1.0 on, DBeaver, JDBC) open it as well as 2.0 does. The live file keeps
+# 2.0's own format (storage version 69, which 1.x refuses). tests/e2e/test_duckdb_cli.py opens a snapshot
+# with the duckdb-cli that pyproject.toml pins.
+SNAPSHOT_STORAGE_VERSION = "v1.0.0"
 # What DuckDB raises on a file that is not a whole database: zeroed, garbage, truncated, torn.
 UNREADABLE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException,
               duckdb.InvalidInputException, duckdb.FatalException)
@@ -87,59 +90,52 @@ def live_transaction(db_path: Path | None = None, *, checkpoint: bool = False) -
         con.close()
 
 
-# linux/fs.h FICLONE = _IOW(0x94, 9, int): make the target share the source's extents (copy-on-write).
-FICLONE = 0x40049409
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
-def clone_file(source: Path, target: Path) -> str:
-    """Write ``target`` as a copy of ``source``: a reflink where the filesystem allows it, else bytes.
-
-    A reflink (``FICLONE``: btrfs, XFS with reflink, bcachefs, OpenZFS 2.2+) shares the source's
-    blocks, so it takes no disk and no time whatever the size, and later writes to the live file
-    copy only the blocks they change. Elsewhere (ext4, tmpfs, overlayfs) it falls back to a
-    byte copy of the whole file. Returns ``"reflink"`` or ``"copy"``.
-    """
-    with open(source, "rb") as src, open(target, "wb") as dst:
-        try:
-            fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
-            return "reflink"
-        except OSError:  # EOPNOTSUPP, EXDEV, EINVAL: no shared extents here
-            pass
-    shutil.copyfile(source, target)
-    return "copy"
-
-
-def write_snapshot(live: Path, snap: Path) -> str:
-    """Put a copy of the closed live file at ``snap``, atomically: the one place a snapshot is written.
-
-    Readers that still hold the old snapshot open keep reading the old inode until they reconnect.
-    Returns how it was copied (see :func:`clone_file`).
-    """
-    snap.parent.mkdir(parents=True, exist_ok=True)
-    tmp = snap.with_name(f".{snap.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+def copy_for_readers(con: duckdb.DuckDBPyConnection, source: str, out: Path) -> None:
+    """Write database ``source`` of ``con`` (tables, views, macros, data) to a new file ``out`` in the
+    snapshot's storage format (``SNAPSHOT_STORAGE_VERSION``)."""
+    out.unlink(missing_ok=True)
+    con.execute(f"attach {_quoted(out)} as snapshot_copy "
+               f"(read_write, storage_version '{SNAPSHOT_STORAGE_VERSION}')")
     try:
-        how = clone_file(live, tmp)
-        os.replace(tmp, snap)
+        con.execute(f'copy from database "{source}" to snapshot_copy')
     finally:
-        tmp.unlink(missing_ok=True)
-    return how
+        con.execute("detach snapshot_copy")
 
 
 def publish_snapshot(db_path: Path | None = None, snapshot_path: Path | None = None) -> Path:
-    """Copy the (closed, checkpointed) live file and atomically rename it over the snapshot.
+    """Copy the (closed, checkpointed) live file, in the snapshot's storage format, and atomically rename it
+    over the snapshot.
 
-    The copy is a reflink where the filesystem supports it (no data copied), else a whole-file
-    copy (:func:`clone_file`). Readers that still hold the old snapshot open keep reading the old
-    inode until they reconnect.
+    Readers that still hold the old snapshot open keep reading the old inode until they reconnect.
     """
     cfg = settings.load()
     live = db_path or cfg.duckdb_path
     snap = snapshot_path or cfg.snapshot_path
     started = time.perf_counter()
-    how = write_snapshot(live, snap)
-    logger.info("published snapshot %s (%s of %d bytes in %.2fs)", snap, how, snap.stat().st_size,
+    write_snapshot(live, snap)
+    logger.info("published snapshot %s (%d bytes in %.2fs)", snap, snap.stat().st_size,
                 time.perf_counter() - started)
     return snap
+
+
+def write_snapshot(live: Path, snap: Path) -> None:
+    """Put a copy of the closed live file at ``snap``, atomically, in the snapshot's storage format.
+
+    Readers that still hold the old snapshot open keep reading the old inode until they reconnect.
+    """
+    snap.parent.mkdir(parents=True, exist_ok=True)
+    tmp = snap.with_name(f".{snap.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"attach {_quoted(live)} as live (read_only)")
+            copy_for_readers(con, "live", tmp)
+        os.replace(tmp, snap)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _is_lock_conflict(exc: BaseException) -> bool:
@@ -207,7 +203,16 @@ def repair_snapshot(snap: Path, error: BaseException, *, wait_s: float = LOCK_WA
         except duckdb.Error as exc:
             raise StorageError(f"{what}, and the live warehouse {live} cannot be read either: {exc}") from exc
         wal = live.with_name(f"{live.name}.wal").exists()
-        write_snapshot(live, snap)
+        tmp = snap.with_name(f".{snap.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            [(name,)] = con.execute("select current_database()").fetchall()
+            try:
+                copy_for_readers(con, name, tmp)
+            except duckdb.Error as exc:  # its catalog reads, but not all of its data
+                raise StorageError(f"{what}, and the live warehouse {live} cannot be read either: {exc}") from exc
+            os.replace(tmp, snap)
+        finally:
+            tmp.unlink(missing_ok=True)
     finally:
         con.close()
     logger.warning("%s; rebuilt it from the live warehouse %s%s", what, live,
@@ -217,9 +222,11 @@ def repair_snapshot(snap: Path, error: BaseException, *, wait_s: float = LOCK_WA
 
 def _is_corruption(exc: BaseException, path: Path) -> bool:
     """Whether a DuckDB error raised while reading ``path`` says the file itself is damaged."""
-    if not isinstance(exc, UNREADABLE) or _is_lock_conflict(exc):
-        return False
     text = str(exc).lower()
+    # A block whose checksum fails is a plain duckdb.Error ("Corrupt database file: computed checksum ...").
+    torn = isinstance(exc, duckdb.Error) and "corrupt database file" in text
+    if not (isinstance(exc, UNREADABLE) or torn) or _is_lock_conflict(exc):
+        return False
     return (isinstance(exc, duckdb.SerializationException) or str(path).lower() in text
             or "corrupt" in text or "checksum" in text)
 

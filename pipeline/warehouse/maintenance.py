@@ -51,12 +51,13 @@ def refresh_followups(today: date | None = None, db_path: Path | None = None) ->
 
 
 def feed_problems(snapshot_path: Path | None = None) -> list[dict[str, Any]]:
-    """Failing and stalled feeds, and failing alert routes when ``fct_alert_route_health`` exists (snapshot)."""
+    """A degraded last run (no page fetched), failing and stalled feeds, and failing alert routes when
+    ``fct_alert_route_health`` exists (snapshot)."""
     problems: list[dict[str, Any]] = []
     with db.snapshot(snapshot_path) as con:
         if con is None:
             return problems
-        for name in ("feed_problems", "alert_route_problems"):
+        for name in ("run_problems", "feed_problems", "alert_route_problems"):
             try:
                 problems += sqlfiles.rows(con, f"maintenance/{name}")
             except duckdb.CatalogException:

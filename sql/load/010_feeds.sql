@@ -28,10 +28,21 @@ on conflict (feed_url) do update set
     etag = excluded.etag,
     last_modified = excluded.last_modified,
     body_hash = excluded.body_hash,
-    last_status = excluded.last_status,
+    -- A 304 or the same bytes again is the same body as last time: a feed that was broken (unparseable, or
+    -- malformed with entries recovered) stays shown as broken until a new body parses cleanly.
+    last_status = case
+        when excluded.last_status in ('not_modified', 'unchanged') and feeds.last_status = 'error' then 'error'
+        else excluded.last_status
+    end,
     last_http_status = excluded.last_http_status,
-    last_error_class = excluded.last_error_class,
-    last_error = excluded.last_error,
+    last_error_class = case
+        when excluded.last_status in ('not_modified', 'unchanged') then feeds.last_error_class
+        else excluded.last_error_class
+    end,
+    last_error = case
+        when excluded.last_status in ('not_modified', 'unchanged') then feeds.last_error
+        else excluded.last_error
+    end,
     last_fetched_at = excluded.last_fetched_at,
     last_success_at = coalesce(excluded.last_success_at, feeds.last_success_at),
     consecutive_failures = excluded.consecutive_failures,

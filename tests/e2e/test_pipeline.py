@@ -35,6 +35,10 @@ def test_one_run_lands_facts_and_a_second_adds_nothing(two_shards):
     assert second["count_feeds_not_modified"] >= 3  # conditional GET: Last-Modified -> 304
     assert checks.table_counts(cfg.snapshot_path) == before
     with duckdb.connect(str(cfg.snapshot_path), read_only=True) as con:
+        health = dict(con.execute("select name, health from fct_feed_health").fetchall())
+    # The merge-conflicted feed answered 304 to run-2: the same broken body, so it is still shown as broken.
+    assert health["Capitol Wire (merge-conflicted feed)"] == "degraded"
+    with duckdb.connect(str(cfg.snapshot_path), read_only=True) as con:
         requests = con.execute(
             "select l.kind, count(*), count(distinct l.url) from fetch_log l join feeds f on l.url = f.feed_url "
             "where l.run_id = 'run-2' and f.last_status = 'not_modified' group by 1 union all "

@@ -103,6 +103,26 @@ def test_the_scheduler_runs_news_ingest(sample_env, monkeypatch, tmp_path):
         sent = con.execute("select count(*) from alerts where route = 'outbox' and status = 'sent'").fetchone()
     (due, failed, new, us_japan, facts_new), = counts
     assert (due, failed) == (6, 2) and new >= 30 and us_japan > 0 and facts_new > 0
+    check_task_logs(Path(env["AIRFLOW_HOME"]) / "logs", run["run_id"], new)
     outbox = [json.loads(line) for line in channels.outbox_file().read_text().splitlines()]
     assert outbox and sent[0] > 0
     assert any("Takaichi" in message["title"] for message in outbox)
+
+
+def check_task_logs(logs: Path, run_id: str, articles_new: int) -> None:
+    """The task logs the scheduler's workers wrote say, at INFO, what each task did (issue 17 point 1)."""
+    def text(task_id: str) -> str:
+        files = [p for p in logs.rglob("*.log") if f"run_id={run_id}" in str(p) and f"task_id={task_id}" in str(p)]
+        assert files, f"no log of {task_id} under {logs}"
+        return "\n".join(p.read_text(errors="replace") for p in files)
+
+    load_log = text("load_warehouse")
+    assert f"articles_new={articles_new}" in load_log and "feeds_due=6" in load_log, load_log[-2000:]
+    assert "summary:" in load_log and "degraded" in load_log
+    feeds_log = text("fetch_feeds")
+    assert "counts feeds-" in feeds_log and "slowest hosts: 127.0.0.1" in feeds_log
+    assert "failures by class: " in feeds_log and "http_500=" in feeds_log  # the sample site's down feed
+    pages_log = text("scrape_articles")
+    assert "counts pages-" in pages_log and "pages_ok=" in pages_log
+    for task_id in ("extract_articles", "classify_articles", "extract_facts"):
+        assert "counts " in text(task_id), task_id

@@ -7,7 +7,10 @@ the guide must describe every table and view of that warehouse, column by column
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -219,3 +222,38 @@ def test_report_queries_run(demo_snapshot):
     for path in sorted((settings.SQL_DIR / "report").glob("*.sql")):
         columns, _ = _run(demo_snapshot, path.read_text())
         assert columns, path.name
+
+
+README = DOC.parents[1] / "README.md"
+# The DuckDB CLI that pyproject.toml installs (the PyPI duckdb-cli wheel), beside this interpreter.
+DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
+
+
+def _cli(args: list[str], sql: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*args, "-csv", "-c", sql], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def test_the_installed_duckdb_cli_is_a_1x_client():
+    version = subprocess.run([str(DUCKDB_CLI), "-version"], capture_output=True, text=True, check=True).stdout
+    assert version.startswith("v1."), version
+
+
+def test_the_readme_duckdb_command_opens_the_snapshot_as_written(demo_snapshot):
+    # The README's line, run from the folder that holds data/ (the checkout root, for the README);
+    # `uv run` resolves `duckdb` to the project's environment, which is where DUCKDB_CLI is.
+    [line] = [ln for ln in README.read_text().splitlines() if ln.startswith("uv run duckdb ")]
+    command = shlex.split(line.split("#", 1)[0])
+    assert command[:3] == ["uv", "run", "duckdb"] and command[-1] == "data/newswatch.snapshot.duckdb"
+    assert demo_snapshot == demo_snapshot.parents[1] / command[-1]
+    done = _cli([str(DUCKDB_CLI), *command[3:]], _query_under("When is Trump meeting Xi, and is it still open"),
+                cwd=demo_snapshot.parents[1])
+    assert done.returncode == 0, done.stderr
+    assert "2025-10-29" in done.stdout
+
+
+@pytest.mark.parametrize(("heading", "sql"), [pytest.param(h, s, id=h) for h, s in QUERIES])
+def test_documented_query_runs_in_the_duckdb_cli(demo_snapshot, heading, sql):
+    done = _cli([str(DUCKDB_CLI), "-readonly", str(demo_snapshot)], sql, cwd=demo_snapshot.parent)
+    assert done.returncode == 0 and "Error" not in done.stderr, done.stderr
+    assert done.stdout.strip()  # at least the header row

@@ -1,22 +1,10 @@
-"""pipeline.warehouse.db.clone_file / write_snapshot: the snapshot is a byte-identical copy, reflinked where possible."""
+"""pipeline.warehouse.db.write_snapshot: the snapshot replaces the old one atomically; open readers keep theirs."""
 
 from __future__ import annotations
-
-import os
 
 import duckdb
 
 from pipeline.warehouse import db
-
-
-def test_clone_file_gives_identical_bytes_by_reflink_or_by_copy(tmp_path):
-    source = tmp_path / "live.bin"
-    source.write_bytes(os.urandom(3 << 20))
-    target = tmp_path / "copy.bin"
-    target.write_bytes(b"an older, longer file that must not leave a tail" * 100_000)
-    how = db.clone_file(source, target)
-    assert how in ("reflink", "copy")
-    assert target.read_bytes() == source.read_bytes()
 
 
 def test_write_snapshot_replaces_atomically_and_leaves_no_temporary_file(tmp_path):
