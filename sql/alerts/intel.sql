@@ -62,7 +62,7 @@ revisions as (
         filter (where fact_revisions.new_evidence is not null) as evidence,
         list(
             format(
-                '{} {}: {} -> {}', fact_revisions.event_type, fact_revisions.kind,
+                '{} {}: {} → {}', fact_revisions.event_type, fact_revisions.kind,
                 coalesce(fact_revisions.old_value, '(none)'), fact_revisions.new_value
             )
             order by fact_revisions.event_type, fact_revisions.kind, fact_revisions.new_value
