@@ -24,7 +24,6 @@ UPDATE_ONLY = ("revision",)  # sent only on routes with `updates: true`
 MAX_LINES = 5
 
 INTEL = sqlfiles.text("alerts/intel")
-RECORD_REMINDERS = sqlfiles.text("alerts/record_reminders")
 REMINDER_STATE = sqlfiles.text("monitor/reminders")
 
 
@@ -32,18 +31,6 @@ def kind_of(alert_key: str) -> str | None:
     """The intelligence kind of a ledger key, or ``None`` for a story alert."""
     prefix = alert_key.split(":", 1)[0]
     return prefix if prefix in KINDS and ":" in alert_key else None
-
-
-def record_reminders(con: Any, now: datetime, window_days: int | None = None) -> None:
-    """Record the reminder stage each open follow-up has reached on ``now``'s date (once per stage).
-
-    Args:
-        con: the live warehouse (the alerts run is its one writer).
-        now: the time the alerts run plans with.
-        window_days: days before the due date a reminder is due (default ``NEWS_REMINDER_DAYS``).
-    """
-    days = settings.load().reminder_days if window_days is None else window_days
-    con.execute(RECORD_REMINDERS, [now.astimezone(UTC).date(), now, days])
 
 
 def _alert(row: Sequence[Any]) -> Alert:
@@ -56,9 +43,17 @@ def _alert(row: Sequence[Any]) -> Alert:
     )
 
 
-def alerts(con: Any) -> dict[tuple[str, str], Alert]:
-    """Every intelligence alert, by (ledger key, topic), from an open warehouse connection."""
-    return {(row[0], row[2]): _alert(row) for row in con.execute(INTEL).fetchall()}
+def alerts(con: Any, now: datetime, window_days: int | None = None) -> dict[tuple[str, str], Alert]:
+    """Every intelligence alert due on ``now``'s date, by (ledger key, topic), from an open warehouse connection.
+
+    Args:
+        con: the warehouse.
+        now: the time the alerts run plans with; its UTC date decides the reminder stages.
+        window_days: days before the due date a reminder is due (default ``NEWS_REMINDER_DAYS``).
+    """
+    days = settings.load().reminder_days if window_days is None else window_days
+    rows = con.execute(INTEL, [now.astimezone(UTC).date(), days]).fetchall()
+    return {(row[0], row[2]): _alert(row) for row in rows}
 
 
 def reminder_state(snapshot_path: Path | None = None) -> list[dict[str, Any]]:

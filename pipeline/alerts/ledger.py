@@ -258,8 +258,7 @@ def send_alerts(*, config: AlertsConfig | None = None, now: datetime | None = No
     con = db.connect_live(db_path)
     try:
         migrate.apply(con)
-        intel.record_reminders(con, now)
-        stories = {**_stories(con), **intel.alerts(con)}
+        stories = {**_stories(con), **intel.alerts(con, now)}
         for route in cfg.routes:
             ledger = _ledger(con, route.name)
             digest_row = con.execute(LAST_DIGEST, [route.name]).fetchone()

@@ -9,25 +9,42 @@ with stories as (
     from fct_matching_stories
 ),
 
+-- A follow-up due between today ($1) and today + NEWS_REMINDER_DAYS ($2) is at stage due_soon; one
+-- whose date has passed with no report of it happening, past_due (not one already past when it was
+-- opened: it is overdue in fct_followups, but it never passed while watched). The ledger key holds
+-- the stage, so each stage is sent once per route.
+staged_followups as (
+    select
+        fact_id,
+        due_date,
+        opened_at,
+        case when due_date < cast($1 as date) then 'past_due' else 'due_soon' end as stage
+    from followups
+    where
+        status in ('open', 'overdue')
+        and due_date is not null
+        and due_date <= cast($1 as date) + cast($2 as integer)
+        and (due_date >= cast($1 as date) or due_date >= cast(timezone('UTC', opened_at) as date))
+),
+
 reminders as (
     select
-        'reminder:' || reminders.fact_id || ':' || reminders.stage as alert_key,
+        'reminder:' || staged.fact_id || ':' || staged.stage as alert_key,
         'reminder' as kind,
         opened.story_cluster_id,
-        case reminders.stage
-            when 'due_soon' then format('Reminder: due {}: {}', reminders.due_date, followups.subject)
-            else format('Past due since {}, no report of it happening: {}', reminders.due_date, followups.subject)
+        case staged.stage
+            when 'due_soon' then format('Reminder: due {}: {}', staged.due_date, facts.subject)
+            else format('Past due since {}, no report of it happening: {}', staged.due_date, facts.subject)
         end as title,
         opened.source_domain as source,
         opened.canonical_url as url,
         opened.published_at,
-        reminders.reached_at as first_seen_at,
-        [followups.evidence_text] as evidence,
+        staged.opened_at as first_seen_at,
+        [facts.evidence_text] as evidence,
         [format('opened by: {}', coalesce(opened.title, opened.canonical_url))] as lines
-    from followup_reminders as reminders
-    inner join fct_facts as followups using (fact_id)
-    inner join articles as opened on followups.first_article_id = opened.article_id
-    where followups.followup_status in ('open', 'overdue')
+    from staged_followups as staged
+    inner join fct_facts as facts using (fact_id)
+    inner join articles as opened on facts.first_article_id = opened.article_id
 ),
 
 conflicts as (
@@ -50,26 +67,21 @@ conflicts as (
 
 revisions as (
     select
-        'revision:' || fact_revisions.article_id || ':' || fact_revisions.new_text_hash as alert_key,
+        'revision:' || article_id || ':' || new_text_hash as alert_key,
         'revision' as kind,
-        any_value(revised.story_cluster_id) as story_cluster_id,
-        format('Story revised: {}', any_value(revised.title)) as title,
-        any_value(revised.source_domain) as source,
-        any_value(revised.canonical_url) as url,
-        any_value(revised.published_at) as published_at,
-        min(fact_revisions.detected_at) as first_seen_at,
-        list(distinct fact_revisions.new_evidence order by fact_revisions.new_evidence)
-        filter (where fact_revisions.new_evidence is not null) as evidence,
+        any_value(story_cluster_id) as story_cluster_id,
+        format('Story revised: {}', any_value(title)) as title,
+        any_value(source) as source,
+        any_value(url) as url,
+        any_value(published_at) as published_at,
+        min(detected_at) as first_seen_at,
+        list(distinct new_evidence order by new_evidence) filter (where new_evidence is not null) as evidence,
         list(
-            format(
-                '{} {}: {} → {}', fact_revisions.event_type, fact_revisions.kind,
-                coalesce(fact_revisions.old_value, '(none)'), fact_revisions.new_value
-            )
-            order by fact_revisions.event_type, fact_revisions.kind, fact_revisions.new_value
+            format('{} {}: {} → {}', event_type, kind, coalesce(old_value, '(none)'), new_value)
+            order by event_type, kind, new_value
         ) as lines
-    from fact_revisions
-    inner join articles as revised using (article_id)
-    group by fact_revisions.article_id, fact_revisions.new_text_hash
+    from fct_fact_revisions
+    group by article_id, new_text_hash
 ),
 
 intel as (

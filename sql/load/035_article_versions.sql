@@ -15,7 +15,9 @@ where
     and stored.text_hash <> incoming.text_hash
     and stored.last_run_id <> (select run_id from load_context);
 
-insert into article_versions (article_id, text_hash, title, text, extractor_version, seen_at, run_id)
+insert into article_versions (
+    article_id, text_hash, title, text, extractor_version, seen_at, run_id, previous_text_hash, fact_changes
+)
 select
     stored.article_id,
     stored.text_hash,
@@ -23,12 +25,16 @@ select
     stored.text,
     stored.extractor_version,
     stored.updated_at as seen_at,
-    stored.last_run_id as run_id
+    stored.last_run_id as run_id,
+    null as previous_text_hash,
+    [] as fact_changes
 from articles as stored
 where stored.article_id in (select article_id from load_article_changes)
 on conflict do nothing;
 
-insert into article_versions (article_id, text_hash, title, text, extractor_version, seen_at, run_id)
+insert into article_versions (
+    article_id, text_hash, title, text, extractor_version, seen_at, run_id, previous_text_hash, fact_changes
+)
 select
     incoming.article_id,
     incoming.text_hash,
@@ -36,7 +42,10 @@ select
     incoming.text,
     incoming.extractor_version,
     load_context.loaded_at as seen_at,
-    load_context.run_id
-from load_articles as incoming, load_context
-where incoming.article_id in (select article_id from load_article_changes)
+    load_context.run_id,
+    changes.old_text_hash as previous_text_hash,
+    [] as fact_changes
+from load_articles as incoming
+inner join load_article_changes as changes using (article_id)
+cross join load_context
 on conflict do nothing;

@@ -2,7 +2,8 @@
 -- earlier text's facts said (its stored reports, before 100 and 102 replace them) against what the
 -- new text's say, per event type reported in both. A material change is recorded: an amount, a
 -- date or a status the new text gives in place of another (amounts within 2% are the same figure),
--- or a party it adds. A reworded sentence with the same facts records nothing.
+-- or a party it adds, listed on the new version (article_versions.fact_changes). A reworded
+-- sentence with the same facts records nothing.
 create or replace temp table load_revision_reports as
 select
     'old' as version,
@@ -37,10 +38,7 @@ where
     (select facts_staged from load_context)
     and article_id in (select article_id from load_article_changes);
 
-insert into fact_revisions (
-    revision_id, article_id, old_text_hash, new_text_hash, event_type, kind, old_value, new_value,
-    old_evidence, new_evidence, detected_at, run_id
-)
+create or replace temp table load_fact_revisions as
 with both_versions as (
     select
         article_id,
@@ -172,23 +170,25 @@ changes as (
     group by news.article_id, news.event_type, party.name
 )
 
-select
-    substr(sha256(concat_ws(
-        '|', changes.article_id, article_changes.old_text_hash, article_changes.new_text_hash,
-        changes.event_type, changes.kind, changes.old_value, changes.new_value
-    )), 1, 16) as revision_id,
-    changes.article_id,
-    article_changes.old_text_hash,
-    article_changes.new_text_hash,
-    changes.event_type,
-    changes.kind,
-    changes.old_value,
-    changes.new_value,
-    changes.old_evidence,
-    changes.new_evidence,
-    load_context.loaded_at as detected_at,
-    load_context.run_id
-from changes
-inner join load_article_changes as article_changes using (article_id)
-cross join load_context
-on conflict do nothing;
+select * from changes;
+
+update article_versions
+set fact_changes = found.fact_changes
+from (
+    select
+        article_id,
+        list({
+            'event_type': event_type,
+            'kind': kind,
+            'old_value': old_value,
+            'new_value': new_value,
+            'old_evidence': old_evidence,
+            'new_evidence': new_evidence
+        } order by event_type, kind, new_value) as fact_changes
+    from load_fact_revisions
+    group by article_id
+) as found, load_article_changes as article_changes
+where
+    article_versions.article_id = found.article_id
+    and article_changes.article_id = found.article_id
+    and article_versions.text_hash = article_changes.new_text_hash;

@@ -13,6 +13,8 @@ create or replace macro facts_as_of(ts) as table
         amount_currency,
         percent,
         subject,
+        followup_status,
+        due_date,
         article_id,
         extractor_version,
         valid_from,

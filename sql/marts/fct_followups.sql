@@ -17,25 +17,29 @@ with followups_with_facts as (
     inner join fct_facts as facts using (fact_id)
 ),
 
--- Reminder state (sql/ddl/041): the latest stage reached, and its delivery on the alert routes.
-reminders as (
-    select
-        followup_reminders.fact_id,
-        arg_max(followup_reminders.stage, followup_reminders.reached_at) as reminder_stage,
-        max(followup_reminders.reached_at) as reminder_reached_at
-    from followup_reminders
-    group by followup_reminders.fact_id
-),
-
+-- Reminder state: the latest reminder stage the alerts ledger holds for the follow-up (key
+-- reminder:<fact_id>:<stage>, pipeline/alerts/intel.py), and its delivery on the routes.
 reminder_deliveries as (
     select
         split_part(story_cluster_id, ':', 2) as fact_id,
         split_part(story_cluster_id, ':', 3) as stage,
+        min(queued_at) as reached_at,
         max(sent_at) as sent_at,
         count(distinct route) filter (where status = 'sent') as count_routes
     from alerts
     where story_cluster_id like 'reminder:%'
     group by all
+),
+
+reminders as (
+    select distinct on (fact_id)
+        fact_id,
+        stage as reminder_stage,
+        reached_at as reminder_reached_at,
+        sent_at as reminder_sent_at,
+        count_routes as count_reminder_routes
+    from reminder_deliveries
+    order by fact_id, stage = 'past_due' desc
 ),
 
 bucketed as (
@@ -83,14 +87,12 @@ final as (
         resolved.canonical_url as resolved_url,
         reminders.reminder_stage,
         reminders.reminder_reached_at,
-        reminder_deliveries.sent_at as reminder_sent_at,
-        coalesce(reminder_deliveries.count_routes, 0) as count_reminder_routes
+        reminders.reminder_sent_at,
+        coalesce(reminders.count_reminder_routes, 0) as count_reminder_routes
     from bucketed
     left join articles as opened on bucketed.opened_article_id = opened.article_id
     left join articles as resolved on bucketed.resolved_article_id = resolved.article_id
     left join reminders on bucketed.fact_id = reminders.fact_id
-    left join reminder_deliveries
-        on reminders.fact_id = reminder_deliveries.fact_id and reminders.reminder_stage = reminder_deliveries.stage
 )
 
 select * from final;

@@ -35,8 +35,9 @@ def add_intel() -> None:
             "('c1', 'amount', 'investment', ['Japan', 'United States'], 'USD', 550e9, 500e9, 'fa', "
             "'$550 billion', 'syn1', 'Kyodo', 'a', ?, 'fb', '$500 billion', 'syn0', 'Reuters', 'b', ?, ?, 'r')",
             [NOW, NOW, NOW])
-        con.execute("insert into fact_revisions values ('v1', 'syn0', 'h1', 'h2', 'investment', 'amount', "
-                    "'$550 billion', '$500 billion', 'old', 'new', ?, 'r')", [NOW])
+        con.execute("insert into article_versions values ('syn0', 'h2', 't', 'text', null, ?, 'r', 'h1', "
+                    "[{'event_type': 'investment', 'kind': 'amount', 'old_value': '$550 billion', "
+                    "'new_value': '$500 billion', 'old_evidence': 'old', 'new_evidence': 'new'}])", [NOW])
     finally:
         con.close()
     db.publish_snapshot()
