@@ -171,6 +171,7 @@ class GazetteerEntrySchema(_Strict):
     capital_of: str | None = None
     demonyms: list[str] | None = None
     media: bool = False
+    wikidata: str | None = Field(default=None, pattern=r"^Q[1-9][0-9]*$")
 
     @field_validator("terms")
     @classmethod
@@ -189,6 +190,13 @@ class GazetteerEntrySchema(_Strict):
         return value
 
 
+class MineralSchema(_Strict):
+    name: str = Field(min_length=1)
+    symbol: str | None = Field(default=None, pattern=r"^[A-Z][a-z]?$")
+    wikidata: str | None = Field(default=None, pattern=r"^Q[1-9][0-9]*$")
+    hs_code: str | None = Field(default=None, pattern=r"^[0-9]{4}(\.[0-9]{2}){0,2}$")
+
+
 class EntitiesFile(_Strict):
     # Each entry (a bare name or a mapping) is checked as a GazetteerEntrySchema by the loader.
     persons: list[Any] | None = None
@@ -197,3 +205,4 @@ class EntitiesFile(_Strict):
     facilities: list[Any] | None = None
     generic_orgs: dict[str, dict[str, str]] | None = None
     ignore: list[str] | None = None
+    minerals: list[MineralSchema] | None = None

@@ -55,6 +55,8 @@ class Settings:
     fault: str = ""
     alerts_fault: str = ""
     facts_max_chars: int = 200_000
+    # Reminders (issue 19): a follow-up due within this many days gets one reminder per route.
+    reminder_days: int = 3
     # Budgets (issue 16 case 7): wall-clock seconds per host per stage shard of a run, and per scrape shard;
     # new items staged per feed per run. What is left over waits for the next run.
     host_budget_s: float = 120.0
@@ -148,6 +150,7 @@ def load() -> Settings:
         fault=env.get("NEWS_FAULT", ""),
         alerts_fault=env.get("NEWS_ALERTS_FAULT", ""),
         facts_max_chars=_int("NEWS_FACTS_MAX_CHARS", 200_000, minimum=1000),
+        reminder_days=_int("NEWS_REMINDER_DAYS", 3, minimum=0),
         host_budget_s=_float("NEWS_HOST_BUDGET_S", 120.0, maximum=86_400.0),
         scrape_budget_s=_float("NEWS_SCRAPE_BUDGET_S", 1200.0, maximum=86_400.0),
         max_new_items_per_feed=_int("NEWS_MAX_NEW_ITEMS_PER_FEED", 200),

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import settings, sqlfiles
+from pipeline.alerts import intel
 from pipeline.alerts.channels import Channel, channels
 from pipeline.alerts.content import Alert, Item, Message, alert_from_row, new_message
 from pipeline.alerts.routes import AlertsConfig, ConnectionResolver, Route, load_config
@@ -117,11 +118,14 @@ def _plan(route: Route, stories: dict[tuple[str, str], Alert], ledger: dict[tupl
         if topic not in route.topics:
             continue
         row = ledger.get((cluster, topic))
+        kind = intel.kind_of(cluster)
         if row is None:
+            if kind in intel.UPDATE_ONLY and not route.updates:
+                continue
             # New for this route: never delivered to it, whenever it was published.
             if alert.score >= route.min_score and (route.since is None or alert.first_seen_at is None
                                                    or alert.first_seen_at >= route.since):
-                fresh.append(Item(alert))
+                fresh.append(Item(alert, kind or "new"))
             continue
         gained = () if row.facts_sent is None else alert.fact_lines(set(alert.fact_keys) - set(row.facts_sent))
         if row.status == "sent":
@@ -142,9 +146,11 @@ def _plan(route: Route, stories: dict[tuple[str, str], Alert], ledger: dict[tupl
     if route.mode == "digest":
         slot = _last_slot(route, now)
         digest_due = last_digest is None or last_digest < slot
+        # Updates and intelligence alerts (reminders, disputes, revisions) wait for the next digest slot.
+        slotted = ("update", *intel.KINDS)
         due = [i for i in fresh
-               if (i.kind == "update" and digest_due)
-               or (i.kind != "update" and (i.alert.first_seen_at is None or i.alert.first_seen_at < slot))]
+               if (i.kind in slotted and digest_due)
+               or (i.kind not in slotted and (i.alert.first_seen_at is None or i.alert.first_seen_at < slot))]
         if due:
             messages.append(new_message(route.name, "digest", due))
         return messages
@@ -252,7 +258,7 @@ def send_alerts(*, config: AlertsConfig | None = None, now: datetime | None = No
     con = db.connect_live(db_path)
     try:
         migrate.apply(con)
-        stories = _stories(con)
+        stories = {**_stories(con), **intel.alerts(con, now)}
         for route in cfg.routes:
             ledger = _ledger(con, route.name)
             digest_row = con.execute(LAST_DIGEST, [route.name]).fetchone()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -26,9 +27,9 @@ logger = logging.getLogger(__name__)
 ENTITIES_FILE_ENV = "NEWS_ENTITIES_FILE"  # named in config errors
 
 ENTRY_KEYS = frozenset(
-    "name type aliases surname role terms country gender kind capital_of demonyms media".split()
+    "name type aliases surname role terms country gender kind capital_of demonyms media wikidata".split()
 )
-TOP_KEYS = frozenset("persons organizations places facilities generic_orgs ignore".split())
+TOP_KEYS = frozenset("persons organizations places facilities generic_orgs ignore minerals".split())
 SECTION_TYPES = {"persons": "PERSON", "organizations": "ORG", "places": "GPE", "facilities": "FAC"}
 
 
@@ -49,6 +50,17 @@ class GazetteerEntry:
     capital_of: str | None = None
     demonyms: tuple[str, ...] = ()
     media: bool = False
+    wikidata: str | None = None  # Wikidata QID, curated in config/entities.yaml
+
+
+@dataclass(frozen=True)
+class Mineral:
+    """A critical mineral of the ``minerals`` section: reference ids, not matched in text."""
+
+    name: str
+    symbol: str | None = None
+    wikidata: str | None = None
+    hs_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,7 @@ class Gazetteer:
     generic: dict[str, dict[str, str]]
     ignore: frozenset[str]
     pattern: re.Pattern[str]
+    minerals: tuple[Mineral, ...] = ()
 
 
 def norm_surface(text: str) -> str:
@@ -122,6 +135,7 @@ def _parse_entry(raw: Any, etype: str, where: str, key: str = "") -> GazetteerEn
         capital_of=raw.get("capital_of"),
         demonyms=tuple(str(d) for d in raw.get("demonyms") or ()),
         media=bool(raw.get("media", False)),
+        wikidata=raw.get("wikidata"),
     )
 
 
@@ -219,7 +233,9 @@ def _load_gazetteer_cached(path: str, mtime: float) -> Gazetteer:
         parts.append("(?:" + _trie_regex(cjk) + ")")
     pattern = re.compile("|".join(parts))
     logger.debug("gazetteer %s: %d entries, %d surface forms", path, len(entries), len(surface))
-    return Gazetteer(entries, surface, generic, ignore, pattern)
+    minerals = tuple(Mineral(str(m["name"]), m.get("symbol"), m.get("wikidata"), m.get("hs_code"))
+                     for m in data.get("minerals") or ())
+    return Gazetteer(entries, surface, generic, ignore, pattern, minerals)
 
 
 def load_gazetteer() -> Gazetteer:
@@ -230,6 +246,25 @@ def load_gazetteer() -> Gazetteer:
     """
     path = settings.load().entities_file  # NEWS_ENTITIES_FILE, else config/entities.yaml
     return _load_gazetteer_cached(str(path), path.stat().st_mtime)
+
+
+def entity_ids() -> list[dict[str, str | None]]:
+    """The curated identifiers, one row per entity that has one, for the ``entities`` table.
+
+    Gazetteer entries with a Wikidata QID, and every mineral (type ``MINERAL``) with its QID, element
+    symbol and HS code. ``entity_id`` is the same ``sha256(type || name)[:16]`` facts use.
+
+    Returns:
+        Rows with ``entity_id``, ``name``, ``type``, ``wikidata_qid``, ``element_symbol``, ``hs_code``.
+    """
+    gaz = load_gazetteer()
+    rows: list[dict[str, str | None]] = [
+        {"name": e.name, "type": e.type, "wikidata_qid": e.wikidata, "element_symbol": None, "hs_code": None}
+        for e in gaz.entries.values() if e.wikidata
+    ]
+    rows += [{"name": m.name, "type": "MINERAL", "wikidata_qid": m.wikidata, "element_symbol": m.symbol,
+              "hs_code": m.hs_code} for m in gaz.minerals]
+    return [{"entity_id": hashlib.sha256(f"{r['type']}{r['name']}".encode()).hexdigest()[:16], **r} for r in rows]
 
 
 def entity_types() -> dict[str, str]:

@@ -34,6 +34,8 @@ LOAD_SQL_DIR = settings.SQL_DIR / "load"
 # the open transaction, so a test can kill -9 it at the worst moment.
 FAULT_ENV = "NEWS_FAULT"
 FAULT_WAIT_S = 60.0
+ENTITY_IDS = pa.schema([(name, pa.string()) for name in
+                        ("entity_id", "name", "type", "wikidata_qid", "element_symbol", "hs_code")])
 RUN_COLUMNS = {
     "count_feeds_due": "feeds_due",
     "count_feeds_ok": "feeds_ok",
@@ -158,6 +160,9 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
                     "?::timestamptz as loaded_at, ?::boolean as facts_staged",
                     [run_id, now, (run / "fact_mentions").is_dir()])
         _register_incoming(con, run)
+        # Curated ids of config/entities.yaml (Wikidata QIDs, mineral symbols and HS codes): sql/load/085.
+        from pipeline.facts import gazetteer  # noqa: PLC0415 - pydantic config checks, only when loading
+        con.register("incoming_entity_ids", pa.Table.from_pylist(gazetteer.entity_ids(), schema=ENTITY_IDS))
         # Analysts' queued relevance marks, before this run's classifications replace the ones they corrected.
         marks = feedback.apply_queue(con)
         if marks.count:

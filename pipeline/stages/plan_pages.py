@@ -36,6 +36,20 @@ def known_pages(ids: list[str], snapshot: Path | None) -> dict[str, tuple[str, i
     return {r[0]: (r[1], r[2] or 0) for r in rows}
 
 
+def revised_items(rows: list[dict[str, Any]], listed: set[str], snapshot: Path | None) -> list[dict[str, Any]]:
+    """Items of stored, fetched articles whose feed summary changed since: an edited story, fetched again."""
+    ids = sorted({r["article_id"] for r in rows if r.get("summary")} - listed)
+    if not ids:
+        return []
+    stored = dict(db.query_snapshot(sqlfiles.text("plan/revisable_pages"), [ids], snapshot_path=snapshot))
+    revised: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        old = stored.get(row["article_id"])
+        if old is not None and row.get("summary") and " ".join(row["summary"].split()) != " ".join(old.split()):
+            revised.setdefault(row["article_id"], {**row, "page_attempts": 0})
+    return list(revised.values())
+
+
 def deferred_pages(snapshot: Path | None) -> list[dict[str, Any]]:
     """The stored articles whose page an earlier run deferred, as plan items (oldest first)."""
     columns = [*schemas.ITEMS.names, "page_attempts"]
@@ -61,13 +75,17 @@ def plan_pages(items: list[Path], *, snapshot: Path | None) -> list[Path]:
     rows = [item for path in sorted(items) for item in staging.read_rows(path)]
     todo, skipped = select_new(rows, known_pages(sorted({r["article_id"] for r in rows}), snapshot))
     listed = {item["article_id"] for item in todo}
+    revised = revised_items(rows, listed, snapshot)
+    todo += revised
+    listed |= {item["article_id"] for item in revised}
     deferred = [item for item in deferred_pages(snapshot) if item["article_id"] not in listed]
     todo += deferred
     n_shards = len(items)
     shards: list[list[dict[str, Any]]] = [[] for _ in range(n_shards)]
     for item in todo:
         shards[shard_of(urlsplit(item["url"]).hostname or "", n_shards)].append(item)
-    counts = {"items_known": skipped, **({"pages_replanned": len(deferred)} if deferred else {})}
+    counts = {"items_known": skipped - len(revised), **({"pages_replanned": len(deferred)} if deferred else {}),
+              **({"pages_revisited": len(revised)} if revised else {})}
     staging.write_counts(run, "plan", counts)
     return [staging.write_rows(staging.stage_file(run, "plan", f"{shard:03d}"), shard_rows, schemas.PLAN)
             for shard, shard_rows in enumerate(shards)]

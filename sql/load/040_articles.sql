@@ -26,6 +26,7 @@ on conflict (article_id) do update set
         else articles.published_source
     end,
     language = excluded.language,
+    summary = coalesce(excluded.summary, articles.summary),
     text = excluded.text,
     text_source = excluded.text_source,
     text_hash = excluded.text_hash,

@@ -17,6 +17,31 @@ with followups_with_facts as (
     inner join fct_facts as facts using (fact_id)
 ),
 
+-- Reminder state: the latest reminder stage the alerts ledger holds for the follow-up (key
+-- reminder:<fact_id>:<stage>, pipeline/alerts/intel.py), and its delivery on the routes.
+reminder_deliveries as (
+    select
+        split_part(story_cluster_id, ':', 2) as fact_id,
+        split_part(story_cluster_id, ':', 3) as stage,
+        min(queued_at) as reached_at,
+        max(sent_at) as sent_at,
+        count(distinct route) filter (where status = 'sent') as count_routes
+    from alerts
+    where story_cluster_id like 'reminder:%'
+    group by all
+),
+
+reminders as (
+    select distinct on (fact_id)
+        fact_id,
+        stage as reminder_stage,
+        reached_at as reminder_reached_at,
+        sent_at as reminder_sent_at,
+        count_routes as count_reminder_routes
+    from reminder_deliveries
+    order by fact_id, stage = 'past_due' desc
+),
+
 bucketed as (
     select
         *,
@@ -59,10 +84,15 @@ final as (
         bucketed.evidence_text,
         opened.title as opened_title,
         opened.canonical_url as opened_url,
-        resolved.canonical_url as resolved_url
+        resolved.canonical_url as resolved_url,
+        reminders.reminder_stage,
+        reminders.reminder_reached_at,
+        reminders.reminder_sent_at,
+        coalesce(reminders.count_reminder_routes, 0) as count_reminder_routes
     from bucketed
     left join articles as opened on bucketed.opened_article_id = opened.article_id
     left join articles as resolved on bucketed.resolved_article_id = resolved.article_id
+    left join reminders on bucketed.fact_id = reminders.fact_id
 )
 
 select * from final;

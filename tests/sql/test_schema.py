@@ -57,7 +57,11 @@ def test_story_bands_of_an_older_warehouse_move_into_article_keys(tmp_path, monk
     every = migrate.migrations()
     old = duckdb.connect(str(tmp_path / "old.duckdb"))
     monkeypatch.setattr(migrate, "migrations", lambda: [(v, p) for v, p in every if v < 25])
+    # The older warehouse had the views of its time; today's read tables it does not have yet.
+    create_views = migrate._create_views
+    monkeypatch.setattr(migrate, "_create_views", lambda con, pending: None)
     migrate.apply(old)
+    monkeypatch.setattr(migrate, "_create_views", create_views)
     old.execute("insert into story_bands values ('text:aa', 'a1', 'a1'), ('url:http://x/a1', 'a1', 'a1'), "
                "('0:ff', 'b1', 'a1'), ('text:aa', 'b1', 'a1')")
     monkeypatch.setattr(migrate, "migrations", lambda: every)
