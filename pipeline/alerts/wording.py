@@ -26,7 +26,7 @@ from pipeline.views import evidence
 logger = logging.getLogger(__name__)
 
 MAX_REASONS = 3
-MAX_TERMS = 6
+MAX_TERMS = 5
 SUBJECT_CHARS = 140
 
 # A rule's label: its name, how the pair was found, and its score details (pipeline/classify/score.py).
@@ -78,7 +78,7 @@ def _where(field: str | None) -> str:
 def _pair_words(rule_and_matcher: tuple[Any, Any], sentence: evidence.Sentence, how: str | None) -> tuple[str, list[str]]:
     """"mentions X and Y in the headline" for a rule label, and the relations words of the sentence."""
     matcher, rule = rule_and_matcher
-    sides = [_found(matcher, side, sentence.text)[:2] for side in rule.sides]
+    sides = [_found(matcher, side, sentence.text)[:1] for side in rule.sides]  # the first actor of each side
     context = _found(matcher, rule.context, sentence.text)
     named = [" and ".join(actors) if actors else f"the {name} side" for actors, name in zip(sides, rule.side_names,
                                                                                            strict=True)]
@@ -119,9 +119,16 @@ def why_matched(sentences: Sequence[evidence.Sentence], topic: str,
                 continue
             reason, context = _pair_words(rule, sentence, match.group("how") if match else None)
             reasons.append(reason)
-            words += context
-    reasons = list(dict.fromkeys(reasons))[:MAX_REASONS]
-    terms = list(dict.fromkeys(w for w in words if w.lower() not in {r.lower() for r in reasons}))[:MAX_TERMS]
+            words += [w.lower() if w.isupper() else w for w in context]  # "TRADE" in a shouted heading
+    # One "mentions" per place (the headline, the text): the first, where the story says it most plainly.
+    by_place: dict[str, str] = {}
+    for reason in reasons:
+        by_place.setdefault(reason.rsplit(" in ", 1)[-1], reason)
+    reasons = list(by_place.values())[:MAX_REASONS]
+    seen: dict[str, str] = {}
+    for word in words:
+        seen.setdefault(word.lower(), word)  # once each, whatever its case
+    terms = list(seen.values())[:MAX_TERMS]
     return "; ".join(reasons + ([", ".join(terms)] if terms else []))
 
 
