@@ -76,14 +76,17 @@ app = FastAPI(title="News monitor", description="newswatch: matching stories, fo
 
 @app.get("/", response_class=HTMLResponse)
 def monitor_page(user: AuthorizedUser,
-                 limit: Annotated[int, Query(ge=1, le=500, description="Stories to show.")] = 50) -> HTMLResponse:
-    """The page: latest matching stories, follow-ups due and overdue, feed health."""
+                 limit: Annotated[int, Query(ge=1, le=500, description="Stories to show.")] = 50,
+                 offset: Annotated[int, Query(ge=0, description="Newest stories to skip (paging).")] = 0,
+                 ) -> HTMLResponse:
+    """The page: health first (one status line), then follow-ups due and overdue, stories (paged), feed health."""
     from pipeline.views import monitor
 
     # Users the auth manager lets POST to the view get the mark buttons, with a token made for them.
     form = monitor.FeedbackForm(FEEDBACK_ACTION, monitor.csrf_token(csrf_key(), user.get_id())) \
         if may_mark(user) else None
-    return HTMLResponse(monitor.render_html(monitor.read(story_limit=limit), form), headers=NO_STORE)
+    return HTMLResponse(monitor.render_html(monitor.read(story_limit=limit, story_offset=offset), form),
+                        headers=NO_STORE)
 
 
 def _refuse(code: int, message: str) -> HTMLResponse:
@@ -138,11 +141,13 @@ async def feedback(request: Request, user: MarkingUser) -> HTMLResponse:
 
 @app.get("/api/monitor")
 def monitor_data(_user: AuthorizedUser,
-                 limit: Annotated[int, Query(ge=1, le=500, description="Stories to show.")] = 50) -> dict[str, Any]:
-    """The same data as JSON."""
+                 limit: Annotated[int, Query(ge=1, le=500, description="Stories to show.")] = 50,
+                 offset: Annotated[int, Query(ge=0, description="Newest stories to skip (paging).")] = 0,
+                 ) -> dict[str, Any]:
+    """The same data as JSON (with ``health``, the status line)."""
     from pipeline.views import monitor
 
-    return monitor.read(story_limit=limit).to_json()
+    return monitor.read(story_limit=limit, story_offset=offset).to_json()
 
 
 class NewsMonitorPlugin(AirflowPlugin):

@@ -11,11 +11,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from pipeline.alerts import wording
 from pipeline.views import evidence
 
 MAX_FACTS = 5
 MAX_EVIDENCE = 2
 MAX_DIGEST_ITEMS = 50
+EVIDENCE_CHARS = 320  # a longer sentence is cut at a word, with an ellipsis
+FROM_SUMMARY = "from the feed's summary: the article page could not be fetched"
 
 
 # Apprise converts between formats per service (HTML -> text, text -> Markdown), and that undoes
@@ -31,7 +34,7 @@ def inert(value: Any, limit: int = 300) -> str:
     """Feed or page text made safe for any channel: one line, no markup, links defanged."""
     text = " ".join(str(value or "").split()).translate(_INERT)
     text = _WWW.sub("www[.]", _LIVE_URL.sub(r"\1xx\2\3", text))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return evidence.at_word(text, limit)
 
 
 def safe_link(url: str | None) -> str | None:
@@ -58,6 +61,8 @@ class Alert:
     terms: tuple[str, ...] = ()
     first_seen_at: datetime | None = None
     fact_index: tuple[tuple[str, str], ...] = ()  # (fact_id:status, line) of every key fact
+    why: str = ""  # why it matched, in words (wording.why_matched)
+    is_from_summary: bool = False  # built from the feed's summary: the page could not be fetched
 
     @property
     def fact_keys(self) -> tuple[str, ...]:
@@ -70,6 +75,10 @@ class Alert:
     def headline(self) -> str:
         return inert(self.title, 200)
 
+    def reason(self) -> str:
+        """Why it matched, in words; the bare terms when no wording was built."""
+        return self.why or ", ".join(self.terms)
+
     def scored_topic(self) -> str:
         return f"{self.topic} {self.score:.2f}"
 
@@ -77,9 +86,11 @@ class Alert:
         """The plain-text body: headline, source, time, topic and score, why, key facts, link."""
         lines = [self.headline(),
                  f"{inert(self.source, 80)} · {self.published or 'date unknown'} · {topics or self.scored_topic()}"]
-        if self.terms:
-            lines.append("matched: " + ", ".join(inert(t, 60) for t in self.terms))
-        lines += [f"why: {inert(e, 200)}" for e in self.evidence]
+        if self.is_from_summary:
+            lines.append(f"note: {FROM_SUMMARY}")
+        if self.reason():
+            lines.append(f"why it matched: {inert(self.reason(), 300)}")
+        lines += [f"evidence: “{inert(e, EVIDENCE_CHARS + 20)}”" for e in self.evidence]
         lines += [f"new fact: {inert(f)}" for f in new_facts]
         lines += [f"fact: {inert(f)}" for f in self.facts if f not in new_facts]
         lines.append(safe_link(self.url) or "link unavailable")
@@ -94,11 +105,13 @@ class Alert:
         parts = [f"<h3>{heading}</h3>",
                  f"<p>{esc(inert(self.source, 80))} · {esc(self.published or 'date unknown')} · "
                  f"<b>{esc(topics or self.scored_topic())}</b></p>"]
-        if self.terms:
-            parts.append(f"<p>matched: {esc(', '.join(inert(t, 60) for t in self.terms))}</p>")
+        if self.is_from_summary:
+            parts.append(f"<p><b>Note:</b> {esc(FROM_SUMMARY)}</p>")
+        if self.reason():
+            parts.append(f"<p>why it matched: {esc(inert(self.reason(), 300))}</p>")
         if self.evidence:
-            parts.append("<p>why it matched:</p><ul>"
-                         + "".join(f"<li><i>{esc(inert(e, 200))}</i></li>" for e in self.evidence) + "</ul>")
+            parts.append("<ul>" + "".join(f"<li><i>{esc(inert(e, EVIDENCE_CHARS + 20))}</i></li>"
+                                          for e in self.evidence) + "</ul>")
         facts = [f"<li><b>new:</b> {esc(inert(f))}</li>" for f in new_facts]
         facts += [f"<li>{esc(inert(f))}</li>" for f in self.facts if f not in new_facts]
         if facts:
@@ -108,16 +121,20 @@ class Alert:
 
 def alert_from_row(row: Sequence[Any]) -> Alert:
     """The alert of one row of ``sql/alerts/stories.sql`` (a story cluster and topic, with its facts)."""
-    cluster, topic, score, title, source, url, published, first_seen, stored_evidence, facts = row
+    cluster, topic, score, title, source, url, published, first_seen, stored_evidence, facts, from_summary = row[:11]
     sentences = evidence.decode(stored_evidence)
-    why = tuple(" ".join(s.text.split())[:200] for s in evidence.from_text(sentences))[:MAX_EVIDENCE]
+    # Whole sentences; a paragraph-long one is cut at a word, with an ellipsis.
+    shown = tuple(evidence.at_word(s.text, EVIDENCE_CHARS) for s in evidence.from_text(sentences))[:MAX_EVIDENCE]
     terms = tuple(dict.fromkeys(t for s in sentences for t in s.terms))[:8]
-    lines = sorted({f["line"] for f in facts})
+    index = wording.fact_lines(facts)
+    lines = sorted({line for _, line in index})
     return Alert(
-        story_cluster_id=cluster, topic=topic, score=float(score), title=title or url, source=source or "",
+        story_cluster_id=cluster, topic=topic, score=float(score), title=title or url,
+        source=source or urlsplit(url or "").hostname or "",
         url=url, published=published.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if published else None,
-        evidence=why, facts=tuple(lines[:MAX_FACTS]), terms=terms, first_seen_at=first_seen,
-        fact_index=tuple(sorted({(f["key"], f["line"]) for f in facts})),
+        evidence=shown, facts=tuple(lines[:MAX_FACTS]), terms=terms, first_seen_at=first_seen,
+        fact_index=tuple(sorted(set(index))), why=wording.why_matched(sentences, topic),
+        is_from_summary=bool(from_summary),
     )
 
 
@@ -169,7 +186,16 @@ class Message:
 
     @property
     def stories(self) -> list[Story]:
-        return group_stories(self.items)
+        """The message's stories; a digest's best-scored first."""
+        stories = group_stories(self.items)
+        if self.delivery == "digest":
+            stories.sort(key=lambda s: -s.best.alert.score)  # stable: equal scores keep their order
+        return stories
+
+    def headlines(self) -> list[str]:
+        """A digest's opening list: one line per story, by score, with its source and topics."""
+        return [f"{n}. {story.best.alert.headline()} ({inert(story.best.alert.source, 60)}; {story.topics})"
+                for n, story in enumerate(self.stories[:MAX_DIGEST_ITEMS], 1)]
 
     @property
     def kind(self) -> str:
@@ -190,6 +216,8 @@ class Message:
         blocks = [story.text() for story in stories[:MAX_DIGEST_ITEMS]]
         if len(stories) > MAX_DIGEST_ITEMS:
             blocks.append(f"… and {len(stories) - MAX_DIGEST_ITEMS} more (see fct_matching_stories)")
+        if self.delivery == "digest":
+            blocks.insert(0, f"Headlines ({len(stories)}, best first):\n" + "\n".join(self.headlines()))
         return "\n\n".join(blocks) + f"\n\n--\nnewswatch alert · route {self.route} · ref {self.key}"
 
     def html(self) -> str:
@@ -197,6 +225,9 @@ class Message:
         blocks = [story.html() for story in stories[:MAX_DIGEST_ITEMS]]
         if len(stories) > MAX_DIGEST_ITEMS:
             blocks.append(f"<p>… and {len(stories) - MAX_DIGEST_ITEMS} more (see fct_matching_stories)</p>")
+        if self.delivery == "digest":
+            items = "".join(f"<li>{html.escape(line.split('. ', 1)[1])}</li>" for line in self.headlines())
+            blocks.insert(0, f"<p><b>Headlines ({len(stories)}, best first)</b></p><ol>{items}</ol>")
         return ("<div>" + "\n<hr>\n".join(blocks) + f"\n<p><small>newswatch alert · route "
                 f"{html.escape(self.route)} · ref {html.escape(self.key)}</small></p></div>")
 

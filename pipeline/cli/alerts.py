@@ -13,13 +13,30 @@ app = typer.Typer(help="Alerts on new matching stories.", no_args_is_help=True)
 
 @app.command("preview")
 def alerts_preview_cmd(limit: Annotated[int, typer.Option(help="How many to show.")] = 5) -> None:
-    """Print the alerts that would be sent now (one per story and topic), as their plain-text bodies."""
+    """Print the alerts that would be sent now (one per story and topic), as their plain-text bodies;
+    with none pending, the messages delivered last."""
     from pipeline.alerts import ledger
 
     pending = ledger.pending_alerts()
     for alert in pending[:limit]:
         typer.echo(alert.text() + "\n")
+    if not pending:
+        _print_last_delivered(limit)
     typer.echo(f"{len(pending)} alerts pending")
+
+
+def _print_last_delivered(limit: int) -> None:
+    """Nothing is pending: the messages delivered last, as their recipients read them."""
+    from pipeline.alerts import history
+
+    delivered = history.last_delivered(limit)
+    if not delivered:
+        typer.echo("nothing delivered yet")
+        return
+    typer.echo(f"the last {len(delivered)} messages delivered, newest first:\n")
+    for d in delivered:
+        when = d.sent_at.strftime("%Y-%m-%d %H:%M UTC") if d.sent_at else "?"
+        typer.echo(f"== delivered {when} on route {d.message.route}: {d.message.title()}\n{d.message.text()}\n")
 
 
 @app.command("send")

@@ -39,6 +39,7 @@ class Extracted:
     published_at: datetime | None
     language: str | None
     canonical_url: str | None = None
+    site_name: str | None = None  # the publication, as the page names itself (og:site_name)
 
 
 def decode_html(body: bytes, content_type: str = "") -> str:
@@ -209,4 +210,4 @@ def extract_html(html: str | bytes, url: str | None = None, content_type: str = 
         return None
     return Extracted(title=doc.title or None, author=doc.author or None, text=text,
                      published_at=_parse_date(doc.date), language=doc.language or guess_language(text),
-                     canonical_url=page_canonical_url(html, url))
+                     canonical_url=page_canonical_url(html, url), site_name=(doc.sitename or "").strip() or None)

@@ -79,6 +79,7 @@ def article_row(page: dict[str, Any]) -> tuple[dict[str, Any], str]:
                          or len(_WORD.findall(page["summary"] or "")) > words),
         "extractor_version": EXTRACTOR_VERSION if extracted else None,
         "page_canonical_url": extracted.canonical_url if extracted else None,
+        "site_name": extracted.site_name if extracted else None,
         "band_keys": dedup.band_keys(text),
     }
     return row, outcome

@@ -128,6 +128,7 @@ ARTICLES = _schema("""
     seen_at             timestamp
     page_canonical_url  string      # the page's <link rel="canonical">, normalised
     band_keys           strings     # dedup.band_keys(text): LSH keys of near-copies
+    site_name           string      # the page's og:site_name: the publication's own name
 """)
 
 CLASSIFICATIONS = _schema("""

@@ -58,3 +58,17 @@ def one_line(text: str, width: int) -> str:
     """``text`` on one line, cut to ``width`` characters with an ellipsis when longer."""
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def at_word(text: str, width: int) -> str:
+    """``text`` on one line; when longer than ``width``, cut after its last whole word that fits, with " …".
+
+    A single word longer than ``width`` is cut inside it (there is no word boundary to cut at).
+    """
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    head = text[: width - 2]  # room for " …"
+    if text[width - 2] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:–—-") + " …"

@@ -46,19 +46,29 @@ class Monitor:
     snapshot_path: Path
     snapshot_at: datetime | None
     last_run: dict[str, Any] | None = None
+    last_work_run: dict[str, Any] | None = None  # the last run that did work (not a no-op with every count 0)
     stories: list[dict[str, Any]] = field(default_factory=list)
+    story_offset: int = 0
+    count_stories: int = 0  # matching stories in all (the page shows ``stories``, from ``story_offset``)
     followups: list[dict[str, Any]] = field(default_factory=list)
     feeds: list[dict[str, Any]] = field(default_factory=list)
     alert_routes: list[dict[str, Any]] | None = None  # None: no fct_alert_route_health in this snapshot
+    alerts_next: dict[str, Any] | None = None  # None: no fct_alert_candidates in this snapshot
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form of the page's data."""
         data: dict[str, Any] = json.loads(json.dumps({
             "snapshot_path": str(self.snapshot_path), "snapshot_at": self.snapshot_at,
-            "last_run": self.last_run, "stories": self.stories, "followups": self.followups,
-            "feeds": self.feeds, "alert_routes": self.alert_routes,
+            "last_run": self.last_run, "last_work_run": self.last_work_run, "health": self.health().to_json(),
+            "stories": self.stories, "story_offset": self.story_offset, "count_stories": self.count_stories,
+            "followups": self.followups, "feeds": self.feeds, "alert_routes": self.alert_routes,
+            "alerts_next": self.alerts_next,
         }, default=str))
         return data
+
+    def health(self) -> Health:
+        """The page's status line, as data."""
+        return health(self)
 
 
 @dataclass(frozen=True)
@@ -117,21 +127,25 @@ def evidence_list(raw: Any, limit: int = EVIDENCE_PER_STORY) -> list[dict[str, A
     sentences = evidence.decode(raw)
     # The headline is shown already; the page spends its lines on sentences from the text.
     shown = [s for s in sentences if s.field != evidence.FIELD_TITLE] if len(sentences) > 1 else sentences
-    return [{"text": _clip(s.text), "terms": list(s.terms)} for s in shown[:limit]]
-
-
-def _clip(text: str) -> str:
     # Some "sentences" of official documents are whole paragraphs; the page shows their start.
-    text = " ".join(text.split())
-    return text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS - 1].rsplit(" ", 1)[0] + " …"
+    return [{"text": evidence.at_word(s.text, EVIDENCE_CHARS), "terms": list(s.terms)} for s in shown[:limit]]
 
 
-def read(snapshot_path: Path | None = None, *, story_limit: int = STORY_LIMIT) -> Monitor:
+def _optional_rows(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]] | None:
+    # A snapshot from before alert delivery has no alerts views: None, not an error.
+    try:
+        return _rows(con, name)
+    except duckdb.CatalogException:
+        return None
+
+
+def read(snapshot_path: Path | None = None, *, story_limit: int = STORY_LIMIT, story_offset: int = 0) -> Monitor:
     """Read the page's data from the snapshot (an absent snapshot gives empty sections).
 
     Args:
         snapshot_path: the snapshot (default ``NEWS_SNAPSHOT_PATH``).
-        story_limit: how many of the latest matching stories to show.
+        story_limit: how many of the latest matching stories to show (one page).
+        story_offset: how many of the latest to skip (the page's "older stories" link).
 
     Returns:
         The page's data.
@@ -141,17 +155,119 @@ def read(snapshot_path: Path | None = None, *, story_limit: int = STORY_LIMIT) -
         if con is None:
             return Monitor(snapshot_path=path, snapshot_at=None)
         snapshot_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        stories = _rows(con, "latest_stories", [story_limit])
+        stories = _rows(con, "latest_stories", [story_limit, story_offset])
+        total = stories[0]["count_total"] if stories else int(
+            con.execute("select count(*) from fct_matching_stories").fetchone()[0])  # type: ignore[index]
         for story in stories:
-            story["evidence"] = evidence_list(story["evidence"])
+            story["evidence"] = evidence_list(story.pop("evidence"))
+            story.pop("count_total")
         runs = _rows(con, "last_run")
-        try:
-            routes: list[dict[str, Any]] | None = _rows(con, "alert_routes")
-        except duckdb.CatalogException:
-            routes = None
+        worked = _rows(con, "last_work_run")
+        waiting = _optional_rows(con, "alerts_next")
         return Monitor(snapshot_path=path, snapshot_at=snapshot_at, last_run=runs[0] if runs else None,
-                       stories=stories, followups=_rows(con, "followups_due", [FOLLOWUP_LIMIT]),
-                       feeds=_rows(con, "feed_health"), alert_routes=routes)
+                       last_work_run=worked[0] if worked else None, stories=stories, story_offset=story_offset,
+                       count_stories=total, followups=_rows(con, "followups_due", [FOLLOWUP_LIMIT]),
+                       feeds=_rows(con, "feed_health"), alert_routes=_optional_rows(con, "alert_routes"),
+                       alerts_next=waiting[0] if waiting else None)
+
+
+# -- Health: the status line at the top of the page ----------------------------------------
+
+HEALTH_NAMES = 4  # feeds or routes named in the status line; the rest are counted
+
+
+@dataclass(frozen=True)
+class Health:
+    """The status line: ``level`` is ok, attention (stalled feeds) or failing; ``parts`` its segments in order."""
+
+    level: str
+    parts: tuple[tuple[str, str], ...]  # (key, plain text): run, feeds, routes, alerts
+
+    def text(self) -> str:
+        return " · ".join(text for _, text in self.parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"level": self.level, "text": self.text(), "parts": [list(part) for part in self.parts]}
+
+
+def _names(rows: list[dict[str, Any]], key: str) -> str:
+    names = [str(r[key]) for r in rows[:HEALTH_NAMES]]
+    more = len(rows) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def is_degraded(run: dict[str, Any]) -> bool:
+    """Whether a run fetched no page at all though new items came in (or ``runs`` itself marks it degraded)."""
+    for flag in ("is_degraded", "degraded"):  # the loader's own mark, where the snapshot has one
+        if run.get(flag) is not None:
+            return bool(run[flag])
+    return bool(run.get("is_pages_down"))
+
+
+def _run_part(monitor: Monitor) -> tuple[str, bool]:
+    run, latest = monitor.last_work_run, monitor.last_run
+    if run is None:
+        return "No run has done any work yet", False
+    degraded = is_degraded(run)
+    counts = ", ".join(_plain_counts(run))
+    text = (f"Last run that did work: {run['run_id']} ({'DEGRADED: no page could be fetched' if degraded else run['status']}"
+            f"), loaded {_plain_when(run['loaded_at'])}: {counts}")
+    if latest is not None and latest["run_id"] != run["run_id"]:
+        text += f" (latest: {latest['run_id']} at {_plain_when(latest['loaded_at'])}, nothing to do)"
+    return text, degraded or run["status"] != "success"
+
+
+def health(monitor: Monitor) -> Health:
+    """The page's status line: the last run that did work, failing and stalled feeds and routes, the next alerts."""
+    run_text, run_bad = _run_part(monitor)
+    parts = [("run", run_text)]
+    failing = [f for f in monitor.feeds if f["health"] == "failing"]
+    stalled = [f for f in monitor.feeds if f["health"] == "stalled"]
+    feeds = []
+    if failing:
+        feeds.append(f"{len(failing)} failing ({_names(failing, 'name')})")
+    if stalled:
+        feeds.append(f"{len(stalled)} stalled ({_names(stalled, 'name')})")
+    ok = len(monitor.feeds) - len(failing) - len(stalled)
+    parts.append(("feeds", f"Feeds: {'; '.join(feeds + [f'{ok} fine'])}" if monitor.feeds else "Feeds: none yet"))
+    routes = monitor.alert_routes
+    if routes is None:
+        parts.append(("routes", "Alert routes: no delivery yet"))
+    elif routes:
+        parts.append(("routes", f"Alert routes: {len(routes)} failing ({_names(routes, 'route')})"))
+    else:
+        parts.append(("routes", "Alert routes: none failing"))
+    waiting = monitor.alerts_next
+    if waiting is not None:
+        if waiting["count_stories"]:
+            parts.append(("alerts", f"Next alerts run: {waiting['count_stories']} stories not sent yet, the best "
+                                    f"{inert_title(waiting['top_title'])} ({waiting['top_score']:.2f})"))
+        else:
+            parts.append(("alerts", "Next alerts run: nothing new to send"))
+    level = "failing" if run_bad or failing or routes else "attention" if stalled else "ok"
+    return Health(level=level, parts=tuple(parts))
+
+
+def inert_title(title: Any, width: int = 90) -> str:
+    """A story title for the status line: quoted, on one line, cut at a word."""
+    return f"“{evidence.at_word(str(title or ''), width)}”"
+
+
+def _plain_when(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)
+
+
+def _plain_counts(run: dict[str, Any]) -> list[str]:
+    # The run's non-zero count_* columns in query order, its per-topic counts (relevant) where they stand.
+    counts = []
+    for key, value in run.items():
+        if key == "relevant":
+            counts += [f"relevant {t['topic']} {t['count_relevant']}" for t in value if t["count_relevant"]]
+        elif key.startswith("count_") and value:
+            counts.append(f"{key.removeprefix('count_').replace('_', ' ')} {value}")
+    return counts
 
 
 # -- HTML ---------------------------------------------------------------------------------
@@ -167,6 +283,11 @@ th{background:#f5f7fa;font-weight:600}.num{text-align:right;white-space:nowrap}
 .ok{background:#e3f9e5;color:#1f7a35}.topic{background:#e0e8f9;color:#2d3a8c}
 .evidence{margin:.2rem 0 0;padding-left:1rem;color:#3e4c59}.terms{color:#7b8794;font-size:.75rem}
 .empty{color:#7b8794;font-style:italic}
+.health{display:block;margin:.4rem 0 .6rem;padding:.45rem .7rem;border-radius:.4rem;font-size:.85rem;line-height:1.5;
+border-left:.35rem solid #1f7a35;background:#f3fbf4}.health.attention{border-color:#c48b00;background:#fffbea}
+.health.failing{border-color:#a61b1b;background:#fff5f5}.health .part{display:inline}
+.health .part+.part::before{content:" · ";color:#7b8794}
+details summary{cursor:pointer;color:#52606d;font-size:.78rem}
 .mark{display:inline;margin:0 .3rem 0 0}.mark button{font-size:.72rem;padding:.05rem .4rem;cursor:pointer}
 """
 
@@ -221,12 +342,15 @@ def _mark_buttons(story: dict[str, Any], form: FeedbackForm | None) -> str:
 def _stories(stories: list[dict[str, Any]], form: FeedbackForm | None = None) -> str:
     rows = []
     for s in stories:
-        evidence = "".join(
+        items = "".join(
             f'<li>{_e(ev["text"])}{" <span class=terms>[" + _e(", ".join(ev["terms"])) + "]</span>" if ev["terms"] else ""}</li>'
             for ev in s["evidence"])
+        # Collapsed: a story is one line until its reader opens the evidence.
+        evidence = (f"<details><summary>evidence ({len(s['evidence'])})</summary><ul class=evidence>{items}</ul>"
+                    "</details>" if items else "")
         score = f"{s['score']:.2f}" if s["score"] is not None else ""
         cells = [_when(s["published_at"]), _badge(s["topic"], "topic"), _e(score),
-                 f"<strong>{_link(s['url'], s['title'] or s['url'])}</strong><ul class=evidence>{evidence}</ul>",
+                 f"<strong>{_link(s['url'], s['title'] or s['url'])}</strong>{evidence}",
                  _e(s["source_domain"]), _e(s["count_articles"])]
         rows.append(_row(*cells, *([_mark_buttons(s, form)] if form else []), num=(2, 5)))
     headers = ["published", "topic", "score", "story and evidence", "source", "copies"]
@@ -266,23 +390,26 @@ def _routes(routes: list[dict[str, Any]] | None) -> str:
                                                      "Every alert route delivers.")
 
 
-def _run_counts(run: dict[str, Any]) -> list[str]:
-    # The run's count_* columns in query order; its per-topic counts (relevant) where they stand.
-    counts = []
-    for key, value in run.items():
-        if key == "relevant":
-            counts += [f"relevant_{_e(t['topic'])} {_e(t['count_relevant'])}" for t in value]
-        elif key.startswith("count_"):
-            counts.append(f"{_e(key.removeprefix('count_'))} {_e(value)}")
-    return counts
+def _health(health: Health) -> str:
+    """The status line: one block at the top, each segment escaped; its level colours it."""
+    parts = "".join(f'<span class="part {_e(key)}">{_e(text)}</span>' for key, text in health.parts)
+    return (f'<section id=health class="health {_e(health.level)}" aria-label="Health">'
+            f'{_badge(health.level)} {parts}</section>')
 
 
-def _last_run(run: dict[str, Any] | None) -> str:
-    if not run:
+def _pager(monitor: Monitor) -> str:
+    """Where this page of stories stands among them all, with links to the newer and older pages."""
+    shown = len(monitor.stories)
+    if not monitor.count_stories or not shown:
         return ""
-    counts = ", ".join(_run_counts(run))
-    return (f'<p class="meta">Last run <strong>{_e(run["run_id"])}</strong> ({_e(run["status"])}), loaded '
-            f"{_when(run['loaded_at'])}: {counts}</p>")
+    first, last, size = monitor.story_offset + 1, monitor.story_offset + shown, max(shown, 1)
+    links = []
+    if monitor.story_offset > 0:
+        links.append(f'<a href="?offset={max(0, monitor.story_offset - size)}&amp;limit={size}">newer</a>')
+    if last < monitor.count_stories:
+        links.append(f'<a href="?offset={last}&amp;limit={size}">older</a>')
+    return (f'<p class="meta pager">Stories {first}–{last} of {monitor.count_stories}'
+            f"{' · ' + ' · '.join(links) if links else ''}</p>")
 
 
 def render_html(monitor: Monitor, feedback: FeedbackForm | None = None) -> str:
@@ -293,10 +420,11 @@ def render_html(monitor: Monitor, feedback: FeedbackForm | None = None) -> str:
     else:
         body = (f'<p class="meta">Snapshot {_e(monitor.snapshot_path)}, published {_when(monitor.snapshot_at)}. '
                 "Read-only; refresh after the next run.</p>"
-                f"{_last_run(monitor.last_run)}"
-                f"<h2>Latest matching stories</h2>{_stories(monitor.stories, feedback)}"
                 f"<h2>Follow-ups due and overdue</h2>{_followups(monitor.followups)}"
+                f"<h2>Latest matching stories</h2>{_pager(monitor)}{_stories(monitor.stories, feedback)}"
+                f"{_pager(monitor)}"
                 f"<h2>Feed health</h2>{_feeds(monitor.feeds)}{_routes(monitor.alert_routes)}")
+        body = _health(monitor.health()) + body
     return ("<!doctype html><html lang=en><head><meta charset=utf-8>"
             "<meta name=viewport content='width=device-width, initial-scale=1'>"
             f"<title>News monitor</title><style>{STYLE}</style></head>"

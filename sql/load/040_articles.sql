@@ -3,7 +3,7 @@ insert into articles (
     article_id, canonical_url, original_url, final_url, source_domain, feed_url, feed_name, guid,
     title, author, published_at, published_source, language, summary, text, text_source, text_hash,
     count_words, is_truncated, page_status, page_attempts, http_status, error_class, raw_path,
-    story_cluster_id, first_seen_at, first_run_id, last_run_id, updated_at, extractor_version
+    story_cluster_id, first_seen_at, first_run_id, last_run_id, updated_at, extractor_version, site_name
 )
 select
     article_id, url, original_url, final_url, source_domain, feed_url, feed_name, guid,
@@ -14,7 +14,8 @@ select
     load_context.run_id as first_run_id,
     load_context.run_id as last_run_id,
     load_context.loaded_at as updated_at,
-    extractor_version
+    extractor_version,
+    site_name
 from load_articles, load_context
 on conflict (article_id) do update set
     final_url = excluded.final_url,
@@ -38,6 +39,7 @@ on conflict (article_id) do update set
     error_class = excluded.error_class,
     raw_path = excluded.raw_path,
     extractor_version = excluded.extractor_version,
+    site_name = coalesce(excluded.site_name, articles.site_name),
     last_run_id = excluded.last_run_id,
     updated_at = excluded.updated_at
 where articles.last_run_id <> excluded.last_run_id;

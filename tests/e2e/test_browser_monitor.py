@@ -73,15 +73,42 @@ def test_an_operator_logs_in_and_sees_the_seed_story_with_its_evidence(sample_en
 
             body = page.inner_text("body")
             assert SEED_TITLE in body
-            assert SEED_EVIDENCE in body
             assert "Follow-ups due and overdue" in body and "Feed health" in body
             assert "Feed server that is down (HTTP 500)" in body
 
-            shot = tmp_path / "monitor.png"
+            # Health first: the status line is on screen at 1280x800 before any scrolling, and says what is wrong.
+            page.set_viewport_size({"width": 1280, "height": 800})
+            page.evaluate("window.scrollTo(0, 0)")
+            health = page.locator("#health")
+            expect(health).to_be_visible()
+            box = health.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 800 and box["width"] <= 1280
+            status = health.inner_text()
+            assert "Last run that did work: run-1 (success)" in status
+            assert "failing (Feed server that is down (HTTP 500)" in status
+            assert "Next alerts run:" in status
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "monitor.png"))  # the first screen, as an operator sees it
+            assert (ARTIFACTS / "monitor.png").stat().st_size > 10_000
+
+            # Evidence is collapsed: one line per story until the reader opens it.
+            assert SEED_EVIDENCE not in body
+            story = page.locator("tr", has_text=SEED_TITLE).filter(has=page.locator("summary")).first
+            story.locator("summary").click()
+            expect(page.get_by_text(SEED_EVIDENCE).first).to_be_visible()
+
+            # Stories are paged.
+            page.goto(f"{monitor}?limit=5")
+            assert "Stories 1–5 of" in page.inner_text("body")
+            page.get_by_role("link", name="older").first.click()
+            page.wait_for_url("**offset=5**", timeout=60_000)
+            assert "Stories 6–10 of" in page.inner_text("body")
+
+            shot = tmp_path / "monitor-full.png"
+            page.goto(monitor)
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
-            ARTIFACTS.mkdir(exist_ok=True)
-            shutil.copyfile(shot, ARTIFACTS / "monitor.png")
+            shutil.copyfile(shot, ARTIFACTS / "monitor-full.png")
 
             # The nav entry: the Airflow UI shows the same page inside its own frame.
             page.goto(f"{server.base}/plugin/news-monitor")

@@ -38,8 +38,8 @@ def test_one_alert_per_story_and_topic_until_sent():
     assert sorted((a.topic, a.story_cluster_id) for a in pending) == [("rare_earths", "a1"), ("us_japan", "a1")]
     top = next(a for a in pending if a.topic == "us_japan")
     assert top.score == 0.9 and top.evidence and top.terms == ("us+japan",)
-    assert top.facts == ("Trump-Xi meeting (planned), due 2025-10-29",)
-    assert "Trump-Xi meeting (planned), due 2025-10-29" in top.text() and top.url in top.text()
+    assert top.facts == ("Trump-Xi meeting: meeting planned, due 2025-10-29",)
+    assert "fact: Trump-Xi meeting: meeting planned, due 2025-10-29" in top.text() and top.url in top.text()
 
     cfg = settings.load()
     with duckdb.connect(str(cfg.duckdb_path)) as con:
@@ -91,7 +91,7 @@ def test_a_story_that_gains_a_fact_sends_one_update_where_the_route_asks(tmp_pat
     assert [(d.route, d.kind) for d in report.sent] == [("updates", "update")]
     (line,) = [json.loads(x) for x in outbox.read_text().splitlines()][2:]
     assert line["title"].startswith("newswatch update [us_japan] ")
-    assert "new fact: investment package (expected), 550,000,000,000 USD" in line["text"]
+    assert "new fact: Investment package: investment expected, 550 billion USD" in line["text"]
     assert ledger.send_alerts(config=cfg).sent == []
     rows = db.query_snapshot("select route, kind, status, facts_sent from alerts order by route")
     assert rows == [("quiet", "new", "sent", ["f-meet:planned"]),

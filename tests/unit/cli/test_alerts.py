@@ -114,3 +114,23 @@ def test_send_reports_a_failed_route_and_exits_1(warehouse: Path, tmp_path: Path
     assert result.stdout.strip().endswith(f"0 messages sent, {len(failed)} failed")
     assert not channels.outbox_file().exists()  # the file's routes replace the demo's outbox
 
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+def test_with_nothing_pending_preview_shows_the_messages_delivered_last(warehouse: Path) -> None:
+    assert "nothing delivered yet" not in app_invoke("alerts", "preview").stdout  # pending ones come first
+    sent = sent_lines(app_invoke("alerts", "send", "--demo").stdout)
+    result = app_invoke("alerts", "preview", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    assert pending(result.stdout) == 0
+    out = result.stdout
+    assert "the last 2 messages delivered, newest first:" in out and out.count("== delivered ") == 2
+    # The demo's flood-control digest went last: it is shown first, opening with its headlines.
+    assert sent[-1].split()[2] == "digest" and sent[-1].split()[3] in out
+    digest = out.split("== delivered ", 2)[1]
+    assert "Headlines (" in digest and "why it matched: " in digest and "us+japan" not in digest
+    assert "The White House · " in digest  # the publication, not 127.0.0.1
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "alert-digest.txt").write_text("== delivered " + digest, encoding="utf-8")

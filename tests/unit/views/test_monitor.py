@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 
 from pipeline.views import monitor
 from tests.unit.views.conftest import HOSTILE_TITLE
@@ -57,3 +59,65 @@ def test_same_origin_reads_the_origin_then_the_referer():
     assert monitor.same_origin("http://evil.example", "http://127.0.0.1:8080/", host) is False
     assert monitor.same_origin("null", None, host) is False
     assert monitor.same_origin(None, None, host) is None
+
+
+def run_row(run_id: str, hour: int, **counts) -> dict:
+    return {"run_id": run_id, "status": "success", "loaded_at": datetime(2025, 10, 28, hour, tzinfo=UTC),
+            "count_feeds_due": 0, "count_articles_new": 0, "count_pages_fetched": 0, **counts, "relevant": []}
+
+
+def feed(name: str, health: str) -> dict:
+    return {"name": name, "health": health, "feed_url": f"https://{health}.test/feed", "last_status": "ok",
+            "last_http_status": None, "consecutive_failures": 0, "last_error": None, "last_success_at": None,
+            "last_new_item_at": None}
+
+
+def test_the_status_line_names_the_last_run_that_did_work_failing_feeds_routes_and_what_alerts_will_send():
+    page = monitor.Monitor(
+        snapshot_path=Path("s.duckdb"), snapshot_at=datetime.now(UTC),
+        last_run=run_row("scheduled-noop", 11),
+        last_work_run=run_row("r1", 9, count_feeds_due=6, count_articles_new=4, count_pages_fetched=4),
+        feeds=[feed("Down wire", "failing"), feed("Quiet daily", "stalled"), feed("Fine", "ok")],
+        alert_routes=[{"route": "desk_email", "last_error": "smtp refused"}],
+        alerts_next={"count_stories": 3, "count_alerts": 4, "top_score": 0.93, "top_title": "Japan and US sign pact"})
+    health = page.health()
+    assert health.level == "failing"
+    text = health.text()
+    assert text.startswith("Last run that did work: r1 (success), loaded 2025-10-28 09:00 UTC: feeds due 6, "
+                           "articles new 4, pages fetched 4 (latest: scheduled-noop at 2025-10-28 11:00 UTC, "
+                           "nothing to do)")
+    assert "Feeds: 1 failing (Down wire); 1 stalled (Quiet daily); 1 fine" in text
+    assert "Alert routes: 1 failing (desk_email)" in text
+    assert "Next alerts run: 3 stories not sent yet, the best “Japan and US sign pact” (0.93)" in text
+    html = monitor.render_html(page)
+    assert html.index('id=health class="health failing"') < html.index("Follow-ups due") < html.index(
+        "Latest matching stories") < html.index("Feed health")
+
+    calm = monitor.Monitor(snapshot_path=Path("s.duckdb"), snapshot_at=datetime.now(UTC),
+                           last_work_run=run_row("r1", 9, count_feeds_due=1), feeds=[feed("Quiet", "stalled")],
+                           alert_routes=[], alerts_next={"count_stories": 0})
+    assert calm.health().level == "attention"
+    assert "Alert routes: none failing" in calm.health().text()
+    assert "Next alerts run: nothing new to send" in calm.health().text()
+
+
+def test_a_run_that_fetched_no_page_while_items_were_new_is_shown_degraded():
+    down = run_row("r1", 9, count_feeds_due=3, count_articles_new=12, count_pages_fetched=0, is_pages_down=True)
+    page = monitor.Monitor(snapshot_path=Path("s.duckdb"), snapshot_at=datetime.now(UTC), last_run=down,
+                           last_work_run=down, alert_routes=[])
+    assert page.health().level == "failing"
+    assert "r1 (DEGRADED: no page could be fetched)" in page.health().text()
+
+
+def test_the_page_reads_health_from_the_snapshot_pages_stories_and_collapses_their_evidence(loaded):
+    first = monitor.read(story_limit=1)
+    assert first.last_work_run is not None and first.last_work_run["run_id"] == "r1"
+    assert first.count_stories == 2 and len(first.stories) == 1
+    second = monitor.read(story_limit=1, story_offset=1)
+    assert {first.stories[0]["topic"], second.stories[0]["topic"]} == {"us_japan", "rare_earths"}
+    html = monitor.render_html(first)
+    assert "Stories 1–1 of 2" in html and '<a href="?offset=1&amp;limit=1">older</a>' in html
+    assert "<details><summary>evidence (1)</summary>" in html
+    assert "Stories 2–2 of 2 · <a href=\"?offset=0&amp;limit=1\">newer</a>" in monitor.render_html(second)
+    health = monitor.read().to_json()["health"]
+    assert health["level"] in ("ok", "attention", "failing") and health["text"].startswith("Last run that did work: r1")
