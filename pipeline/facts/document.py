@@ -29,6 +29,7 @@ from pipeline.facts.entities.finder import find_entities
 from pipeline.facts.events import Event, find_events
 from pipeline.facts.gazetteer import entity_aliases, entity_types
 from pipeline.facts.quotes import Quote, find_quotes
+from pipeline.facts.syntax import find_syntax_events
 from pipeline.text import mask_markup, split_sentences
 
 logger = logging.getLogger(__name__)
@@ -153,6 +154,9 @@ def extract(title: str, text: str, published: dt.date | None, language: str | No
         for q in find_quotes(masked, sentences, analysis)
     ]
     events = find_events(masked, text, sentences, analysis, amounts, percents, dates, quotes, published)
+    events = find_syntax_events(
+        masked, text, sentences, analysis, amounts, percents, dates, quotes, published, events
+    )
     entities = tuple(Entity(m.name, m.type, m.start, m.end, text[m.start : m.end]) for m in analysis.mentions)
     logger.debug(
         "facts: %d entities, %d amounts, %d events, %d quotes",
