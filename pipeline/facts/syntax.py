@@ -34,7 +34,7 @@ from dataclasses import replace
 from typing import Any
 
 from pipeline.facts.amounts import Amount, Percent
-from pipeline.facts.coref import PARSE_MAX_CHARS, get_parser
+from pipeline.facts.coref import PARSE_MAX_CHARS, parse_sentences
 from pipeline.facts.dates import DateMention, resolve_weekday
 from pipeline.facts.entities.mentions import EntityAnalysis, Mention
 from pipeline.facts.events import Event, dedup_events, sentence_participants
@@ -93,20 +93,33 @@ def _form_types() -> dict[str, frozenset[str]]:
 
 
 _FORM_TYPES = _form_types()
+_HEAD_FORMS = frozenset(f for lemma in COMMITMENT_HEADS for f in _forms(lemma))
 _ACTION_FORMS = frozenset(f for lemma in ACTION_LEMMAS for f in _forms(lemma))
+# A future modal and the verb it governs, a word or two apart: the "will + action" sentences worth parsing.
+_MODAL_VERB = re.compile(r"\b(?:will|shall)\s+(?:(?:not|also|further|jointly|continue\s+to|\w+ly)\s+){0,2}([a-z]+)")
 _CLASS_WORDS = (
     DEFENSE_LEMMAS | PROMISE_LEMMAS | PROCEDURE_LEMMAS | GATHERING_NOUNS | ENCOUNTER_LEMMAS | PERFORMATIVE
 )
 
 
-def _wanted(sentence: str) -> set[str]:
-    """What parsing ``sentence`` could add: the types its word forms may yield."""
+def _wanted(sentence: str, has_person: bool) -> set[str]:
+    """What parsing ``sentence`` could add: the types its word forms may yield, when the other words a trigger
+    of that type needs are there too (a commitment-like head for defense, an investment for investment, a
+    person for a meeting)."""
     words = {w.lower() for w in _WORD.findall(sentence)}
     out: set[str] = set()
     for w in words:
         out |= _FORM_TYPES.get(w, frozenset())
-    if words & FUTURE_MODALS and words & _ACTION_FORMS:
-        out.add("other_commitment")  # "will prioritize"
+    if not words & _HEAD_FORMS:
+        out.discard("defense")
+    if not any(w.startswith("invest") for w in words):
+        out.discard("investment")
+    if not has_person:
+        out.discard("meeting")
+    if words & FUTURE_MODALS and any(
+        m.group(1).lower() in _ACTION_FORMS for m in _MODAL_VERB.finditer(sentence)
+    ):
+        out.add("other_commitment")  # "will prioritize", "will also continue"
     return out
 
 
@@ -144,7 +157,7 @@ def _lemma(tok: Any) -> str:
 def _verb_of(tok: Any) -> Any:
     """The verb that governs ``tok``: itself when it is a verb, else the nearest verb above it."""
     node, hops = tok, 0
-    while node.pos_ not in ("VERB", "AUX") and node.head is not node and hops < _MAX_GOVERNOR_HOPS:
+    while not node.tag_.startswith(("VB", "MD")) and node.head is not node and hops < _MAX_GOVERNOR_HOPS:
         node, hops = node.head, hops + 1
     return node
 
@@ -154,7 +167,7 @@ def _governor(verb: Any) -> Any | None:
     node, hops = verb, 0
     while node.dep_ in _GOVERNOR_DEPS and node.head is not node and hops < _MAX_GOVERNOR_HOPS:
         node, hops = node.head, hops + 1
-        if node.pos_ in ("VERB", "AUX"):
+        if node.tag_.startswith("VB"):
             return node
     return None
 
@@ -227,21 +240,21 @@ def _candidates(doc: Any, offset: int, mentions: list[Mention]) -> list[tuple[st
     out: list[tuple[str, Any]] = []
     for tok in doc:
         lemma = _lemma(tok)
-        if lemma in DEFENSE_LEMMAS and tok.pos_ in ("NOUN", "PROPN", "ADJ"):
+        if lemma in DEFENSE_LEMMAS and tok.tag_.startswith(("NN", "JJ")):
             head = tok.head
             if tok.dep_ in ("compound", "amod", "nmod") and _lemma(head) in COMMITMENT_HEADS:
                 out.append(("defense", head))
             elif tok.dep_ == "pobj" and _lemma(head.head) in COMMITMENT_HEADS:
                 out.append(("defense", head.head))
-        elif lemma == "commitment" and tok.pos_ == "NOUN":
+        elif lemma == "commitment" and tok.tag_.startswith("NN"):
             inner = [t for t in tok.subtree if t is not tok]
             if any(_lemma(t) in ("invest", "investment") for t in inner):
                 out.append(("investment", tok))
             elif any(c.dep_ == "poss" for c in tok.children) and any(
-                t.pos_ == "VERB" and _lemma(t) in ACTION_LEMMAS for t in inner
+                t.tag_.startswith("VB") and _lemma(t) in ACTION_LEMMAS for t in inner
             ):
                 out.append(("other_commitment", tok))
-        elif tok.pos_ == "VERB":
+        elif tok.tag_.startswith("VB"):
             children = list(tok.children)
             aux = {c.lower_ for c in children if c.dep_ in ("aux", "auxpass")}
             gov = _governor(tok)
@@ -262,7 +275,7 @@ def _candidates(doc: Any, offset: int, mentions: list[Mention]) -> list[tuple[st
                     if any(lo <= s < hi for s, _ in persons):
                         out.append(("meeting", tok))
                         break
-        elif lemma in GATHERING_NOUNS and tok.pos_ == "NOUN" and persons:
+        elif lemma in GATHERING_NOUNS and tok.tag_.startswith("NN") and persons:
             out.append(("meeting", tok))
     return out
 
@@ -327,12 +340,15 @@ def find_syntax_events(
         by_sentence.setdefault(ev.evidence_start, set()).add(ev.type)
         if ev.date is None and ev.status == "happened":
             undated[ev.evidence_start] = True
+    mention_starts = [m.start for m in analysis.mentions]
     chosen = []
     for s in sentences:
         if s.is_heading or s.end - s.start > PARSE_MAX_CHARS:
             continue
         have = by_sentence.get(s.start, set())
-        wanted = _wanted(masked[s.start : s.end]) - have
+        lo = bisect.bisect_left(mention_starts, s.start)
+        has_person = any(m.type == "PERSON" for m in analysis.mentions[lo : bisect.bisect_left(mention_starts, s.end)])
+        wanted = _wanted(masked[s.start : s.end], has_person) - have
         if have:
             wanted.discard("other_commitment")  # added only where nothing else was found
         if "hereby" in wanted and not undated.get(s.start) and have:
@@ -341,9 +357,7 @@ def find_syntax_events(
             chosen.append(s)
     if not chosen:
         return found
-    parser = get_parser()
-    docs = parser.pipe([masked[s.start : s.end] for s in chosen], batch_size=64)
-    mention_starts = [m.start for m in analysis.mentions]
+    docs = parse_sentences([masked[s.start : s.end] for s in chosen])
     performative_sents: set[int] = set()
     extra: list[Event] = []
     for sent, doc in zip(chosen, docs, strict=True):
