@@ -132,6 +132,7 @@ _SUFFIXES = (
     ("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("es", ""), ("s", ""),
     ("d", ""), ("tted", "t"), ("tting", "t"), ("pped", "p"), ("nned", "n"), ("nning", "n"),
 )
+PROMISE_NOUNS = frozenset("commitment commitments pledge pledges promise promises".split())
 _PLURAL_PARTIES = frozenset("countries nations sides governments allies participants leaders partners".split())
 _FIRST_PERSON = frozenset("i we".split())
 _GOVERNOR_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "prep", "pobj", "advcl", "acl", "dobj", "conj"})
@@ -194,6 +195,10 @@ def clause_status(tok: Any, etype: str) -> str:
         if g in AGREE_LEMMAS:
             return "announced"
     lemma = _lemma(verb)
+    if _lemma(tok) in PROMISE_NOUNS:
+        return "announced"  # "thanked Japan for its commitment to ...": the promise stands, to be done
+    if etype == "meeting" and lemma in ENCOUNTER_LEMMAS and not aux and verb.tag_ in ("VB", "VBG", "VBP", "VBZ"):
+        return "happened"  # "an honor to welcome you": the speech is given at the gathering
     if performative:
         return "happened"
     if lemma in PROMISE_LEMMAS or (lemma in AGREE_LEMMAS and verb is not tok):
@@ -301,6 +306,8 @@ def _clause_date(
         return d.value
     if any(c.lower_ in PERFORMATIVE for c in verb.children):
         return published  # a signed instrument acts on the day it is signed
+    if status == "happened" and _lemma(verb) in ENCOUNTER_LEMMAS and verb.tag_ in ("VB", "VBG", "VBP", "VBZ"):
+        return published  # a gathering happening as the text is spoken
     return None
 
 
