@@ -118,7 +118,9 @@ def parse_sentences(texts: list[str]) -> list[Any]:
         if len(_PARSE_CACHE) + len(missing) > PARSE_CACHE_SIZE:
             _PARSE_CACHE.clear()
         parser = get_parser()
-        for t, doc in zip(missing, parser.pipe([t.replace("\n", " ") for t in missing], batch_size=64), strict=True):
+        for t, doc in zip(
+            missing, parser.pipe([t.replace("\n", " ") for t in missing], batch_size=64), strict=True
+        ):
             _PARSE_CACHE[t] = doc
     return [_PARSE_CACHE[t] for t in texts]
 

@@ -58,8 +58,16 @@ from pipeline.facts.lexicon.events import (
 from pipeline.facts.quotes import Quote
 from pipeline.text import Sentence
 
-_IRREGULAR = {"undertook": "undertake", "undertaken": "undertake", "began": "begin", "begun": "begin",
-              "built": "build", "held": "hold", "met": "meet", "sought": "seek"}
+_IRREGULAR = {
+    "undertook": "undertake",
+    "undertaken": "undertake",
+    "began": "begin",
+    "begun": "begin",
+    "built": "build",
+    "held": "hold",
+    "met": "meet",
+    "sought": "seek",
+}
 _WORD = re.compile(r"[A-Za-z’']+")
 
 
@@ -96,7 +104,9 @@ _FORM_TYPES = _form_types()
 _HEAD_FORMS = frozenset(f for lemma in COMMITMENT_HEADS for f in _forms(lemma))
 _ACTION_FORMS = frozenset(f for lemma in ACTION_LEMMAS for f in _forms(lemma))
 # A future modal and the verb it governs, a word or two apart: the "will + action" sentences worth parsing.
-_MODAL_VERB = re.compile(r"\b(?:will|shall)\s+(?:(?:not|also|further|jointly|continue\s+to|\w+ly)\s+){0,2}([a-z]+)")
+_MODAL_VERB = re.compile(
+    r"\b(?:will|shall)\s+(?:(?:not|also|further|jointly|continue\s+to|\w+ly)\s+){0,2}([a-z]+)"
+)
 _CLASS_WORDS = (
     DEFENSE_LEMMAS | PROMISE_LEMMAS | PROCEDURE_LEMMAS | GATHERING_NOUNS | ENCOUNTER_LEMMAS | PERFORMATIVE
 )
@@ -124,16 +134,37 @@ def _wanted(sentence: str, has_person: bool) -> set[str]:
 
 
 _KNOWN = (
-    _CLASS_WORDS | ACTION_LEMMAS | AGREE_LEMMAS | PLAN_LEMMAS | EXPECT_LEMMAS | PROPOSE_LEMMAS | COMMITMENT_HEADS
-    | PROCEDURE_OBJECTS | {"commitment", "invest", "investment"}
+    _CLASS_WORDS
+    | ACTION_LEMMAS
+    | AGREE_LEMMAS
+    | PLAN_LEMMAS
+    | EXPECT_LEMMAS
+    | PROPOSE_LEMMAS
+    | COMMITMENT_HEADS
+    | PROCEDURE_OBJECTS
+    | {"commitment", "invest", "investment"}
 )
 # Inflections, longest first: "committed" -> "commit", "pledged" -> "pledge", "studies" -> "study".
 _SUFFIXES = (
-    ("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("es", ""), ("s", ""),
-    ("d", ""), ("tted", "t"), ("tting", "t"), ("pped", "p"), ("nned", "n"), ("nning", "n"),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ed", ""),
+    ("ed", "e"),
+    ("es", ""),
+    ("s", ""),
+    ("d", ""),
+    ("tted", "t"),
+    ("tting", "t"),
+    ("pped", "p"),
+    ("nned", "n"),
+    ("nning", "n"),
 )
 PROMISE_NOUNS = frozenset("commitment commitments pledge pledges promise promises".split())
-_PLURAL_PARTIES = frozenset("countries nations sides governments allies participants leaders partners".split())
+_PLURAL_PARTIES = frozenset(
+    "countries nations sides governments allies participants leaders partners".split()
+)
 _FIRST_PERSON = frozenset("i we".split())
 _GOVERNOR_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "prep", "pobj", "advcl", "acl", "dobj", "conj"})
 _MAX_GOVERNOR_HOPS = 4
@@ -197,7 +228,12 @@ def clause_status(tok: Any, etype: str) -> str:
     lemma = _lemma(verb)
     if _lemma(tok) in PROMISE_NOUNS:
         return "announced"  # "thanked Japan for its commitment to ...": the promise stands, to be done
-    if etype == "meeting" and lemma in ENCOUNTER_LEMMAS and not aux and verb.tag_ in ("VB", "VBG", "VBP", "VBZ"):
+    if (
+        etype == "meeting"
+        and lemma in ENCOUNTER_LEMMAS
+        and not aux
+        and verb.tag_ in ("VB", "VBG", "VBP", "VBZ")
+    ):
         return "happened"  # "an honor to welcome you": the speech is given at the gathering
     if performative:
         return "happened"
@@ -267,9 +303,10 @@ def _candidates(doc: Any, offset: int, mentions: list[Mention]) -> list[tuple[st
             if (
                 lemma in PROMISE_LEMMAS
                 or (lemma in ACTION_LEMMAS and (aux & FUTURE_MODALS or promised))
-                or (lemma in PROCEDURE_LEMMAS and any(
-                    c.dep_ == "dobj" and _lemma(c) in PROCEDURE_OBJECTS for c in children
-                ))
+                or (
+                    lemma in PROCEDURE_LEMMAS
+                    and any(c.dep_ == "dobj" and _lemma(c) in PROCEDURE_OBJECTS for c in children)
+                )
                 or any(c.lower_ in PERFORMATIVE for c in children)
             ) and _has_party_subject(tok, spans, offset):
                 out.append(("other_commitment", tok))
@@ -295,7 +332,9 @@ def _clause_date(
     verb = _verb_of(tok)
     lo, hi = _subtree_span(verb, offset)
     pos = offset + tok.idx
-    usable = [d for d in s_dates if d.precision in ("day", "week", "month") and (d.value or d.weekday is not None)]
+    usable = [
+        d for d in s_dates if d.precision in ("day", "week", "month") and (d.value or d.weekday is not None)
+    ]
     inside = [d for d in usable if lo <= d.start < hi]
     pool = inside or usable
     if pool:
@@ -354,7 +393,9 @@ def find_syntax_events(
             continue
         have = by_sentence.get(s.start, set())
         lo = bisect.bisect_left(mention_starts, s.start)
-        has_person = any(m.type == "PERSON" for m in analysis.mentions[lo : bisect.bisect_left(mention_starts, s.end)])
+        has_person = any(
+            m.type == "PERSON" for m in analysis.mentions[lo : bisect.bisect_left(mention_starts, s.end)]
+        )
         wanted = _wanted(masked[s.start : s.end], has_person) - have
         if have:
             wanted.discard("other_commitment")  # added only where nothing else was found
@@ -394,7 +435,9 @@ def find_syntax_events(
                 continue
             pos = sent.start + tok.idx
             amount = (
-                min(s_amounts, key=lambda a: abs(a.start - pos)) if etype == "investment" and s_amounts else None
+                min(s_amounts, key=lambda a: abs(a.start - pos))
+                if etype == "investment" and s_amounts
+                else None
             )
             lo, hi = _subtree_span(tok, sent.start)
             subject = " ".join(masked[lo:hi].split()[:14]).strip(" .,;:")
@@ -415,7 +458,10 @@ def find_syntax_events(
             added.add(etype)
     dated = [
         replace(ev, date=published.isoformat())
-        if published and ev.date is None and ev.status == "happened" and ev.evidence_start in performative_sents
+        if published
+        and ev.date is None
+        and ev.status == "happened"
+        and ev.evidence_start in performative_sents
         else ev
         for ev in found
     ]
