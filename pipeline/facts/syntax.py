@@ -17,9 +17,10 @@ parsed:
   of a verb of planning / expecting / agreeing / proposing takes that verb's status; a verb of promising is
   announced in any tense ("reaffirmed their commitment"); "will" -> announced (planned for a meeting); "could",
   "may", "would" -> expected; past tense or the performative "hereby" -> happened; otherwise announced.
-- **date**: a date inside the governing clause, else the nearest date in the sentence, else the document's own
-  date when the clause is performative ("do hereby proclaim": a signed instrument acts on its signing), else
-  none. The same performative fallback dates the undated "happened" events of ``events.find_events``.
+- **date**: the document's own date when the clause is performative ("do hereby proclaim": a signed instrument
+  acts on its signing, whatever day it names), else a date inside the governing clause, else the nearest date
+  in the sentence, else none. The same performative rule dates the undated "happened" events of
+  ``events.find_events``.
 
 A sentence's type that ``events`` already found is not read again, and an *other_commitment* is added only to a
 sentence with no other event, as ``events`` does.
@@ -330,6 +331,8 @@ def _clause_date(
     published: dt.date | None,
 ) -> dt.date | None:
     verb = _verb_of(tok)
+    if published is not None and any(c.lower_ in PERFORMATIVE for c in verb.children):
+        return published  # "do hereby proclaim <a day>": the act is the signing; the day named is its object
     lo, hi = _subtree_span(verb, offset)
     pos = offset + tok.idx
     usable = [
@@ -343,8 +346,6 @@ def _clause_date(
             direction = {"happened": "past", "planned": "future", "expected": "future"}.get(status, "nearest")
             return resolve_weekday(d.weekday, published, direction)
         return d.value
-    if any(c.lower_ in PERFORMATIVE for c in verb.children):
-        return published  # a signed instrument acts on the day it is signed
     if status == "happened" and _lemma(verb) in ENCOUNTER_LEMMAS and verb.tag_ in ("VB", "VBG", "VBP", "VBZ"):
         return published  # a gathering happening as the text is spoken
     return None

@@ -81,7 +81,7 @@ def test_modal_and_negation_set_the_status(analyse) -> None:
 
 
 def test_a_performative_clause_is_dated_by_the_document(analyse) -> None:
-    text = "NOW, THEREFORE, I, Tom Baker, President of Freedonia, do hereby proclaim a week of remembrance."
+    text = "NOW, THEREFORE, I, Tom Baker, President of Freedonia, do hereby proclaim March 1, 2024, as a day of remembrance."
     found = events(analyse, text, dt.date(2024, 2, 18))
     assert ("other_commitment", "happened", "2024-02-18") in [(e.type, e.status, e.date) for e in found]
 
