@@ -7,7 +7,8 @@ can be shown verbatim and stored in ``fact_mentions`` / ``mentions``.
 
 The helpers live in ``pipeline.text`` (markup masking, sentences), ``entities/`` (gazetteer matching,
 NER candidates, typing, linking), ``amounts`` (money, percentages), ``dates`` (dates against the
-publication date), ``quotes`` (quotes and speakers) and ``events`` (typed events with status); the words
+publication date), ``quotes`` (quotes and speakers), ``events`` (typed events with status, from cues) and ``syntax`` (the
+events the cues miss, from the dependency parse of the trigger sentences); the words
 and cue patterns they read live in ``lexicon/``. What counts as a fact follows ``eval/FACTS.md``;
 ``pipeline.eval.facts`` scores this module against its gold set.
 """
