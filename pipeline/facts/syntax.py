@@ -166,6 +166,7 @@ PROMISE_NOUNS = frozenset("commitment commitments pledge pledges promise promise
 _PLURAL_PARTIES = frozenset(
     "countries nations sides governments allies participants leaders partners".split()
 )
+_DEFINITE = frozenset("the this that these those".split())
 _FIRST_PERSON = frozenset("i we".split())
 _GOVERNOR_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "prep", "pobj", "advcl", "acl", "dobj", "conj"})
 _MAX_GOVERNOR_HOPS = 4
@@ -284,6 +285,10 @@ def _candidates(doc: Any, offset: int, mentions: list[Mention]) -> list[tuple[st
         lemma = _lemma(tok)
         if lemma in DEFENSE_LEMMAS and tok.tag_.startswith(("NN", "JJ")):
             head = tok.head
+            if any(c.dep_ == "det" and c.lower_ in _DEFINITE for c in head.children) and (
+                _lemma(_verb_of(head)) not in AGREE_LEMMAS
+            ):
+                continue  # "underscoring the defense cooperation": one already told of ("reaffirmed the ..." is news)
             if tok.dep_ in ("compound", "amod", "nmod") and _lemma(head) in COMMITMENT_HEADS:
                 out.append(("defense", head))
             elif tok.dep_ == "pobj" and _lemma(head.head) in COMMITMENT_HEADS:

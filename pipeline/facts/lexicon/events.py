@@ -114,9 +114,10 @@ COMMITMENT_HEADS = frozenset(
 # Verbs of promising (WordNet "commit, pledge, vow, promise"): a commitment in any tense.
 PROMISE_LEMMAS = frozenset("commit pledge vow promise undertake proclaim guarantee".split())
 # Verbs of carrying out a course of action; a commitment when modal or the complement of a promise or plan.
+# Verbs of working together in general ("work with", "cooperate", "support") are not in it: they name no act.
 ACTION_LEMMAS = frozenset(
     "implement prioritize prioritise expand continue establish launch initiate conduct create pursue "
-    "accelerate strengthen deepen advance build develop enhance promote provide support work cooperate".split()
+    "accelerate strengthen deepen".split()
 )
 # Procedural acts and the things they produce: "initiated a review", "submitted a recommendation".
 PROCEDURE_LEMMAS = frozenset("initiate launch submit open conduct complete commence begin".split())
