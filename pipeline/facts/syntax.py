@@ -35,7 +35,7 @@ from dataclasses import replace
 from typing import Any
 
 from pipeline.facts.amounts import Amount, Percent
-from pipeline.facts.coref import PARSE_MAX_CHARS, parse_sentences
+from pipeline.facts.coref import parse_sentences
 from pipeline.facts.dates import DateMention, resolve_weekday
 from pipeline.facts.entities.mentions import EntityAnalysis, Mention
 from pipeline.facts.events import Event, dedup_events, sentence_participants
@@ -166,6 +166,9 @@ PROMISE_NOUNS = frozenset("commitment commitments pledge pledges promise promise
 _PLURAL_PARTIES = frozenset(
     "countries nations sides governments allies participants leaders partners".split()
 )
+# Longer "sentences" (clauses of a legal text, lists run together) are left to the cue patterns: the parse's
+# cost grows with them and its attachments get worse.
+SYNTAX_MAX_CHARS = 500
 _DEFINITE = frozenset("the this that these those".split())
 _FIRST_PERSON = frozenset("i we".split())
 _GOVERNOR_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "prep", "pobj", "advcl", "acl", "dobj", "conj"})
@@ -395,7 +398,7 @@ def find_syntax_events(
     mention_starts = [m.start for m in analysis.mentions]
     chosen = []
     for s in sentences:
-        if s.is_heading or s.end - s.start > PARSE_MAX_CHARS:
+        if s.is_heading or s.end - s.start > SYNTAX_MAX_CHARS:
             continue
         have = by_sentence.get(s.start, set())
         lo = bisect.bisect_left(mention_starts, s.start)
