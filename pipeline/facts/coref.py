@@ -48,7 +48,7 @@ PARSE_MAX_CHARS = 1500  # longer "sentences" are not parsed
 LOOKBACK_REFERENTS = 200  # referents read back from a reference for its antecedent
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 # The parser's own pipes: the NER of ``entities.candidates`` is not needed here.
-PARSER_EXCLUDE = ["ner", "lemmatizer", "senter"]
+PARSER_EXCLUDE = ["ner", "lemmatizer", "senter", "attribute_ruler"]  # the tags are read, not the POS
 _PARSER: Any = None
 
 _ROLE = rf"(?:(?:{OFFICE_QUALIFIERS})[\s-]+){{0,3}}(?:{ROLE_NOUNS})"
@@ -100,6 +100,29 @@ def get_parser() -> Any:
         _PARSER = spacy.load(SPACY_MODEL, exclude=PARSER_EXCLUDE)
         logger.info("loaded spaCy parser %s with pipes %s", SPACY_MODEL, _PARSER.pipe_names)
     return _PARSER
+
+
+_PARSE_CACHE: dict[str, Any] = {}
+PARSE_CACHE_SIZE = 512  # sentences kept parsed: coreference and ``syntax`` read the same ones
+
+
+def parse_sentences(texts: list[str]) -> list[Any]:
+    """The parses of sentence texts, each parsed once per process while it stays in a small cache.
+
+    Line breaks are read as spaces (same length, so token offsets still index the text): a wrapped line is
+    not a token of its own. Coreference and ``pipeline.facts.syntax`` both parse trigger and pronoun sentences;
+    a sentence one of them parsed is not parsed again by the other.
+    """
+    missing = list(dict.fromkeys(t for t in texts if t not in _PARSE_CACHE))
+    if missing:
+        if len(_PARSE_CACHE) + len(missing) > PARSE_CACHE_SIZE:
+            _PARSE_CACHE.clear()
+        parser = get_parser()
+        for t, doc in zip(
+            missing, parser.pipe([t.replace("\n", " ") for t in missing], batch_size=64), strict=True
+        ):
+            _PARSE_CACHE[t] = doc
+    return [_PARSE_CACHE[t] for t in texts]
 
 
 def role_key(role: str) -> str:
@@ -352,8 +375,7 @@ class Referents:
             return False  # a run-on "sentence" (a list, a table): not parsed, so each pronoun costs the same
         doc = self._parses.get(idx)
         if doc is None:
-            parser = get_parser()
-            doc = parser(self.masked[sentence.start : sentence.end].replace("\n", " "))
+            doc = parse_sentences([self.masked[sentence.start : sentence.end]])[0]
             self._parses[idx] = doc
         a, b = r.start - sentence.start, r.end - sentence.start
         inside = [t for t in doc if a <= t.idx < b]

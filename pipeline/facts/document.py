@@ -7,7 +7,8 @@ can be shown verbatim and stored in ``fact_mentions`` / ``mentions``.
 
 The helpers live in ``pipeline.text`` (markup masking, sentences), ``entities/`` (gazetteer matching,
 NER candidates, typing, linking), ``amounts`` (money, percentages), ``dates`` (dates against the
-publication date), ``quotes`` (quotes and speakers) and ``events`` (typed events with status); the words
+publication date), ``quotes`` (quotes and speakers), ``events`` (typed events with status, from cues) and ``syntax`` (the
+events the cues miss, from the dependency parse of the trigger sentences); the words
 and cue patterns they read live in ``lexicon/``. What counts as a fact follows ``eval/FACTS.md``;
 ``pipeline.eval.facts`` scores this module against its gold set.
 """
@@ -29,6 +30,7 @@ from pipeline.facts.entities.finder import find_entities
 from pipeline.facts.events import Event, find_events
 from pipeline.facts.gazetteer import entity_aliases, entity_types
 from pipeline.facts.quotes import Quote, find_quotes
+from pipeline.facts.syntax import find_syntax_events
 from pipeline.text import mask_markup, split_sentences
 
 logger = logging.getLogger(__name__)
@@ -153,6 +155,9 @@ def extract(title: str, text: str, published: dt.date | None, language: str | No
         for q in find_quotes(masked, sentences, analysis)
     ]
     events = find_events(masked, text, sentences, analysis, amounts, percents, dates, quotes, published)
+    events = find_syntax_events(
+        masked, text, sentences, analysis, amounts, percents, dates, quotes, published, events
+    )
     entities = tuple(Entity(m.name, m.type, m.start, m.end, text[m.start : m.end]) for m in analysis.mentions)
     logger.debug(
         "facts: %d entities, %d amounts, %d events, %d quotes",

@@ -624,3 +624,20 @@ def _dedup(events: list[Event]) -> list[Event]:
         if not duplicate:
             out.append(ev)
     return out
+
+
+def sentence_participants(
+    masked: str,
+    sent: Sentence,
+    etype: str,
+    mentions: list[Mention],
+    analysis: EntityAnalysis,
+    quotes: list[Quote],
+) -> tuple[str, ...]:
+    """The participants of an event of ``etype`` read from sentence ``sent`` (for ``pipeline.facts.syntax``)."""
+    return _participants(masked, sent, etype, mentions, analysis, quotes)
+
+
+def dedup_events(events: list[Event]) -> list[Event]:
+    """Events in order without repeats of one figure or one day's meeting (see ``find_events``)."""
+    return _dedup(events)

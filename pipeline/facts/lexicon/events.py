@@ -100,3 +100,43 @@ NP_BREAKERS = frozenset(
 )
 # Determiners that introduce a new event ("a deal", "two summits").
 NEW_WORDS = frozenset("a an another two three four several".split())
+
+# --- Lemma classes read from the dependency parse (``pipeline.facts.syntax``) ---------------------------------
+# Each is a class of lemmas in the sense of a WordNet verb or noun class, not a phrase of any one document.
+# Nouns of military protection: a defense event when they qualify a commitment-like head
+# ("alliance commitments", "defense cooperation", "commitment to Japan's defense").
+DEFENSE_LEMMAS = frozenset("defense defence deterrence alliance military".split())
+# Heads that make a commitment, a tie or an outlay of the noun that qualifies them.
+COMMITMENT_HEADS = frozenset(
+    "commitment commitments cooperation investment spending budget capability obligation guarantee pledge "
+    "posture partnership tie".split()
+)
+# Verbs of promising (WordNet "commit, pledge, vow, promise"): a commitment in any tense.
+PROMISE_LEMMAS = frozenset("commit pledge vow promise undertake proclaim guarantee".split())
+# Verbs of carrying out a course of action; a commitment when modal or the complement of a promise or plan.
+# Verbs of working together in general ("work with", "cooperate", "support") are not in it: they name no act.
+ACTION_LEMMAS = frozenset(
+    "implement prioritize prioritise expand continue establish launch initiate conduct create pursue "
+    "accelerate strengthen deepen".split()
+)
+# Procedural acts and the things they produce: "initiated a review", "submitted a recommendation".
+PROCEDURE_LEMMAS = frozenset("initiate launch submit open conduct complete commence begin".split())
+PROCEDURE_OBJECTS = frozenset(
+    "review investigation study probe inquiry recommendation program programme initiative examination".split()
+)
+# Social and diplomatic gatherings: a meeting of those who attend or host them.
+GATHERING_NOUNS = frozenset(
+    "dinner luncheon banquet reception funeral ceremony conference forum trip tour".split()
+)
+# Verbs whose subject and object (or "with" object) meet: "welcome", "host", "discuss with".
+ENCOUNTER_LEMMAS = frozenset("welcome host greet receive confer discuss".split())
+# Governing verbs and what they make of the event in their complement.
+PLAN_LEMMAS = frozenset("plan intend aim schedule prepare set arrange look".split())
+EXPECT_LEMMAS = frozenset("expect anticipate forecast predict".split())
+AGREE_LEMMAS = frozenset("agree decide reaffirm affirm reiterate commit pledge vow promise resolve".split())
+PROPOSE_LEMMAS = frozenset("propose suggest consider explore seek negotiate urge recommend study".split())
+# Modal auxiliaries: a declared future, or something only possible.
+FUTURE_MODALS = frozenset("will shall 'll ’ll".split())
+POSSIBLE_MODALS = frozenset("could may might would".split())
+# Performative adverb of signed instruments: the act happens on the instrument's own date.
+PERFORMATIVE = frozenset({"hereby"})
