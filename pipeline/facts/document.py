@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.facts import japanese
-from pipeline.facts.amounts import Amount, Percent, find_amounts, find_percents
+from pipeline.facts.amounts import Amount, Percent, find_amounts, find_percents, tie_amounts
 from pipeline.facts.coref import get_parser
 from pipeline.facts.dates import find_dates
 from pipeline.facts.entities.finder import find_entities
@@ -152,7 +152,9 @@ def extract(title: str, text: str, published: dt.date | None, language: str | No
         Quote(q.speaker, text[q.start : q.end], q.start, q.end)
         for q in find_quotes(masked, sentences, analysis)
     ]
-    events = find_events(masked, text, sentences, analysis, amounts, percents, dates, quotes, published)
+    events = tie_amounts(
+        masked, find_events(masked, text, sentences, analysis, amounts, percents, dates, quotes, published)
+    )
     entities = tuple(Entity(m.name, m.type, m.start, m.end, text[m.start : m.end]) for m in analysis.mentions)
     logger.debug(
         "facts: %d entities, %d amounts, %d events, %d quotes",
