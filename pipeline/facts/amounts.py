@@ -9,18 +9,26 @@ dollars") are not amounts.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import logging
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from pipeline.facts.lexicon.amounts import (
+    CLAUSE_BREAK,
+    CLAUSE_DEPS,
+    CLAUSE_REACH,
+    CORE_ARGUMENTS,
     JA_CURRENCIES,
     JA_UNITS,
     PREFIX_CURRENCIES,
     SCALES,
     SUFFIX_CURRENCIES,
 )
+from pipeline.facts.lexicon.events import TRIGGER_NOUNS, TRIGGER_VERBS
 from pipeline.text import CARDINALS
 
 logger = logging.getLogger(__name__)
@@ -238,3 +246,180 @@ def find_percents(text: str) -> list[Percent]:
         what_clean = " ".join(what.split()).rstrip(".,;:") if what else None
         out.append(Percent(value, what_clean, text[m.start() : end], m.start(), end))
     return out
+
+
+# --- Which event an amount belongs to -------------------------------------------------------------------
+#
+# An amount sits on an event only when the sentence ties them: the amount is an argument or modifier of the
+# trigger ("invest $550 billion", "a $550 billion package", "a deal worth $36 billion"), or both are arguments
+# of one verb ("the agreement provides $15 billion"). Sharing a sentence is not enough: in "a trade agreement,
+# in which Japan agreed to invest $550 billion and pay a 15% tariff rate" the figure belongs to the investment,
+# neither to the agreement (a relative clause) nor to the tariff (another conjoined verb).
+
+
+class _Spanned(Protocol):
+    @property
+    def amount(self) -> Amount | None: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def evidence_start(self) -> int: ...
+    @property
+    def evidence_end(self) -> int: ...
+
+
+_E = TypeVar("_E", bound=_Spanned)
+_TRIGGER_PATTERNS: dict[str, re.Pattern[str]] = {
+    etype: re.compile("|".join(TRIGGER_VERBS.get(etype, ()) + TRIGGER_NOUNS.get(etype, ())))
+    for etype in {*TRIGGER_VERBS, *TRIGGER_NOUNS}
+}
+
+
+def _parse(sentence: str) -> Any | None:
+    """The spaCy parse of one sentence, or None when no parser can be loaded (the clause rule decides)."""
+    try:
+        from pipeline.facts.coref import get_parser
+
+        return get_parser()(sentence)
+    except (ImportError, OSError):  # no model installed: fall back to clause boundaries
+        logger.debug("no spaCy parser; amount ties fall back to clause boundaries")
+        return None
+
+
+def _span_head(doc: Any, start: int, end: int) -> Any | None:
+    """The token of ``doc`` covering [start, end) whose head lies outside it (the phrase's head)."""
+    tokens = [t for t in doc if t.idx < end and t.idx + len(t.text) > start]
+    for tok in tokens:
+        if not (start <= tok.head.idx < end) or tok.head.i == tok.i:
+            return tok
+    return tokens[0] if tokens else None
+
+
+def _crosses_clause(tok: Any) -> bool:
+    """Whether the arc from ``tok`` to its head leaves a clause (relative, adverbial, reported, conjoined verb)."""
+    if tok.dep_ in CLAUSE_DEPS:
+        return True
+    return tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX")
+
+
+def _clause_path(tok: Any) -> list[Any]:
+    """``tok`` and its heads up to the first arc that leaves the clause (or the root)."""
+    path = [tok]
+    while tok.head.i != tok.i and not _crosses_clause(tok):
+        tok = tok.head
+        path.append(tok)
+    return path
+
+
+def _tied_by_parse(doc: Any, trigger: tuple[int, int], amount: tuple[int, int]) -> bool:
+    trig, amt = _span_head(doc, *trigger), _span_head(doc, *amount)
+    if trig is None or amt is None:
+        return False
+    if trig.i == amt.i:
+        return True
+    up_from_amount, up_from_trigger = _clause_path(amt), _clause_path(trig)
+    above_amount, above_trigger = {t.i for t in up_from_amount}, {t.i for t in up_from_trigger}
+    if trig.i in above_amount or amt.i in above_trigger:
+        return True  # "invest $550 billion", "a $550 billion package", "$550 billion in investments"
+    # both arguments of one verb: "the agreement provides ... $15 billion"
+    shared = next((t for t in up_from_amount if t.i in above_trigger), None)
+    if shared is None or shared.pos_ not in ("VERB", "AUX"):
+        return False
+    below = up_from_trigger[[t.i for t in up_from_trigger].index(shared.i) - 1]
+    return (
+        below.dep_ in CORE_ARGUMENTS
+    )  # "the agreement provides", not "unlike any other agreement, ... agreed"
+
+
+def _tied_by_clauses(sentence: str, trigger: tuple[int, int], amount: tuple[int, int]) -> bool:
+    lo, hi = min(trigger[1], amount[1]), max(trigger[0], amount[0])
+    if trigger[0] < amount[1] and amount[0] < trigger[1]:
+        return True
+    return hi - lo <= CLAUSE_REACH and not CLAUSE_BREAK.search(sentence[lo:hi])
+
+
+def amount_tied(
+    sentence: str, trigger: tuple[int, int], amount: tuple[int, int], doc: Any | None = None
+) -> bool:
+    """Whether a sentence ties an amount to an event trigger.
+
+    They are tied when the amount is an argument or modifier of the trigger's phrase, or the trigger of the
+    amount's ("$550 billion in investments"), or both are arguments of one verb, without crossing a clause
+    boundary (relative, adverbial or reported clause, or a conjoined verb). With no parser the test is the
+    clause boundary alone: no ";", relative pronoun or conjoined clause between them, and close by.
+
+    Args:
+        sentence: the sentence text; both spans index it.
+        trigger: the (start, end) of the event's trigger word or phrase.
+        amount: the (start, end) of the amount.
+        doc: the sentence's spaCy parse, when the caller has one.
+
+    Returns:
+        True when the amount belongs to the event.
+    """
+    if trigger[0] < amount[1] and amount[0] < trigger[1]:
+        return True  # the trigger phrase holds the figure ("$25 billion to supply ...")
+    doc = doc if doc is not None else _parse(sentence)
+    if doc is None:
+        return _tied_by_clauses(sentence, trigger, amount)
+    return _tied_by_parse(doc, trigger, amount)
+
+
+def trigger_spans(sentence: str, etype: str) -> list[tuple[int, int]]:
+    """The spans of ``sentence`` that can trigger an event of ``etype`` (the words of ``lexicon/events.py``)."""
+    pattern = _TRIGGER_PATTERNS.get(etype)
+    return [m.span() for m in pattern.finditer(sentence)] if pattern else []
+
+
+def tie_amounts(text: str, events: Sequence[_E]) -> list[_E]:
+    """The events with each amount kept only where its sentence ties it to the event.
+
+    An event whose figure is not an argument of any of its type's triggers in the evidence sentence loses the
+    figure (the event stays). The sentence is parsed once, and only when an event in it carries an amount.
+
+    Args:
+        text: the (masked) article text the events' evidence spans index.
+        events: the events of one article.
+
+    Returns:
+        The events, in order, with untied amounts removed.
+    """
+    parses: dict[int, Any | None] = {}
+    out: list[_E] = []
+    for ev in events:
+        amount = ev.amount
+        if amount is None or not ev.evidence_start <= amount.start < ev.evidence_end:
+            out.append(ev)
+            continue
+        lo = ev.evidence_start
+        sentence = text[lo : ev.evidence_end]
+        span = (amount.start - lo, amount.end - lo)
+        triggers = trigger_spans(sentence, ev.type)
+        if any(t[0] < span[1] and span[0] < t[1] for t in triggers):
+            out.append(ev)
+            continue
+        if lo not in parses:
+            parses[lo] = _parse(sentence)
+        if not any(amount_tied(sentence, t, span, parses[lo]) for t in triggers):
+            logger.debug("amount %s not tied to the %s in %r", amount.text, ev.type, sentence[:80])
+            ev = dataclasses.replace(ev, amount=None)  # type: ignore[type-var]
+        out.append(ev)
+    return out
+
+
+def commitment_parties(participants: Sequence[str], types: dict[str, str]) -> list[str]:
+    """The parties that identify a commitment: its countries and organisations, sorted.
+
+    Reports of one pledge differ in which leaders they name beside the countries ("Trump announced Japan's
+    $550 billion", "Takaichi is expected to announce a $550 billion package"), so people count only when no
+    country or organisation takes part.
+
+    Args:
+        participants: the event's canonical participant names.
+        types: canonical name -> entity type in the article.
+
+    Returns:
+        The sorted names.
+    """
+    bodies = sorted({p for p in participants if types.get(p, "ORG") != "PERSON"})
+    return bodies or sorted(set(participants))

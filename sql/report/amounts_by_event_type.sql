@@ -1,16 +1,12 @@
--- Money in the facts ledger, in US dollars, by event type and reported status.
-with facts as (
-    select * from fct_facts
-    where amount_usd is not null
-),
-
-totals as (
+-- Money in the facts ledger, in US dollars, by event type and reported status: each distinct
+-- commitment once (fct_commitments), however many articles and copies reported it.
+with totals as (
     select
         event_type,
         status,
         sum(amount_usd) as amount_usd,
         count(*) as count_facts
-    from facts
+    from fct_commitments
     group by event_type, status
 )
 

@@ -8,6 +8,8 @@ extraction: rerun ``newswatch eval facts``.
 
 from __future__ import annotations
 
+import re
+
 # Scale words, grouped by the factor they multiply by.
 SCALE_WORDS: dict[float, str] = {
     1e3: "thousand k",
@@ -104,3 +106,19 @@ SUFFIX_CURRENCIES = {
 }
 JA_CURRENCIES = {"円": "JPY", "ドル": "USD", "米ドル": "USD", "ユーロ": "EUR", "元": "CNY", "ウォン": "KRW"}
 JA_UNITS = {"兆": 1e12, "億": 1e8, "万": 1e4, "千": 1e3}
+
+# Which event an amount belongs to (``pipeline.facts.amounts.amount_tied``). Dependency labels (spaCy's English
+# scheme) whose arc leaves a clause: an amount below one is not an argument of a trigger above it.
+CLAUSE_DEPS = frozenset({"relcl", "advcl", "ccomp", "csubj", "parataxis", "acl:relcl"})
+# Without a parse: a semicolon, a relative pronoun after a comma, or "and"/"while" before a verb phrase ends
+# the clause; and a figure more than this many characters from the trigger is not its argument.
+CLAUSE_BREAK = re.compile(
+    r";|,\s*(?:which|who|whom|whose|where|while|in\s+which|under\s+which|of\s+which)\b"
+    r"|\b(?:and|while|but)\s+(?:(?:will|would|to|also)\s+)?(?:pay|accept|impose|agree|sign|raise|cut|lower)\w*\b",
+    re.I,
+)
+CLAUSE_REACH = 80
+# A trigger and an amount that are both arguments of one verb are tied only when the trigger is its subject or
+# object ("the agreement provides $15 billion"), not a prepositional phrase ("unlike any other agreement, Japan
+# agreed to invest $550 billion").
+CORE_ARGUMENTS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "csubjpass"})
