@@ -405,21 +405,3 @@ def tie_amounts(text: str, events: Sequence[_E]) -> list[_E]:
             ev = dataclasses.replace(ev, amount=None)  # type: ignore[type-var]
         out.append(ev)
     return out
-
-
-def commitment_parties(participants: Sequence[str], types: dict[str, str]) -> list[str]:
-    """The parties that identify a commitment: its countries and organisations, sorted.
-
-    Reports of one pledge differ in which leaders they name beside the countries ("Trump announced Japan's
-    $550 billion", "Takaichi is expected to announce a $550 billion package"), so people count only when no
-    country or organisation takes part.
-
-    Args:
-        participants: the event's canonical participant names.
-        types: canonical name -> entity type in the article.
-
-    Returns:
-        The sorted names.
-    """
-    bodies = sorted({p for p in participants if types.get(p, "ORG") != "PERSON"})
-    return bodies or sorted(set(participants))

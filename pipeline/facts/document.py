@@ -23,14 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.facts import japanese
-from pipeline.facts.amounts import (
-    Amount,
-    Percent,
-    commitment_parties,
-    find_amounts,
-    find_percents,
-    tie_amounts,
-)
+from pipeline.facts.amounts import Amount, Percent, find_amounts, find_percents, tie_amounts
 from pipeline.facts.coref import get_parser
 from pipeline.facts.dates import find_dates
 from pipeline.facts.entities.finder import find_entities
@@ -194,9 +187,7 @@ def entity_id(name: str, etype: str) -> str:
 def fact_id(event: Event, entity_types_in_doc: dict[str, str] | None = None) -> str:
     """Identity of a real-world fact, shared by every article that reports it.
 
-    An event with an amount is a commitment, keyed by its type, its figure (to three significant digits) and
-    its parties other than people (see :func:`pipeline.facts.amounts.commitment_parties`). Otherwise the key
-    is the event type, its date, its participants (for a meeting with two or more people, just the
+    The key is the event type, its date, its participants (for a meeting with two or more people, just the
     people, since articles differ in which countries they name) and its figure; an event with neither date
     nor figure also keys on its subject, so two undated US-Japan agreements stay two facts.
 
@@ -211,11 +202,6 @@ def fact_id(event: Event, entity_types_in_doc: dict[str, str] | None = None) -> 
     people = sorted(p for p in event.participants if types.get(p) == "PERSON")
     parties = people if event.type == "meeting" and len(people) >= 2 else sorted(event.participants)
     amount = f"{event.amount.value:.3g}{event.amount.currency}" if event.amount else ""
-    if amount:
-        # One commitment is one fact: the same figure of the same type between the same countries or
-        # organisations, however each report dates it or which leaders it names beside them.
-        key = "|".join([event.type, ",".join(commitment_parties(event.participants, types)), amount])
-        return hashlib.sha256(key.encode()).hexdigest()[:ID_CHARS]
     percent = f"{event.percent:g}" if event.percent is not None else ""
     subject = ""
     if not (event.date or amount or percent):

@@ -149,9 +149,7 @@ def _supplement() -> tuple[re.Pattern[str], dict[str, tuple[str, str, str]]]:
     return pattern, table
 
 
-def _entities(
-    masked: str, sentences: list[Sentence], published: dt.date | None, title: str
-) -> EntityAnalysis:
+def _entities(masked: str, sentences: list[Sentence], published: dt.date | None, title: str) -> EntityAnalysis:
     """The shared gazetteer's mentions, plus the Japanese supplement and the headline abbreviations."""
     analysis = find_entities(masked, {s.start for s in sentences}, published, title, statistical=False)
     gaz = load_gazetteer()
@@ -169,13 +167,7 @@ def _entities(
     pattern, table = _supplement()
     hits = [h for h in pattern.finditer(masked)]
     # A longer Japanese name wins over a gazetteer name inside it ("アメリカの海軍" over "アメリカ").
-    mentions = [
-        m
-        for m in mentions
-        if not any(
-            h.start() <= m.start and m.end <= h.end() and h.end() - h.start() > m.end - m.start for h in hits
-        )
-    ]
+    mentions = [m for m in mentions if not any(h.start() <= m.start and m.end <= h.end() and h.end() - h.start() > m.end - m.start for h in hits)]
     taken = bytearray(len(masked))
     for m in mentions:
         taken[m.start : m.end] = b"\x01" * (m.end - m.start)
@@ -290,10 +282,7 @@ def _named_roles(masked: str, mentions: list[Mention]) -> dict[str, set[str]]:
     for m in mentions:
         if m.type != "PERSON":
             continue
-        for hit in (
-            _ROLE_AFTER.match(masked, m.end, m.end + 10),
-            _ROLE_AT_END.search(masked, m.start, m.end),
-        ):
+        for hit in (_ROLE_AFTER.match(masked, m.end, m.end + 10), _ROLE_AT_END.search(masked, m.start, m.end)):
             if hit:
                 out.setdefault(hit.group(), set()).add(m.name)
     return out
@@ -351,9 +340,7 @@ def _quotes(
         if speaker is None:
             for earlier in reversed(sentences[max(0, k - EARLIER_SENTENCES) : k]):
                 candidate = _subject_before(
-                    masked,
-                    outside.between(max(earlier.start, earlier.end - REACH), earlier.end),
-                    analysis.media,
+                    masked, outside.between(max(earlier.start, earlier.end - REACH), earlier.end), analysis.media
                 )
                 if candidate and analysis.types.get(candidate) == "PERSON":
                     speaker = candidate
@@ -365,9 +352,7 @@ def _quotes(
     return out
 
 
-def _title_quotes(
-    title: str, t_analysis: EntityAnalysis, text_analysis: EntityAnalysis, masked_text: str
-) -> list[Quote]:
+def _title_quotes(title: str, t_analysis: EntityAnalysis, text_analysis: EntityAnalysis, masked_text: str) -> list[Quote]:
     """Headline quotes: 「…」 right after or right before its speaker ("高市首相「…」", "「…」米報道官")."""
     out: list[Quote] = []
     shift = len(title)
@@ -401,9 +386,7 @@ def _title_quotes(
 
 def _percents(digits: str) -> list[Percent]:
     """Percentages: "10％", "2.5%", "15パーセント" (a Japanese word before the figure is no boundary)."""
-    return [
-        Percent(float(m.group("num")), None, m.group(), m.start(), m.end()) for m in _PERCENT.finditer(digits)
-    ]
+    return [Percent(float(m.group("num")), None, m.group(), m.start(), m.end()) for m in _PERCENT.finditer(digits)]
 
 
 # --- dates -----------------------------------------------------------------------------------------------------
@@ -414,9 +397,7 @@ def _dates(digits: str) -> list[_JaDate]:
     for m in _DATE.finditer(digits):
         if m.group("relm"):
             if 1 <= int(m.group("rd")) <= 31:  # "今月24日", "来月3日"
-                out.append(
-                    _JaDate(m.start(), m.end(), m.group(), None, None, int(m.group("rd")), m.group("relm"))
-                )
+                out.append(_JaDate(m.start(), m.end(), m.group(), None, None, int(m.group("rd")), m.group("relm")))
         elif m.group("rel"):
             out.append(_JaDate(m.start(), m.end(), m.group(), None, None, None, m.group("rel")))
         elif m.group("day"):
@@ -510,12 +491,7 @@ def _status(masked: str, etype: str, start: int, end: int) -> str:
                     last = (m.start(), status, m.end())
         if last is not None:
             after = text[last[2] :]
-            if (
-                last[1] == "planned"
-                and etype not in ("meeting", "agreement")
-                and _ANNOUNCE.search(after)
-                and _PAST.search(after)
-            ):
+            if last[1] == "planned" and etype not in ("meeting", "agreement") and _ANNOUNCE.search(after) and _PAST.search(after):
                 return "announced"  # "投資する計画を発表しました": declared now, to be done
             return last[1]
     if _PAST.search(window):
@@ -550,9 +526,7 @@ def _subject(masked: str, sent: Sentence, start: int, end: int) -> str:
     while lo > sent.start and start - lo < 12 and _NOUN_CHAR.match(masked[lo - 1]):
         lo -= 1
     hi = end
-    while (
-        hi < sent.end and hi - end < 4 and _NOUN_CHAR.match(masked[hi]) and masked[hi] not in "をがはにでとの"
-    ):
+    while hi < sent.end and hi - end < 4 and _NOUN_CHAR.match(masked[hi]) and masked[hi] not in "をがはにでとの":
         hi += 1
     return masked[lo:hi]
 
@@ -607,15 +581,11 @@ def _events(
                 reach = min(sent.end, t_end + REACH)
                 if quoted[t_start]:
                     continue
-                if _NOT_EVENT_AFTER.match(masked, t_end) or _NOT_EVENT_BEFORE.search(
-                    masked, max(sent.start, t_start - 2), t_start
-                ):
+                if _NOT_EVENT_AFTER.match(masked, t_end) or _NOT_EVENT_BEFORE.search(masked, max(sent.start, t_start - 2), t_start):
                     continue
                 if etype != "meeting" and _AGENDA_AFTER.search(masked, t_end, reach):
                     continue
-                if etype in types_seen and _REFERENCE_BEFORE.search(
-                    masked, max(sent.start, t_start - 4), t_start
-                ):
+                if etype in types_seen and _REFERENCE_BEFORE.search(masked, max(sent.start, t_start - 4), t_start):
                     continue
                 clause = _clause_end(masked, t_end, reach)
                 pred = _PREDICATE.search(masked, t_end, clause)
@@ -627,9 +597,7 @@ def _events(
             clause = _clause_end(masked, t_end, reach)
             status = _status(masked, etype, t_end, clause)
             direction = "future" if status in ("planned", "expected", "proposed") else "past"
-            s_dates = [
-                d for d in _within(dates, date_starts, lo, reach) if _date_applies(masked, d, t_start, t_end)
-            ]
+            s_dates = [d for d in _within(dates, date_starts, lo, reach) if _date_applies(masked, d, t_start, t_end)]
             nearest = _nearest(s_dates, t_start, t_end)
             date_value = _resolve(nearest, published, direction)[0] if nearest else None
             participants = _participants(etype, mentions.between(lo, reach), analysis)
@@ -647,9 +615,7 @@ def _events(
                 amount = _nearest(_within(amounts, amount_starts, lo, reach), t_start, t_end)
             percent = None
             if etype in ("trade_measure", "defense"):
-                found_percent = _nearest(
-                    _within(percents, percent_starts, max(lo, t_start - 40), clause), t_start, t_end
-                )
+                found_percent = _nearest(_within(percents, percent_starts, max(lo, t_start - 40), clause), t_start, t_end)
                 percent = found_percent.value if found_percent else None
             events.append(
                 Event(
@@ -735,9 +701,7 @@ def extract(title: str, text: str, published: dt.date | None) -> JaFacts:
     digits = masked.translate(_FULLWIDTH)
     sentences = split_sentences(digits, headings=False)
     analysis = _entities(digits, sentences, published, title)
-    amounts = [
-        Amount(a.value, a.currency, text[a.start : a.end], a.start, a.end) for a in find_amounts(digits)
-    ]
+    amounts = [Amount(a.value, a.currency, text[a.start : a.end], a.start, a.end) for a in find_amounts(digits)]
     percents = _percents(digits)
     quotes = _quotes(digits, text, sentences, analysis, published)
     quoted = bytearray(len(digits) + 1)  # one spare byte: a trigger at the very end still indexes it
@@ -752,18 +716,11 @@ def extract(title: str, text: str, published: dt.date | None) -> JaFacts:
     )
     if title.strip():
         _add_title(facts, title, published, digits, analysis)
-    logger.debug(
-        "ja facts: %d entities, %d events, %d quotes",
-        len(facts.entities),
-        len(facts.events),
-        len(facts.quotes),
-    )
+    logger.debug("ja facts: %d entities, %d events, %d quotes", len(facts.entities), len(facts.events), len(facts.quotes))
     return facts
 
 
-def _add_title(
-    facts: JaFacts, title: str, published: dt.date | None, masked_text: str, analysis: EntityAnalysis
-) -> None:
+def _add_title(facts: JaFacts, title: str, published: dt.date | None, masked_text: str, analysis: EntityAnalysis) -> None:
     """Names, amounts and quotes of the headline, with negative offsets; a quote the text repeats stays once."""
     shift = len(title)
     t_masked = mask_markup(title).translate(_FULLWIDTH)
@@ -773,15 +730,11 @@ def _add_title(
     for m in t_analysis.mentions:
         if any(a <= m.start and m.end <= b for a, b in quoted) and m.type != "GPE":
             continue
-        facts.entities.append(
-            JaEntity(m.name, m.type, m.start - shift, m.end - shift, title[m.start : m.end])
-        )
+        facts.entities.append(JaEntity(m.name, m.type, m.start - shift, m.end - shift, title[m.start : m.end]))
     known = {(a.value, a.currency) for a in facts.amounts}
     for a in find_amounts(t_masked):
         if (a.value, a.currency) not in known:
-            facts.amounts.append(
-                replace(a, text=title[a.start : a.end], start=a.start - shift, end=a.end - shift)
-            )
+            facts.amounts.append(replace(a, text=title[a.start : a.end], start=a.start - shift, end=a.end - shift))
             known.add((a.value, a.currency))
     seen = {q.text for q in facts.quotes}
     for q in _title_quotes(title, t_analysis, analysis, masked_text):

@@ -65,10 +65,7 @@ OWN_CLAUSE_END = r"(?<=[しておりきけえめべねみびぎちいば])、"
 # A past predicate: the polite "ました", "でした", plain "…た" after a verb stem, "…だった".
 PAST = r"ました|でした|だった|(?:っ|い|し|め|れ|え|け|き|せ|ね|べ|み|び|ち|じ|ん)た(?![いくめ])"
 # A predicate of any tense: where a clause (and the reach of its date) ends.
-PREDICATE = (
-    PAST
-    + r"|します|する(?!こと|方針|予定|見込み|考え|意向|計画)|ます(?!が)|です(?!が)|(?:う|く|す|つ|ぬ|む|る|ぐ|ぶ)(?=[、。]|$)"
-)
+PREDICATE = PAST + r"|します|する(?!こと|方針|予定|見込み|考え|意向|計画)|ます(?!が)|です(?!が)|(?:う|く|す|つ|ぬ|む|る|ぐ|ぶ)(?=[、。]|$)"
 # Verbs that make an investment, pledge or defense plan "announced" when past ("発表しました").
 ANNOUNCE = r"発表|表明|約束|打ち出|盛り込|公表|明らかにし|決定|決め"
 # What ends a clause's reach for status and date: contrastive and coordinating conjunctions.

@@ -54,20 +54,3 @@ def test_extract_keeps_the_figure_on_the_investment_not_the_agreement_or_tariff(
     with_figure = {ev.type for ev in doc.events if ev.amount is not None}
     assert "agreement" not in with_figure
     assert "trade_measure" not in with_figure
-
-
-def test_one_pledge_reported_differently_is_one_fact():
-    from pipeline.facts.amounts import Amount
-    from pipeline.facts.document import fact_id
-    from pipeline.facts.events import Event
-
-    types = {"Japan": "GPE", "United States": "GPE", "Donald Trump": "PERSON", "Sanae Takaichi": "PERSON"}
-
-    def pledge(value, parts, status, date, subject):
-        return Event("investment", status, date, parts, Amount(value, "USD", "$x", 0, 2), None, subject, "", 0, 1)
-
-    expected = pledge(550e9, ("Sanae Takaichi", "United States", "Japan"), "expected", None, "package")
-    announced = pledge(550.2e9, ("Donald Trump", "Japan", "United States"), "announced", "2025-09-04", "invest")
-    other_figure = pledge(8e9, ("Japan", "United States"), "announced", None, "purchase")
-    assert fact_id(expected, types) == fact_id(announced, types)
-    assert fact_id(other_figure, types) != fact_id(announced, types)
