@@ -295,11 +295,17 @@ def _span_head(doc: Any, start: int, end: int) -> Any | None:
     return tokens[0] if tokens else None
 
 
+def _is_verb(tok: Any) -> bool:
+    """A verb or auxiliary by its fine-grained tag: the shared parser (coref.parse_sentences) drops the
+    attribute ruler, so ``pos_`` is empty there and only ``tag_`` (VB, VBD, VBG, VBN, VBP, VBZ, MD) is set."""
+    return tok.tag_.startswith("VB") or tok.tag_ == "MD"
+
+
 def _crosses_clause(tok: Any) -> bool:
     """Whether the arc from ``tok`` to its head leaves a clause (relative, adverbial, reported, conjoined verb)."""
     if tok.dep_ in CLAUSE_DEPS:
         return True
-    return tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX")
+    return tok.dep_ == "conj" and _is_verb(tok)
 
 
 def _clause_path(tok: Any) -> list[Any]:
@@ -323,7 +329,7 @@ def _tied_by_parse(doc: Any, trigger: tuple[int, int], amount: tuple[int, int]) 
         return True  # "invest $550 billion", "a $550 billion package", "$550 billion in investments"
     # both arguments of one verb: "the agreement provides ... $15 billion"
     shared = next((t for t in up_from_amount if t.i in above_trigger), None)
-    if shared is None or shared.pos_ not in ("VERB", "AUX"):
+    if shared is None or not _is_verb(shared):
         return False
     below = up_from_trigger[[t.i for t in up_from_trigger].index(shared.i) - 1]
     return (
