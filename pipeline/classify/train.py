@@ -44,6 +44,9 @@ MIN_DF = 2
 C = 1.0
 POSITIVE_WEIGHT = 2.0
 DIGITS = 6
+# An analyst's correction weighs as much as this many labelled items: one mark must be able to move
+# the story it corrects, or teaching the model would not take effect.
+FEEDBACK_WEIGHT = 8.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Example:
     rules: Mapping[str, Mapping[str, float]]
     labels: Mapping[str, int | None]
     results: Mapping[str, TopicResult]
+    weight: float = 1.0
 
 
 def fold_of(item_id: str, folds: int = FOLDS, salt: str = "") -> int:
@@ -84,7 +88,8 @@ def examples(items: Sequence[Mapping[str, Any]], topics: Topics) -> list[Example
         rules = {name: model_mod.rule_features(r.score, r.relevant, [t for e in r.evidence for t in e.terms])
                  for name, r in results.items()}
         labels = {name: item.get(name) if item.get(name) in (0, 1, 2) else None for name in topics.names}
-        out.append(Example(str(item["id"]), model_mod.text_counts(title, text), rules, labels, results))
+        out.append(Example(str(item["id"]), model_mod.text_counts(title, text), rules, labels, results,
+                           float(item.get("weight") or 1.0)))
     return out
 
 
@@ -94,6 +99,7 @@ def merge_items(files: Sequence[Sequence[Mapping[str, Any]]],
 
     A mark's item (``pipeline.classify.feedback.training_items``) says 1 for relevant and 0 for not; a
     relevant mark becomes label 2 (central) here. The same story is recognised by its title and text.
+    A marked item weighs :data:`FEEDBACK_WEIGHT` in training.
     """
     merged: dict[str, dict[str, Any]] = {}
     by_content: dict[tuple[str, str], str] = {}
@@ -109,6 +115,7 @@ def merge_items(files: Sequence[Sequence[Mapping[str, Any]]],
         if target is None:
             target = merged[str(mark["id"])] = {k: v for k, v in mark.items() if k != "labels"}
         target.update(labels)
+        target["weight"] = FEEDBACK_WEIGHT
     return [merged[k] for k in sorted(merged)]
 
 
@@ -133,7 +140,8 @@ def _targets(train: Sequence[Example], topic: str, options: TrainOptions) -> tup
             continue
         rows.append(i)
         y.append(1 if label else 0)
-        weight.append(options.positive_weight * (options.secondary_weight if label == 1 else 1.0) if label else 1.0)
+        base = options.positive_weight * (options.secondary_weight if label == 1 else 1.0) if label else 1.0
+        weight.append(base * ex.weight)
     return rows, y, weight
 
 
@@ -308,7 +316,7 @@ def build(items: Sequence[Mapping[str, Any]], topics: Topics, options: TrainOpti
         labels = {ex.labels[name] for ex in exs} - {None}
         if 0 not in labels or not labels & {1, 2}:
             raise ValueError(f"topic {name}: training needs relevant and not-relevant items")
-    canonical = json.dumps([{k: item.get(k) for k in ("id", "title", "text", *topics.names)}
+    canonical = json.dumps([{k: item.get(k) for k in ("id", "title", "text", "weight", *topics.names)}
                             for item in sorted(items, key=lambda i: str(i["id"]))],
                            ensure_ascii=False, sort_keys=True)
     data_digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
