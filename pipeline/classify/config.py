@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 
 from pipeline import settings
-from pipeline.classify.model import DEFAULT_MODEL_FILE_NAME, Model, load_model
 from pipeline.classify.matcher import Matcher, MatcherBuilder, PatternSet, compile_phrase
+from pipeline.classify.model import DEFAULT_MODEL_FILE_NAME, Model, load_model
 from pipeline.errors import ConfigError
 
 logger = logging.getLogger(__name__)

@@ -101,8 +101,8 @@ def text_counts(title: str, text: str) -> dict[str, int]:
                 pair = previous + " " + word
                 counts[pair] = counts.get(pair, 0) + 1
             previous = key
-    for field in (title, text):
-        for run in _JA_RUN_RE.findall(field):
+    for source in (title, text):
+        for run in _JA_RUN_RE.findall(source):
             for i in range(len(run) - 1):
                 key = JA_PREFIX + run[i : i + 2]
                 counts[key] = counts.get(key, 0) + 1
@@ -154,6 +154,17 @@ def describe(feature: str) -> str:
 # Inference
 
 
+def decide(rules_relevant: bool, model_relevant: bool, has_evidence: bool) -> bool:
+    """The combined verdict: relevant when the rules say so, or the model does and the rules found evidence.
+
+    Recall first: the model adds stories the rules' threshold missed, never removes one they caught.
+    Evidence is required for the model's additions because the alerts, the monitor page and
+    ``fct_story_evidence`` show passages, and a story the rules find nothing in (a copper mine, a
+    lithium-ion battery fire) is the model guessing from words.
+    """
+    return rules_relevant or (model_relevant and has_evidence)
+
+
 def predict(model: Model, title: str, text: str,
             rules: Mapping[str, Mapping[str, float]]) -> dict[str, Verdict]:
     """Score one story for every topic of the model.
@@ -182,7 +193,7 @@ def predict(model: Model, title: str, text: str,
             keys.append(key)
             rows.append(row if n == 1 else tuple(v * (1.0 + math.log(n)) for v in row))
     # Column sums run in C (zip, sum); a Python loop per feature and topic halves the items per second.
-    columns = list(zip(*rows)) if rows else [()] * (len(names) + 1)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(names) + 1)
     norm = math.sqrt(sum(v * v for v in columns[0])) or 1.0
     verdicts: dict[str, Verdict] = {}
     for t, name in enumerate(names, start=1):
@@ -225,10 +236,11 @@ def load_model(path: Path) -> Model | None:
         weights = {k: float(w) for k, w in zip(names, body["weights"], strict=True) if w}
         topics[name] = TopicModel(bias=float(body["bias"]), weights=weights, platt_a=float(body["platt"][0]),
                                   platt_b=float(body["platt"][1]), threshold=float(body["threshold"]))
-    names = tuple(topics)
-    table = {key: (value, *(topics[t].weights.get(key, 0.0) * value for t in names)) for key, value in idf.items()}
+    topic_names = tuple(topics)
+    table = {key: (value, *(topics[t].weights.get(key, 0.0) * value for t in topic_names))
+             for key, value in idf.items()}
     return Model(version=str(data["version"]), rules_version=str(data["rules_version"]), idf=idf,
-                 topics=topics, path=path, table=table, topic_names=names)
+                 topics=topics, path=path, table=table, topic_names=topic_names)
 
 
 def artifact_json(data: Mapping[str, Any]) -> bytes:

@@ -94,8 +94,8 @@ def classify(title: str, text: str, topics: Topics, *, use_model: bool = True) -
         text: the clean article body or a feed summary; may be empty.
         topics: compiled configuration from :func:`pipeline.classify.config.load_topics`.
         use_model: when the topics carry a learned model (:mod:`pipeline.classify.model`), its calibrated
-            probability is the score and its threshold decides, among stories the rules found evidence
-            in (no evidence, not relevant); False scores with the rules alone.
+            probability is the score, and :func:`pipeline.classify.model.decide` combines the verdicts;
+            False scores with the rules alone.
 
     Returns:
         One :class:`TopicResult` per topic, keyed by topic name, in config order. The evidence is always
@@ -113,7 +113,7 @@ def classify(title: str, text: str, topics: Topics, *, use_model: bool = True) -
         scan = Scan(found, locator, spec.masks)
         results[spec.name] = _classify_topic(spec, {FIELD_TITLE: title, FIELD_TEXT: text}, scan)
     learned = topics.model if use_model else None
-    if learned is None:
+    if learned is None or not (title.strip() or text.strip()):
         return results
     signals = {name: model.rule_features(r.score, r.relevant, [term for e in r.evidence for term in e.terms])
                for name, r in results.items()}
@@ -121,10 +121,9 @@ def classify(title: str, text: str, topics: Topics, *, use_model: bool = True) -
     for name, result in results.items():
         verdict = verdicts.get(name)
         if verdict is not None:
-            # Relevant needs evidence: alerts, the monitor page and fct_story_evidence show passages, and
-            # a story the rules find nothing in (a copper mine, a battery fire) is the model guessing.
             results[name] = TopicResult(topic=name, score=verdict.probability,
-                                        relevant=verdict.relevant and bool(result.evidence),
+                                        relevant=model.decide(result.relevant, verdict.relevant,
+                                                              bool(result.evidence)),
                                         evidence=result.evidence, features=verdict.features,
                                         rule_score=result.score)
     return results

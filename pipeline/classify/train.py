@@ -10,7 +10,7 @@ byte-identical artifact. Per topic:
    not see it; Platt scaling is fitted on those logits, and the threshold is the highest calibrated
    probability that still keeps :data:`RECALL_TARGET` of the cross-validated positives the rules found
    evidence for (never below :data:`THRESHOLD_FLOOR`): recall first, a missed story is the worst failure
-   of a monitor. A story without evidence is never relevant (see :func:`pipeline.classify.score.classify`);
+   of a monitor. The model's verdict is combined with the rules' by :func:`pipeline.classify.model.decide`;
 3. the final logistic regression is fitted on every item.
 
 Labels: 2 = central (relevant), 0 = not relevant, 1 = substantive secondary, trained as relevant with
@@ -260,7 +260,8 @@ def cv_predictions(exs: Sequence[Example], topics: Sequence[str], options: Train
             fit = fit_topic(train, topic, options, folds)
             for i in test:
                 p = fit.probability(exs[i], topic, options)
-                out[topic][i] = (p, p >= fit.threshold and bool(exs[i].results[topic].evidence))
+                rules = exs[i].results[topic]
+                out[topic][i] = (p, model_mod.decide(rules.relevant, p >= fit.threshold, bool(rules.evidence)))
     return out
 
 
