@@ -6,25 +6,23 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import settings, staging
+from pipeline import settings
 from pipeline.classify import model, train
 from pipeline.classify.config import DEFAULT_TOPICS_FILE, Topics, load_topics
 from pipeline.classify.score import classify, result_to_json
 from pipeline.cli.app import app
 from pipeline.eval.classify import read_all, reliability_table
-from pipeline.stages import classify as classify_stage
-from pipeline.stages import load, reprocess, schemas
+from pipeline.stages import load, reprocess
 from pipeline.urls import article_id
+from tests.unit.warehouse.test_feedback import stage_run
 
 ARTIFACT = DEFAULT_TOPICS_FILE.parent / model.DEFAULT_MODEL_FILE_NAME
-T0 = datetime(2025, 10, 28, 9, 0, tzinfo=UTC)
 # Two nationalities in one sentence and an award: the rules' us+japan rule fires, the model agrees,
 # and an analyst says it is not US-Japan relations.
 PRIZE_URL = "http://news.test/science/physics-prize"
@@ -121,16 +119,6 @@ def test_reliability_table_bins_scores_against_the_share_relevant() -> None:
 def snapshot_rows(sql: str) -> list[tuple]:
     with duckdb.connect(str(settings.load().snapshot_path), read_only=True) as con:
         return con.execute(sql).fetchall()
-
-
-def stage_run(run_id: str, articles: dict[str, tuple[str, str]]) -> Path:
-    rows = [{"article_id": article_id(url), "url": url, "original_url": url, "title": title, "text": text,
-             "published_at": T0, "language": "en", "page_status": "ok", "seen_at": T0}
-            for url, (title, text) in articles.items()]
-    run = staging.run_dir(run_id)
-    classify_stage.classify_articles(staging.write_rows(staging.stage_file(run, "articles", "000"), rows,
-                                                        schemas.ARTICLES))
-    return run
 
 
 def test_an_analysts_false_positive_mark_teaches_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
