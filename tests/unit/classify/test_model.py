@@ -157,3 +157,17 @@ def test_a_mark_wins_over_the_file_label_of_the_same_story() -> None:
     [item] = train.merge_items(files, marks)
     assert (item["id"], item["us_japan"], item["rare_earths"], item["weight"]) == ("a", 0, 0, train.FEEDBACK_WEIGHT)
     assert json.dumps(item)
+
+
+def test_eval_classify_cross_validates_the_model_and_prints_a_reliability_table(tmp_path: Path,
+                                                                               shared_dir: Path) -> None:
+    lines = (shared_dir / "eval" / "classify_dev.jsonl").read_text(encoding="utf-8").splitlines()[:150]
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli.invoke(app, ["eval", "classify", str(labels), "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    assert "+model (nested 2-fold CV)" in result.stdout and "(all items: 150 items," in result.stdout
+    assert "reliability (out-of-fold calibrated probability" in result.stdout
+    assert "== us_japan: worst false positives" in result.stdout
+    rules = cli.invoke(app, ["eval", "classify", str(labels), "--rules-only"])
+    assert "(rules only)" in rules.stdout and "reliability" not in rules.stdout
