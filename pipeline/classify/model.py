@@ -155,14 +155,15 @@ def describe(feature: str) -> str:
 
 
 def decide(rules_relevant: bool, model_relevant: bool, has_evidence: bool) -> bool:
-    """The combined verdict: relevant when the rules say so, or the model does and the rules found evidence.
+    """The combined verdict: the model decides, among the stories the rules found evidence in.
 
-    Recall first: the model adds stories the rules' threshold missed, never removes one they caught.
-    Evidence is required for the model's additions because the alerts, the monitor page and
-    ``fct_story_evidence`` show passages, and a story the rules find nothing in (a copper mine, a
-    lithium-ion battery fire) is the model guessing from words.
+    The model, not the rules' threshold, decides, so that an analyst's "not relevant" mark can take a story
+    out (``rules_relevant`` is read by the model as a feature, not obeyed). Evidence is required because the
+    alerts, the monitor page and ``fct_story_evidence`` show passages, and a story the rules find nothing
+    in (a copper mine, a lithium-ion battery fire) is the model guessing from words.
     """
-    return rules_relevant or (model_relevant and has_evidence)
+    del rules_relevant  # a feature of the model already
+    return model_relevant and has_evidence
 
 
 def predict(model: Model, title: str, text: str,

@@ -113,7 +113,9 @@ def classify(title: str, text: str, topics: Topics, *, use_model: bool = True) -
         scan = Scan(found, locator, spec.masks)
         results[spec.name] = _classify_topic(spec, {FIELD_TITLE: title, FIELD_TEXT: text}, scan)
     learned = topics.model if use_model else None
-    if learned is None or not (title.strip() or text.strip()):
+    # The model can only add a story the rules found evidence in (model.decide): without any evidence the
+    # verdict is the rules' (not relevant, score 0) and the model is not run, which keeps feed summaries fast.
+    if learned is None or not any(r.evidence for r in results.values()):
         return results
     signals = {name: model.rule_features(r.score, r.relevant, [term for e in r.evidence for term in e.terms])
                for name, r in results.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +24,7 @@ def train_classify_cmd(
         snapshot: Annotated[Path | None, typer.Option("--snapshot", help="Snapshot the marks are read from "
                                                       "(default: NEWS_SNAPSHOT_PATH).")] = None) -> None:
     """Fit the model with a fixed seed; the same labels, marks, rules and code give the same bytes."""
-    from pipeline.classify import model, train
+    from pipeline.classify import model, score, train
     from pipeline.classify.config import load_topics
     from pipeline.classify.feedback import training_items
     from pipeline.eval.classify import read_labels
@@ -38,3 +39,11 @@ def train_classify_cmd(
     target.write_bytes(data)
     typer.echo(f"trained on {len(items)} items ({len(marks)} with analysts' marks): {target} "
                f"({len(data) / 1e6:.2f} MB)")
+    retrained = replace(topics, model=model.load_model(target))
+    for mark in marks:  # what the retrained model changes on the stories the analysts marked
+        before = score.classify(mark["title"], mark["text"], topics)
+        after = score.classify(mark["title"], mark["text"], retrained)
+        for name in mark["labels"]:
+            if name in before and before[name].relevant != after[name].relevant:
+                typer.echo(f"  flips {name}: {before[name].relevant} -> {after[name].relevant} "
+                           f"({before[name].score:.3f} -> {after[name].score:.3f})  {mark['title'][:80]}")

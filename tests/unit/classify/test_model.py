@@ -144,6 +144,7 @@ def test_an_analysts_false_positive_mark_teaches_the_model(tmp_path: Path, monke
     trained = cli.invoke(app, ["train", "classify", *map(str, labelled(shared_dir))])
     assert trained.exit_code == 0, trained.output
     assert "1 with analysts' marks" in trained.output
+    assert "flips us_japan: True -> False" in trained.output and PRIZE[0] in trained.output
     reprocess.reprocess(("classify",))
     [(relevant_after, version_after)] = snapshot_rows(query)
     assert not relevant_after and version_after != version
