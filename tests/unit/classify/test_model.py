@@ -175,7 +175,12 @@ def test_eval_classify_cross_validates_the_model_and_prints_a_reliability_table(
     lines = (shared_dir / "eval" / "classify_dev.jsonl").read_text(encoding="utf-8").splitlines()[:150]
     labels = tmp_path / "labels.jsonl"
     labels.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = cli.invoke(app, ["eval", "classify", str(labels), "--folds", "2"])
+    config = tmp_path / "config"
+    config.mkdir()
+    shutil.copy(DEFAULT_TOPICS_FILE, config / DEFAULT_TOPICS_FILE.name)
+    shutil.copy(ARTIFACT, config / model.DEFAULT_MODEL_FILE_NAME)
+    result = cli.invoke(app, ["eval", "classify", str(labels), "--folds", "2",
+                              "--topics", str(config / DEFAULT_TOPICS_FILE.name)])
     assert result.exit_code == 0, result.output
     assert "+model (nested 2-fold CV)" in result.stdout and "(all items: 150 items," in result.stdout
     assert "reliability (out-of-fold calibrated probability" in result.stdout

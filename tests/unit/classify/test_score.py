@@ -209,9 +209,9 @@ def test_result_to_json_shape(topics: Topics) -> None:
     data = result_to_json(classify(SUMMIT_TITLE, SUMMIT_TEXT, topics))
     assert list(data) == ["us_japan", "rare_earths"]
     for value in data.values():
-        # With the learned model in use: its top features in words, and the rules' own score.
-        assert set(value) == {"score", "relevant", "evidence", "features", "rule_score"}
-        assert all(isinstance(f, str) for f in value["features"]) and 0.0 <= value["rule_score"] <= 1.0
+        # The default configuration scores with the rules alone (the learned model is opt-in; its output
+        # shape, with "features" and "rule_score", is tested in test_model.py).
+        assert set(value) == {"score", "relevant", "evidence"}
         assert isinstance(value["score"], float) and 0.0 <= value["score"] <= 1.0
         assert isinstance(value["relevant"], bool)
         for item in value["evidence"]:
