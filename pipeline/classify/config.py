@@ -10,7 +10,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import yaml
 
 from pipeline import settings
 from pipeline.classify.matcher import Matcher, MatcherBuilder, PatternSet, compile_phrase
+from pipeline.classify.model import DEFAULT_MODEL_FILE_NAME, Model, load_model
 from pipeline.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,8 @@ class Topics:
     version: str
     matcher: Matcher
     languages: tuple[str, ...] | None = None  # None: the file names none, every language is scored
+    model: Model | None = None  # the learned model beside the file, trained for exactly these rules
+    rules_version: str = ""  # the rules' own version (``version`` adds the model's when there is one)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -123,7 +126,9 @@ def load_topics(path: Path | None = None) -> Topics:
         path: YAML file to read; defaults to :data:`DEFAULT_TOPICS_FILE`.
 
     Returns:
-        The compiled topics, with ``version`` = code version + a short hash of the file content.
+        The compiled topics, with ``version`` = code version + a short hash of the file content. When
+        ``classifier_model.json`` lies beside the file and was trained for these rules, it is attached
+        and ``version`` becomes ``<rules version>+<model version>`` (``c1-ab12cd34ef+m1-0123456789``).
 
     Raises:
         ConfigError: the file is not valid YAML or a key is missing, unknown or has a bad value. The message
@@ -132,17 +137,38 @@ def load_topics(path: Path | None = None) -> Topics:
     """
     path = Path(path or DEFAULT_TOPICS_FILE)
     raw = path.read_bytes()
+    model_path = path.parent / DEFAULT_MODEL_FILE_NAME
+    try:
+        stamp = model_path.stat()
+        model_key = (stamp.st_mtime_ns, stamp.st_size)
+    except FileNotFoundError:
+        model_key = None
     # Compiling the matcher costs more than classifying a shard of short items, and every mapped
     # task of a run asks for the same file: reuse it while the content is unchanged.
     cached = _COMPILED.get(path)
-    if cached is not None and cached[0] == raw:
+    if cached is not None and cached[0] == (raw, model_key):
         return cached[1]
-    topics = _compile_topics(path, raw)
-    _COMPILED[path] = (raw, topics)
+    topics = _attach_model(_compile_topics(path, raw), model_path)
+    _COMPILED[path] = ((raw, model_key), topics)
     return topics
 
 
-_COMPILED: dict[Path, tuple[bytes, Topics]] = {}
+_COMPILED: dict[Path, tuple[tuple[bytes, tuple[int, int] | None], Topics]] = {}
+
+
+def _attach_model(topics: Topics, model_path: Path) -> Topics:
+    try:
+        learned = load_model(model_path)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{model_path}: not a usable relevance model ({exc}); retrain it with "
+                          "`newswatch train classify`") from exc
+    if learned is None:
+        return topics
+    if learned.rules_version != topics.version:
+        logger.warning("%s was trained for rules %s, not %s: scoring with the rules alone until "
+                       "`newswatch train classify` retrains it", model_path, learned.rules_version, topics.version)
+        return topics
+    return replace(topics, model=learned, version=f"{topics.version}+{learned.version}")
 
 
 def _compile_topics(path: Path, raw: bytes) -> Topics:
@@ -162,7 +188,8 @@ def _compile_topics(path: Path, raw: bytes) -> Topics:
     digest = hashlib.sha256(CLASSIFIER_CODE_VERSION.encode() + b"\0" + raw).hexdigest()[:VERSION_HASH_CHARS]
     version = f"{CLASSIFIER_CODE_VERSION}-{digest}"
     logger.debug("loaded %d topics from %s, version %s", len(specs), path, version)
-    return Topics(specs=specs, path=path, version=version, matcher=matcher, languages=languages)
+    return Topics(specs=specs, path=path, version=version, matcher=matcher, languages=languages,
+                  rules_version=version)
 
 
 class _Loader:

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.classify import model
 from pipeline.classify.config import Rule, Topics, TopicSpec
 from pipeline.classify.matcher import FIELD_TEXT, FIELD_TITLE, Locator, Scan, Unit
 from pipeline.text import mask_markup, split_sentences
@@ -58,6 +59,8 @@ class TopicResult:
     score: float
     relevant: bool
     evidence: tuple[Evidence, ...]
+    features: tuple[str, ...] = ()  # the learned model's top contributing features, in words
+    rule_score: float | None = None  # the rules' own score, when the model gave ``score``
 
 
 
@@ -83,16 +86,20 @@ def _units(title: str, text: str, lead_sentences: int) -> list[Unit]:
 # Scoring
 
 
-def classify(title: str, text: str, topics: Topics) -> dict[str, TopicResult]:
+def classify(title: str, text: str, topics: Topics, *, use_model: bool = True) -> dict[str, TopicResult]:
     """Score an article against every configured topic.
 
     Args:
         title: the headline; may be empty.
         text: the clean article body or a feed summary; may be empty.
         topics: compiled configuration from :func:`pipeline.classify.config.load_topics`.
+        use_model: when the topics carry a learned model (:mod:`pipeline.classify.model`), its calibrated
+            probability is the score, and :func:`pipeline.classify.model.decide` combines the verdicts;
+            False scores with the rules alone.
 
     Returns:
-        One :class:`TopicResult` per topic, keyed by topic name, in config order.
+        One :class:`TopicResult` per topic, keyed by topic name, in config order. The evidence is always
+        the rules' (passages and terms with spans); the model adds its top features.
     """
     title = title or ""
     text = text or ""
@@ -105,6 +112,22 @@ def classify(title: str, text: str, topics: Topics) -> dict[str, TopicResult]:
             locator = segmentation[spec.lead_sentences] = Locator(_units(title, text, spec.lead_sentences))
         scan = Scan(found, locator, spec.masks)
         results[spec.name] = _classify_topic(spec, {FIELD_TITLE: title, FIELD_TEXT: text}, scan)
+    learned = topics.model if use_model else None
+    # The model can only add a story the rules found evidence in (model.decide): without any evidence the
+    # verdict is the rules' (not relevant, score 0) and the model is not run, which keeps feed summaries fast.
+    if learned is None or not any(r.evidence for r in results.values()):
+        return results
+    signals = {name: model.rule_features(r.score, r.relevant, [term for e in r.evidence for term in e.terms])
+               for name, r in results.items()}
+    verdicts = model.predict(learned, title, text, signals)
+    for name, result in results.items():
+        verdict = verdicts.get(name)
+        if verdict is not None:
+            results[name] = TopicResult(topic=name, score=verdict.probability,
+                                        relevant=model.decide(result.relevant, verdict.relevant,
+                                                              bool(result.evidence)),
+                                        evidence=result.evidence, features=verdict.features,
+                                        rule_score=result.score)
     return results
 
 
@@ -261,12 +284,15 @@ def result_to_json(results: Mapping[str, TopicResult]) -> dict[str, Any]:
         results: the output of :func:`classify`.
 
     Returns:
-        ``{topic: {"score", "relevant", "evidence": [{"text", "start", "end", "field", "terms"}]}}``.
+        ``{topic: {"score", "relevant", "evidence": [{"text", "start", "end", "field", "terms"}]}}``, plus
+        ``"features"`` (the model's top features in words) and ``"rule_score"`` when a model scored.
     """
     return {
         name: {
             "score": result.score,
             "relevant": result.relevant,
+            **({"features": list(result.features), "rule_score": result.rule_score}
+               if result.rule_score is not None else {}),
             "evidence": [
                 {"text": e.text, "start": e.start, "end": e.end, "field": e.field, "terms": list(e.terms)}
                 for e in result.evidence

@@ -1,7 +1,7 @@
 """The ``newswatch`` command line: the Typer app that gathers the command modules, and ``main``.
 
 Each group of commands lives in its own module: ``run`` (running the pipeline), ``analyst`` (what
-the snapshot holds), ``alerts``, ``eval`` (quality on labelled data) and ``tools`` (the stable JSON
+the snapshot holds), ``alerts``, ``eval`` (quality on labelled data), ``train`` (the relevance model) and ``tools`` (the stable JSON
 Lines contracts ``classify``, ``extract`` and ``facts``).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from pipeline.cli import alerts, analyst, eval, run, tools
+from pipeline.cli import alerts, analyst, eval, run, tools, train
 from pipeline.cli.common import err
 from pipeline.errors import PipelineError
 
@@ -20,6 +20,7 @@ app.add_typer(run.app)
 app.add_typer(analyst.app)
 app.add_typer(eval.app, name="eval")
 app.add_typer(alerts.app, name="alerts")
+app.add_typer(train.app, name="train")
 
 
 def main() -> None:

@@ -27,14 +27,34 @@ EvalHalfOption = Annotated[Half | None, typer.Option(
 
 
 @app.command("classify")
-def eval_classify_cmd(labels: Annotated[Path, typer.Argument(help="Labelled JSON Lines, e.g. shared/eval/classify_dev.jsonl.")],
-                      topics_file: EvalTopicsOption = None, half: EvalHalfOption = None) -> None:
-    """Precision, recall, F1, confusion counts and the worst errors, per topic."""
+def eval_classify_cmd(labels: Annotated[list[Path], typer.Argument(help="Labelled JSON Lines, e.g. "
+                                                                   "../shared/eval/classify_dev.jsonl classify_train.jsonl.")],
+                      topics_file: EvalTopicsOption = None, half: EvalHalfOption = None,
+                      rules_only: Annotated[bool, typer.Option("--rules-only", help="Score with the rules alone, "
+                                                               "one pass (the rules are not fitted per fold).")] = False,
+                      folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Outer and inner folds of "
+                                                         "the nested cross-validation.")] = 5) -> None:
+    """Precision, recall, F1, confusion counts and the worst errors, per topic.
+
+    With a learned model beside the topics file: nested k-fold cross-validation of rules + model over
+    every item of the files (folds by a hash of the id), and a reliability table. Without one, or with
+    --rules-only or --half: the rules alone, in one pass.
+    """
     from pipeline.classify.config import load_topics
     from pipeline.eval import classify as eval_classify
 
     topics = load_topics(topics_file or settings.load().topics_file)
-    typer.echo(eval_classify.format_report(eval_classify.evaluate(labels, topics, half=half.value if half else None)))
+    if topics.model is None or rules_only or half is not None:
+        for path in labels:
+            typer.echo(eval_classify.format_report(eval_classify.evaluate(
+                path, topics, half=half.value if half else None, use_model=False)))
+        return
+    items = eval_classify.read_all(labels)
+    report, reliability = eval_classify.cross_validate(items, topics, labels_path=Path(" + ".join(map(str, labels))),
+                                                       folds=folds)
+    typer.echo(eval_classify.format_report(report))
+    typer.echo("")
+    typer.echo(eval_classify.format_reliability(reliability))
 
 
 @app.command("facts")

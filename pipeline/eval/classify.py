@@ -1,4 +1,7 @@
-"""Evaluate the topic classifier against a labelled JSONL file (``eval/classify_dev.jsonl``).
+"""Evaluate the topic classifier against labelled JSONL files (``eval/classify_dev.jsonl``, ``classify_train.jsonl``).
+
+:func:`evaluate` scores the rules in one pass; :func:`cross_validate` measures rules + learned model by
+nested k-fold cross-validation (folds by a hash of the id), with a reliability table.
 
 Each line holds ``id``, ``title``, ``text`` and one label per topic: 2 = central (must be relevant), 0 = not relevant
 (must not be), 1 = substantive secondary (left out of precision and recall, but counted).
@@ -102,13 +105,15 @@ def read_labels(labels_path: Path) -> list[dict[str, Any]]:
     return items
 
 
-def evaluate(labels_path: Path, topics: Topics, *, half: str | None = None) -> EvalReport:
+def evaluate(labels_path: Path, topics: Topics, *, half: str | None = None, use_model: bool = False) -> EvalReport:
     """Classify every labelled item and score the decisions per topic.
 
     Args:
         labels_path: JSONL file with ``id``, ``title``, ``text`` and a 0/1/2 label per topic.
         topics: compiled configuration from :func:`pipeline.classify.config.load_topics`.
         half: restrict to one deterministic half of the items ("A" or "B"); None evaluates all.
+        use_model: score with the learned model too. Off by default: the model was fitted on the labelled
+            files, so its figures on them are not honest; :func:`cross_validate` gives those.
 
     Returns:
         The report: per topic tp/fp/fn/tn, label-1 exclusions, precision/recall/F1 and the worst errors.
@@ -120,12 +125,13 @@ def evaluate(labels_path: Path, topics: Topics, *, half: str | None = None) -> E
         raise ValueError(f"half must be one of {HALVES}, got {half!r}")
     items = [item for item in read_labels(labels_path) if half is None or split_half(str(item["id"])) == half]
     started = time.perf_counter()
-    results = [classify(str(item.get("title") or ""), str(item.get("text") or ""), topics) for item in items]
+    results = [classify(str(item.get("title") or ""), str(item.get("text") or ""), topics, use_model=use_model)
+               for item in items]
     elapsed = time.perf_counter() - started
     per_topic = tuple(_topic_eval(name, items, results) for name in topics.names)
     return EvalReport(
         labels_path=labels_path,
-        version=topics.version,
+        version=topics.version if use_model else f"{topics.rules_version} (rules only)",
         half=half,
         items=len(items),
         ms_per_item=1000 * elapsed / len(items) if items else 0.0,
@@ -218,3 +224,95 @@ def format_report(report: EvalReport) -> str:
         lines += [line for miss in t.worst_false_negatives for line in _format_miss(miss)] or ["    none"]
     return "\n".join(lines)
 
+
+
+# --------------------------------------------------------------------------------------------------------
+# Cross-validation of the learned model (nested: the model, its calibration and its threshold are fitted
+# inside each outer fold, never on the fold they score)
+
+RELIABILITY_BINS = 10
+
+
+@dataclass(frozen=True)
+class ReliabilityRow:
+    """One bin of calibrated probability: how many items, their mean score, and the share truly relevant."""
+
+    low: float
+    high: float
+    items: int
+    mean_score: float
+    relevant_share: float
+
+
+def read_all(labels_paths: list[Path]) -> list[dict[str, Any]]:
+    """Every item of several labelled files (ids must not repeat across them).
+
+    Raises:
+        ValueError: an id appears twice.
+    """
+    items: dict[str, dict[str, Any]] = {}
+    for path in labels_paths:
+        for item in read_labels(path):
+            if str(item["id"]) in items:
+                raise ValueError(f"{path}: id {item['id']!r} appears twice")
+            items[str(item["id"])] = item
+    return [items[k] for k in sorted(items)]
+
+
+def cross_validate(items: list[dict[str, Any]], topics: Topics, *, labels_path: Path,
+                   folds: int = 5) -> tuple[EvalReport, dict[str, tuple[ReliabilityRow, ...]]]:
+    """Nested k-fold cross-validation of rules + model over labelled items (folds by a hash of the id).
+
+    Args:
+        items: labelled items (``read_all``).
+        topics: the rules (their model, if any, is ignored: a fresh one is fitted per fold).
+        labels_path: shown in the report.
+        folds: the number of outer (and inner) folds.
+
+    Returns:
+        The report (out-of-fold decisions: P/R/F1, confusion counts, worst errors) and, per topic, the
+        reliability table of the out-of-fold calibrated probabilities (labels 2 and 0).
+    """
+    from pipeline.classify import train
+
+    started = time.perf_counter()
+    exs = train.examples(items, topics)
+    predictions = train.cv_predictions(exs, topics.names, train.TrainOptions(), folds)
+    results = [
+        {name: TopicResult(topic=name, score=round(predictions[name][i][0], 4), relevant=predictions[name][i][1],
+                           evidence=ex.results[name].evidence) for name in topics.names}
+        for i, ex in enumerate(exs)
+    ]
+    ordered = [next(item for item in items if str(item["id"]) == ex.id) for ex in exs]
+    elapsed = time.perf_counter() - started
+    report = EvalReport(labels_path=labels_path, version=f"{topics.rules_version}+model (nested {folds}-fold CV)",
+                        half=None, items=len(exs), ms_per_item=1000 * elapsed / max(len(exs), 1),
+                        topics=tuple(_topic_eval(name, ordered, results) for name in topics.names))
+    reliability = {name: reliability_table([(p, ex.labels[name]) for ex, (p, _) in zip(exs, predictions[name],
+                                                                                      strict=True)])
+                   for name in topics.names}
+    return report, reliability
+
+
+def reliability_table(scored: list[tuple[float, int | None]],
+                      bins: int = RELIABILITY_BINS) -> tuple[ReliabilityRow, ...]:
+    """Bins of predicted probability with the observed share of relevant items (label 2 vs 0; 1 left out)."""
+    rows = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(p, label) for p, label in scored if label in (POSITIVE, NEGATIVE)
+                  and (low <= p < high or (b == bins - 1 and p == 1.0))]
+        if inside:
+            rows.append(ReliabilityRow(low, high, len(inside), sum(p for p, _ in inside) / len(inside),
+                                       sum(label == POSITIVE for _, label in inside) / len(inside)))
+    return tuple(rows)
+
+
+def format_reliability(reliability: dict[str, tuple[ReliabilityRow, ...]]) -> str:
+    """The reliability tables as text: a calibrated score of 0.8 should mean about 80% relevant."""
+    lines = ["reliability (out-of-fold calibrated probability vs share truly relevant, labels 2 vs 0)"]
+    for name, rows in reliability.items():
+        lines.append(f"  {name}: {'bin':>11}{'items':>7}{'mean p':>8}{'relevant':>10}")
+        lines += [f"  {'':<{len(name) + 1}} {r.low:.1f}-{r.high:.1f}{r.items:>10}{r.mean_score:>8.3f}{r.relevant_share:>10.3f}"
+                  for r in rows]
+    return "\n".join(lines)

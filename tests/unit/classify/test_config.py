@@ -51,7 +51,7 @@ def test_version_changes_when_the_config_changes(tmp_path: Path, topics: Topics)
     same.write_text(original, encoding="utf-8")
     changed = tmp_path / "changed.yaml"
     changed.write_text(original.replace("threshold: 0.55", "threshold: 0.6", 1), encoding="utf-8")
-    assert load_topics(same).version == topics.version
+    assert load_topics(same).version == topics.rules_version
     assert load_topics(changed).version != topics.version
 
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from pipeline.cli.app import app, main
 
 COMMANDS = ["classify", "extract", "facts", "run", "reprocess", "sample-site", "demo", "airflow", "status", "sql",
-            "export", "report", "feedback", "eval", "alerts"]
+            "export", "report", "feedback", "eval", "alerts", "train"]
 
 
 def test_help_lists_every_command_in_order():

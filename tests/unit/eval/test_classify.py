@@ -26,7 +26,7 @@ def _labels(tmp_path: Path) -> Path:
 
 
 def test_eval_classify_reports_every_item_without_half(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["eval", "classify", str(_labels(tmp_path))])
+    result = CliRunner().invoke(app, ["eval", "classify", str(_labels(tmp_path)), "--rules-only"])
     assert result.exit_code == 0, result.output
     assert f"(all items: {len(ROWS)} items," in result.stdout
     assert "us_japan" in result.stdout and "rare_earths" in result.stdout
