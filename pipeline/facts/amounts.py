@@ -298,7 +298,7 @@ def _span_head(doc: Any, start: int, end: int) -> Any | None:
 def _is_verb(tok: Any) -> bool:
     """A verb or auxiliary by its fine-grained tag: the shared parser (coref.parse_sentences) drops the
     attribute ruler, so ``pos_`` is empty there and only ``tag_`` (VB, VBD, VBG, VBN, VBP, VBZ, MD) is set."""
-    return tok.tag_.startswith("VB") or tok.tag_ == "MD"
+    return bool(tok.tag_.startswith("VB") or tok.tag_ == "MD")
 
 
 def _crosses_clause(tok: Any) -> bool:
