@@ -24,7 +24,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 SEED_TITLE = "Trump and Takaichi sign rare earths deal as Japan readies $550 billion package"
-SEED_EVIDENCE = "Takaichi is expected to announce a $550 billion investment package"
+SEED_EVIDENCE = "marking a milestone in US-Japan relations with the signing of major deals on rare earth minerals"
 
 
 @contextmanager

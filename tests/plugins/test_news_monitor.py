@@ -19,7 +19,7 @@ from tests.plugins.server import USER, api_server
 pytestmark = pytest.mark.airflow
 
 SEED_TITLE = "Trump and Takaichi sign rare earths deal as Japan readies $550 billion package"
-SEED_EVIDENCE = "Takaichi is expected to announce a $550 billion investment package"
+SEED_EVIDENCE = "marking a milestone in US-Japan relations with the signing of major deals on rare earth minerals"
 
 
 def test_the_page_needs_airflow_auth_and_lists_the_seed_story_with_its_evidence(sample_env, tmp_path):

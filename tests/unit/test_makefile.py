@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,9 +30,15 @@ def test_the_tests_sync_the_dev_group():
 
 
 def test_the_product_install_leaves_the_dev_tools_out_and_keeps_the_duckdb_cli():
-    # What `uv sync --no-dev` installs, from the lock file (nothing is downloaded); uv as the Makefile runs it.
-    out = subprocess.run(["python3", "-m", "uv", "export", "--frozen", "--no-dev", "--no-hashes"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
+    # What `uv sync --no-dev` installs, from the lock file (nothing is downloaded). The uv that runs the tests
+    # (`uv run` sets UV): under `make test`, `python3` is the venv's, which has no uv module.
+    uv = os.environ.get("UV") or shutil.which("uv")
+    if not uv:
+        pytest.fail("uv is not found (UV unset, none on PATH): run the tests with `make test`, which installs it")
+    done = subprocess.run([uv, "export", "--frozen", "--no-dev", "--no-hashes"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
     names = {line.split("==")[0].strip() for line in out.splitlines() if "==" in line}
     assert {"apache-airflow", "duckdb", "duckdb-cli"} <= names
     assert not names & {"pytest", "ruff", "mypy", "sqlfluff", "hypothesis"}
