@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def uv() -> str:
+    """The uv that runs the tests (``uv run`` sets UV), else the one on PATH. Under `make test`, `python3` is the
+    venv's interpreter, which has no uv module, so `python3 -m uv` is not an option."""
+    found = os.environ.get("UV") or shutil.which("uv")
+    if not found:
+        pytest.fail("uv is not found (UV unset, none on PATH): run the tests with `make test`, which installs it")
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ installed newswatch runs its demo from any directory, with no checkout beside it
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,15 +20,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def uv() -> str:
-    """The uv that runs the tests (``uv run`` sets UV), else the one on PATH."""
-    found = os.environ.get("UV") or shutil.which("uv")
-    if not found:
-        pytest.fail("uv is not found (UV unset, none on PATH): run the tests with `make test`, which installs it")
-    return found
 
 
 @pytest.fixture(scope="module")

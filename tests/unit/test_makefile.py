@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,12 +25,8 @@ def test_the_tests_sync_the_dev_group():
     assert "uv sync --frozen --quiet" in commands and "--no-dev" not in commands
 
 
-def test_the_product_install_leaves_the_dev_tools_out_and_keeps_the_duckdb_cli():
-    # What `uv sync --no-dev` installs, from the lock file (nothing is downloaded). The uv that runs the tests
-    # (`uv run` sets UV): under `make test`, `python3` is the venv's, which has no uv module.
-    uv = os.environ.get("UV") or shutil.which("uv")
-    if not uv:
-        pytest.fail("uv is not found (UV unset, none on PATH): run the tests with `make test`, which installs it")
+def test_the_product_install_leaves_the_dev_tools_out_and_keeps_the_duckdb_cli(uv):
+    # What `uv sync --no-dev` installs, from the lock file (nothing is downloaded), by the uv that runs the tests.
     done = subprocess.run([uv, "export", "--frozen", "--no-dev", "--no-hashes"], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
