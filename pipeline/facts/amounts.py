@@ -24,9 +24,13 @@ from pipeline.facts.lexicon.amounts import (
     CORE_ARGUMENTS,
     JA_CURRENCIES,
     JA_UNITS,
+    PART_AFTER,
+    PART_BEFORE,
     PREFIX_CURRENCIES,
     SCALES,
     SUFFIX_CURRENCIES,
+    UNDER_REACH,
+    UNDER_WHOLE,
 )
 from pipeline.facts.lexicon.events import TRIGGER_NOUNS, TRIGGER_VERBS
 from pipeline.text import CARDINALS
@@ -411,3 +415,39 @@ def tie_amounts(text: str, events: Sequence[_E]) -> list[_E]:
             ev = dataclasses.replace(ev, amount=None)  # type: ignore[type-var]
         out.append(ev)
     return out
+
+
+def is_part_amount(text: str, amount: Amount, sentence: tuple[int, int], amounts: Sequence[Amount]) -> bool:
+    """Whether ``amount`` is a slice of a larger figure rather than a commitment of its own.
+
+    A figure is a part when its clause calls it one: "tranche" or "instalment" before it, "of which" just
+    before it, or "part of", "share of", "out of", "of the $Y" just after it. "Under the agreement" beside
+    a figure makes it a part only when the document holds a larger figure in the same currency (the whole).
+
+    Args:
+        text: the (masked) article text the spans index.
+        amount: the figure.
+        sentence: the (start, end) of its sentence.
+        amounts: every amount of the document.
+
+    Returns:
+        True when the figure is part of another.
+    """
+    lo, hi = sentence
+    before = text[lo : amount.start]
+    after = text[amount.end : hi]
+    if PART_BEFORE.search(before) or PART_AFTER.match(after):
+        return True
+    near = text[max(lo, amount.start - UNDER_REACH) : min(hi, amount.end + UNDER_REACH)]
+    if UNDER_WHOLE.search(near):
+        return any(a.currency == amount.currency and a.value > amount.value * 1.05 for a in amounts)
+    return False
+
+
+def part_amounts(text: str, events: Sequence[_E], amounts: Sequence[Amount]) -> list[bool]:
+    """For each event, whether its amount is a part of a larger figure (see :func:`is_part_amount`)."""
+    return [
+        ev.amount is not None
+        and is_part_amount(text, ev.amount, (ev.evidence_start, ev.evidence_end), amounts)
+        for ev in events
+    ]

@@ -15,6 +15,7 @@ and cue patterns they read live in ``lexicon/``. What counts as a fact follows `
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.facts import japanese
-from pipeline.facts.amounts import Amount, Percent, find_amounts, find_percents, tie_amounts
+from pipeline.facts.amounts import Amount, Percent, find_amounts, find_percents, part_amounts, tie_amounts
 from pipeline.facts.coref import get_parser
 from pipeline.facts.dates import find_dates
 from pipeline.facts.entities.finder import find_entities
@@ -158,6 +159,10 @@ def extract(title: str, text: str, published: dt.date | None, language: str | No
     events = tie_amounts(
         masked, find_syntax_events(masked, text, sentences, analysis, amounts, percents, dates, quotes, published, events)
     )
+    events = [
+        dataclasses.replace(ev, amount_is_part=part) if part else ev
+        for ev, part in zip(events, part_amounts(masked, events, amounts), strict=True)
+    ]
     entities = tuple(Entity(m.name, m.type, m.start, m.end, text[m.start : m.end]) for m in analysis.mentions)
     logger.debug(
         "facts: %d entities, %d amounts, %d events, %d quotes",
@@ -245,6 +250,7 @@ def staged_rows(
                 "amount_value": ev.amount.value if ev.amount else None,
                 "amount_currency": ev.amount.currency if ev.amount else None,
                 "amount_text": ev.amount.text if ev.amount else None,
+                "amount_is_part": ev.amount_is_part,
                 "percent": ev.percent,
                 "subject": ev.subject,
                 "evidence_text": ev.evidence_text,

@@ -115,6 +115,8 @@ class Event:
     evidence_text: str
     evidence_start: int
     evidence_end: int
+    # The amount is a slice of a larger figure ("the first tranche ... worth $36 billion"): shown, never summed.
+    amount_is_part: bool = False
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,7 @@ FACT_MENTIONS = _schema("""
     amount_value        float64
     amount_currency     string
     amount_text         string
+    amount_is_part      bool
     percent             float64
     subject             string
     evidence_text       string

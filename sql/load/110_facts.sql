@@ -1,8 +1,8 @@
 -- One fact per identity; its status moves towards the most final one reported
 -- (happened / cancelled / denied beat announced, which beats planned / expected / proposed).
 insert into facts (
-    fact_id, event_type, status, event_date, participants, amount_value, amount_currency, percent,
-    subject, first_article_id, first_seen_at, last_seen_at, count_mentions
+    fact_id, event_type, status, event_date, participants, amount_value, amount_currency, amount_is_part,
+    percent, subject, first_article_id, first_seen_at, last_seen_at, count_mentions
 )
 with incoming as (
     select
@@ -23,6 +23,7 @@ select
     any_value(participants) as participants,
     any_value(amount_value) as amount_value,
     any_value(amount_currency) as amount_currency,
+    coalesce(bool_or(amount_is_part), false) as amount_is_part,
     any_value(percent) as percent,
     arg_min(subject, article_id) as subject,
     min(article_id) as first_article_id,
@@ -38,6 +39,7 @@ on conflict (fact_id) do update set
             then excluded.status
         else facts.status
     end,
+    amount_is_part = facts.amount_is_part or excluded.amount_is_part,
     last_seen_at = greatest(facts.last_seen_at, excluded.last_seen_at);
 
 update facts

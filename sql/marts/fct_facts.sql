@@ -59,6 +59,7 @@ final as (
         facts.participants,
         facts.amount_value,
         facts.amount_currency,
+        facts.amount_is_part,
         facts.percent,
         facts.subject,
         facts.count_mentions,

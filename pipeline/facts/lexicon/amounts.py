@@ -122,3 +122,20 @@ CLAUSE_REACH = 80
 # object ("the agreement provides $15 billion"), not a prepositional phrase ("unlike any other agreement, Japan
 # agreed to invest $550 billion").
 CORE_ARGUMENTS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "csubjpass"})
+
+# Part amounts (``pipeline.facts.amounts.part_amounts``): a figure that is a slice of a larger one ("the first
+# tranche ... worth $36 billion", "$5 billion of the $550 billion", "of which $2 billion"). Such a figure is not
+# a commitment of its own; totals leave it out. Cues before the figure, in its clause:
+PART_BEFORE = re.compile(
+    r"\b(?:tranches?|instal(?:l)?ments?)\b[^;]{0,180}$|\b(?:of\s+which|out\s+of\s+which)\s+(?:about\s+|some\s+|up\s+to\s+)?$",
+    re.I,
+)
+# ... and right after it: "$5 billion of the $550 billion", "$36 billion, part of the", "$2 billion out of".
+PART_AFTER = re.compile(
+    r"^[\s,]{0,3}(?:(?:as\s+)?(?:a\s+|the\s+)?(?:first\s+|second\s+|third\s+|next\s+)?"
+    r"(?:part|share|portion|slice|tranche|instal(?:l)?ment)\s+of\b|out\s+of\b|of\s+(?:the|that|its|their)\s+(?=\S*\d))",
+    re.I,
+)
+# "under the agreement": a part only when the document holds a larger figure in the same currency.
+UNDER_WHOLE = re.compile(r"\bunder\s+the\s+(?:agreement|deal|framework|package|arrangement|commitment)\b", re.I)
+UNDER_REACH = 80  # chars between the figure and "under the agreement"
