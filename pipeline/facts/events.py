@@ -93,6 +93,14 @@ _LOCATIVE_BEFORE = re.compile(
 _TOTAL_BEFORE = re.compile(
     r"\b(?:total|totall?ing|bringing|brings|bring|cumulative|record)\b[^;]{0,60}$", re.I
 )
+# "The leaders welcomed the outcomes of the Forum, which brought together ... to highlight $50 billion of
+# projects": the figure belongs to the relative clause, not to the parties of the main clause that welcomed it.
+_ACKNOWLEDGE = re.compile(
+    r"\b(?:welcom(?:e|es|ed|ing)|not(?:e|es|ed|ing)|prais(?:e|es|ed|ing)|applaud(?:s|ed|ing)?|commend(?:s|ed|ing)?|"
+    r"hail(?:s|ed|ing)?|celebrat(?:e|es|ed|ing)|recogniz(?:e|es|ed|ing)|acknowledg(?:e|es|ed|ing))\b",
+    re.I,
+)
+_RELATIVE = re.compile(r",\s*(?:which|who|that)\b", re.I)
 AMOUNT_REACH = (
     120  # chars: how far from its trigger a figure may sit and still belong to a non-investment event
 )
@@ -571,8 +579,9 @@ def find_events(
                 and min(abs(amount.start - trig.end), abs(trig.start - amount.end)) > AMOUNT_REACH
             ):
                 amount = None
-            parts = _participants(masked, sent, etype, s_mentions, analysis, quotes)
-            if not parts:
+            clause = _acknowledged_clause(masked, sent, amount) if amount else None
+            parts = _participants(masked, sent, etype, s_mentions, analysis, quotes, clause)
+            if not parts and clause is None:
                 if etype == "meeting":
                     continue  # "please visit the dashboard": nobody meets anybody
                 parts = tuple(_country_pair(analysis))
@@ -582,6 +591,21 @@ def find_events(
                 )
             )
     return _dedup(events)
+
+
+def _acknowledged_clause(masked: str, sent: Sentence, amount: Amount) -> tuple[int, int] | None:
+    """The span of the relative clause that holds ``amount`` when the main clause only welcomes or notes it.
+
+    In "The leaders welcomed the outcomes of the Forum, which ... highlight $50 billion of projects" the figure
+    is the Forum's, so its participants are read from ", which ..." to the end of the sentence.
+    """
+    head = _ACKNOWLEDGE.search(masked, sent.start, amount.start)
+    if head is None:
+        return None
+    relative = None
+    for relative in _RELATIVE.finditer(masked, head.end(), amount.start):
+        pass
+    return (relative.start(), sent.end) if relative else None
 
 
 def _nearest_amount(items: list[Amount], trig: _Trigger) -> Amount | None:
