@@ -103,6 +103,20 @@ def test_open_commitments_by_japan_include_the_550_billion_package(demo_snapshot
     assert all("Japan" in r["participants"] for r in rows)
 
 
+def test_japan_investment_total_counts_each_distinct_pledge_of_the_sample_site_once(demo_snapshot):
+    # The sample site's Japanese investment pledges are two: the $550 billion package (three facts: expected,
+    # announced, "agreed to invest") and the $8 billion purchase of U.S. goods. The first $36 billion tranche is
+    # part of the $550 billion, and the $50 billion of a forum's projects the leaders welcomed is not Japan's.
+    rows = _rows(demo_snapshot, "Japan's investment pledges, each counted once")
+    assert sorted(r["usd_billions"] for r in rows) == [8.0, 550.0], rows
+    with duckdb.connect(str(demo_snapshot), read_only=True) as con:
+        package = con.execute("select statuses, count_facts, count_open_followups from fct_commitments "
+                              "where amount_usd = 550e9 and list_contains(parties, 'Japan')").fetchall()
+        tranche = con.execute("select amount_usd from fct_facts where amount_is_part").fetchall()
+    assert package == [(["announced", "expected"], 3, 1)], package
+    assert (36e9,) in tranche
+
+
 def test_the_xi_meeting_is_followed_up_for_2025_10_29(demo_snapshot):
     rows = _rows(demo_snapshot, "When is Trump meeting Xi, and is it still open")
     assert any(str(r["due_date"]) == "2025-10-29" and r["status"] == "open" for r in rows), rows
