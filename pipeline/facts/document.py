@@ -157,7 +157,10 @@ def extract(title: str, text: str, published: dt.date | None, language: str | No
     ]
     events = find_events(masked, text, sentences, analysis, amounts, percents, dates, quotes, published)
     events = tie_amounts(
-        masked, find_syntax_events(masked, text, sentences, analysis, amounts, percents, dates, quotes, published, events)
+        masked,
+        find_syntax_events(
+            masked, text, sentences, analysis, amounts, percents, dates, quotes, published, events
+        ),
     )
     events = [
         dataclasses.replace(ev, amount_is_part=part) if part else ev

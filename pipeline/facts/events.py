@@ -602,10 +602,8 @@ def _acknowledged_clause(masked: str, sent: Sentence, amount: Amount) -> tuple[i
     head = _ACKNOWLEDGE.search(masked, sent.start, amount.start)
     if head is None:
         return None
-    relative = None
-    for relative in _RELATIVE.finditer(masked, head.end(), amount.start):
-        pass
-    return (relative.start(), sent.end) if relative else None
+    relatives = list(_RELATIVE.finditer(masked, head.end(), amount.start))
+    return (relatives[-1].start(), sent.end) if relatives else None
 
 
 def _nearest_amount(items: list[Amount], trig: _Trigger) -> Amount | None:

@@ -137,5 +137,7 @@ PART_AFTER = re.compile(
     re.I,
 )
 # "under the agreement": a part only when the document holds a larger figure in the same currency.
-UNDER_WHOLE = re.compile(r"\bunder\s+the\s+(?:agreement|deal|framework|package|arrangement|commitment)\b", re.I)
+UNDER_WHOLE = re.compile(
+    r"\bunder\s+the\s+(?:agreement|deal|framework|package|arrangement|commitment)\b", re.I
+)
 UNDER_REACH = 80  # chars between the figure and "under the agreement"

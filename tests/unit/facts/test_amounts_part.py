@@ -17,7 +17,11 @@ def _part(text: str, figure: str) -> bool:
 @pytest.mark.parametrize(
     ("text", "figure", "expected"),
     [
-        ("The first tranche of the projects, announced in May and worth $12 billion, went to Ohio.", "$12", True),
+        (
+            "The first tranche of the projects, announced in May and worth $12 billion, went to Ohio.",
+            "$12",
+            True,
+        ),
         ("Korea will provide $20 billion, part of the $350 billion fund.", "$20", True),
         ("Korea will provide $20 billion, part of the $350 billion fund.", "$350", False),
         ("Canada pledged $4 billion of the $30 billion facility.", "$4", True),
