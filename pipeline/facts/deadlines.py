@@ -2,7 +2,10 @@
 
 A deadline resolves against the date of the thing it is relative to: the instrument's signing date when the
 sentence refers to "this Framework / Agreement / order" and the caller knows that date, else the document's
-own date. Phrases without a computable date ("at an early date", "in the near future") give None.
+own date. Phrases without a computable date ("at an early date", "in the near future") give None. A month without a
+year ("by the end of March") is its next end on or after the document's date; "next year" is its last day.
+Japanese deadlines read the same way: 3月末までに, 2026年までに, 年内 (this year), 今年度中 (the fiscal year, to
+March 31).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import calendar
 import datetime as dt
 import logging
 import re
+from collections.abc import Sequence
+from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +38,52 @@ _BY_DATE = re.compile(
     + r")\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})\b",
     re.I,
 )
+
+
+_MONTH_NAMES = "|".join(m for m in calendar.month_name if m)
+_END_OF_MONTH = re.compile(
+    rf"\b(?:by|before|until)\s+(?:the\s+end\s+of\s+)?(?P<month>{_MONTH_NAMES})(?:\s+(?P<year>\d{{4}}))?\b(?!\s+\d)",
+    re.I,
+)
+_END_OF_NEXT = re.compile(r"\b(?:by\s+the\s+end\s+of\s+|by\s+|within\s+|in\s+|early\s+|later\s+)?next\s+year\b", re.I)
+_BY_YEAR = re.compile(r"\b(?:by|before)\s+(?:the\s+end\s+of\s+)?(?P<year>(?:19|20)\d{2})\b(?![,\d])")
+# Japanese: (来年|2026年)3月末までに, 2026年までに, 年内, 今年度中 / 年度内.
+_JA_BY_MONTH = re.compile(r"(?:(?P<next>来年)|(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?:末|中)?(?:まで|までに)")
+_JA_BY_YEAR = re.compile(r"(?P<year>\d{4})年(?:末)?(?:まで|までに|中)")
+_JA_THIS_YEAR = re.compile(r"年内|今年中|年末まで")
+_JA_FISCAL_YEAR = re.compile(r"今年度中|今年度内|年度内|年度末まで")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _next_month_end(month: int, document_date: dt.date) -> dt.date:
+    end = _month_end(document_date.year, month)
+    return end if end >= document_date else _month_end(document_date.year + 1, month)
+
+
+def _japanese_due(sentence: str, document_date: dt.date | None) -> dt.date | None:
+    m = _JA_BY_MONTH.search(sentence)
+    if m and 1 <= int(m.group("month")) <= 12:
+        month = int(m.group("month"))
+        if m.group("year"):
+            return _month_end(int(m.group("year")), month)
+        if document_date is None:
+            return None
+        if m.group("next"):
+            return _month_end(document_date.year + 1, month)
+        return _next_month_end(month, document_date)
+    m = _JA_BY_YEAR.search(sentence)
+    if m:
+        return dt.date(int(m.group("year")), 12, 31)
+    if document_date is None:
+        return None
+    if _JA_FISCAL_YEAR.search(sentence):
+        return dt.date(document_date.year + (1 if document_date.month >= 4 else 0), 3, 31)
+    if _JA_THIS_YEAR.search(sentence):
+        return dt.date(document_date.year, 12, 31)
+    return None
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -84,4 +135,52 @@ def due_date(
             )
         last_month = (document_date.month - 1) // 3 * 3 + 3
         return dt.date(document_date.year, last_month, calendar.monthrange(document_date.year, last_month)[1])
-    return None
+    m = _END_OF_MONTH.search(sentence)
+    if m:
+        month = _MONTHS[m.group("month").lower()]
+        if m.group("year"):
+            return _month_end(int(m.group("year")), month)
+        return _next_month_end(month, document_date) if document_date else None
+    m = _BY_YEAR.search(sentence)
+    if m:
+        return dt.date(int(m.group("year")), 12, 31)
+    if _END_OF_NEXT.search(sentence):
+        return dt.date(document_date.year + 1, 12, 31) if document_date else None
+    return _japanese_due(sentence, document_date)
+
+
+class _Dated(Protocol):
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def evidence_text(self) -> str: ...
+
+
+OPEN_STATUSES = frozenset({"planned", "expected", "proposed"})
+
+
+def event_due_dates(events: Sequence[_Dated], document_date: dt.date | None) -> list[dt.date | None]:
+    """The due date of each event that opens a follow-up (planned, expected or proposed), else None.
+
+    An event's own date is its due date; without one, the deadline its evidence sentence sets
+    (:func:`due_date`, resolved against the document's date): "within 90 days", "by the end of March",
+    "next year", 年内, 今年度中.
+
+    Args:
+        events: the events of one article (``pipeline.facts.events.Event`` or the Japanese ones).
+        document_date: the article's publication date.
+
+    Returns:
+        One date or None per event, in order.
+    """
+    out: list[dt.date | None] = []
+    for ev in events:
+        if ev.status not in OPEN_STATUSES:
+            out.append(None)
+        elif ev.date:
+            out.append(dt.date.fromisoformat(ev.date))
+        else:
+            out.append(due_date(ev.evidence_text, document_date))
+    return out

@@ -27,6 +27,7 @@ from pipeline.facts import japanese
 from pipeline.facts.amounts import Amount, Percent, find_amounts, find_percents, part_amounts, tie_amounts
 from pipeline.facts.coref import get_parser
 from pipeline.facts.dates import find_dates
+from pipeline.facts.deadlines import event_due_dates
 from pipeline.facts.entities.finder import find_entities
 from pipeline.facts.events import Event, find_events
 from pipeline.facts.gazetteer import entity_aliases, entity_types
@@ -219,9 +220,9 @@ def fact_id(event: Event, entity_types_in_doc: dict[str, str] | None = None) -> 
 
 
 def staged_rows(
-    article: dict[str, Any], doc: DocFacts, aliases: dict[str, list[str]]
+    article: dict[str, Any], doc: DocFacts, aliases: dict[str, list[str]], published: dt.date | None = None
 ) -> dict[str, list[dict[str, Any]]]:
-    """The staged rows of one article, per dataset."""
+    """The staged rows of one article, per dataset; ``published`` resolves relative deadlines (due_date)."""
     aid = article["article_id"]
     seen_at = article.get("seen_at") or dt.datetime.now(dt.UTC)
     types = {e.name: e.type for e in doc.entities}
@@ -239,7 +240,7 @@ def staged_rows(
         for e in doc.entities
     ]
     fact_rows: dict[tuple[str, int], dict[str, Any]] = {}
-    for ev in doc.events:
+    for ev, due in zip(doc.events, event_due_dates(doc.events, published), strict=True):
         fid = fact_id(ev, types)
         fact_rows.setdefault(
             (fid, ev.evidence_start),
@@ -254,6 +255,7 @@ def staged_rows(
                 "amount_currency": ev.amount.currency if ev.amount else None,
                 "amount_text": ev.amount.text if ev.amount else None,
                 "amount_is_part": ev.amount_is_part,
+                "due_date": due,
                 "percent": ev.percent,
                 "subject": ev.subject,
                 "evidence_text": ev.evidence_text,

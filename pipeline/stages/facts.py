@@ -68,7 +68,7 @@ def extract_facts(classifications_path: Path, articles_path: Path) -> Path:
             counts["facts_failed"] += 1
             continue
         counts["facts_articles"] += 1
-        for name, rows in staged_rows(article, doc, aliases).items():
+        for name, rows in staged_rows(article, doc, aliases, published.date() if published else None).items():
             out[name].extend(rows)
     if articles and not counts["facts_articles"]:
         raise ExtractionError(

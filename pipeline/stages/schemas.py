@@ -163,6 +163,7 @@ FACT_MENTIONS = _schema("""
     amount_currency     string
     amount_text         string
     amount_is_part      bool
+    due_date            date
     percent             float64
     subject             string
     evidence_text       string
