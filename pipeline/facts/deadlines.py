@@ -45,10 +45,14 @@ _END_OF_MONTH = re.compile(
     rf"\b(?:by|before|until)\s+(?:the\s+end\s+of\s+)?(?P<month>{_MONTH_NAMES})(?:\s+(?P<year>\d{{4}}))?\b(?!\s+\d)",
     re.I,
 )
-_END_OF_NEXT = re.compile(r"\b(?:by\s+the\s+end\s+of\s+|by\s+|within\s+|in\s+|early\s+|later\s+)?next\s+year\b", re.I)
+_END_OF_NEXT = re.compile(
+    r"\b(?:by\s+the\s+end\s+of\s+|by\s+|within\s+|in\s+|early\s+|later\s+)?next\s+year\b", re.I
+)
 _BY_YEAR = re.compile(r"\b(?:by|before)\s+(?:the\s+end\s+of\s+)?(?P<year>(?:19|20)\d{2})\b(?![,\d])")
 # Japanese: (来年|2026年)3月末までに, 2026年までに, 年内, 今年度中 / 年度内.
-_JA_BY_MONTH = re.compile(r"(?:(?P<next>来年)|(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?:末|中)?(?:まで|までに)")
+_JA_BY_MONTH = re.compile(
+    r"(?:(?P<next>来年)|(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?:末|中)?(?:まで|までに)"
+)
 _JA_BY_YEAR = re.compile(r"(?P<year>\d{4})年(?:末)?(?:まで|までに|中)")
 _JA_THIS_YEAR = re.compile(r"年内|今年中|年末まで")
 _JA_FISCAL_YEAR = re.compile(r"今年度中|今年度内|年度内|年度末まで")

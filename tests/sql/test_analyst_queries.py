@@ -126,6 +126,19 @@ def test_the_xi_meeting_is_followed_up_for_2025_10_29(demo_snapshot):
                for r in overdue), overdue
 
 
+def test_open_followups_take_due_dates_from_relative_deadlines(demo_snapshot):
+    # "within 180 days of the date of this Framework" (signed 2025-10-28) and "within 30 days of the date of
+    # this order" resolve against their documents; the Xi meeting keeps its own date.
+    with duckdb.connect(str(demo_snapshot), read_only=True) as con:
+        rows = con.execute("select f.due_date, x.evidence_text from followups as f "
+                           "join fct_facts as x using (fact_id) where f.status = 'open'").fetchall()
+    dated = {str(due): text for due, text in rows if due is not None}
+    assert "2026-04-26" in dated and "within 180 days" in dated["2026-04-26"], dated
+    assert any("Within 30 days of the date of this order" in text for text in dated.values()), dated
+    assert "2025-10-29" in dated
+    assert len(dated) >= 4, dated
+
+
 def test_rare_earth_weeks_count_the_summit_story_once(demo_snapshot):
     weeks = dict((str(r["week"]), r["count_stories"]) for r in _rows(demo_snapshot, "Rare-earth stories per week since 2025"))
     assert weeks["2025-10-27"] >= 1
