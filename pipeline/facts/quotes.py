@@ -372,6 +372,25 @@ def _is_definition(masked: str, start: int, end: int) -> bool:
     return bool(_TERM_BEFORE.search(masked[max(0, start - 30) : start - 1]))
 
 
+_TERM_DETERMINER = re.compile(r"(?:^|\s)(?:the|a|an|this|that|its|their|his|her|our|so-called|new)\s*$", re.I)
+_CALLED_IT = re.compile(
+    r"\b(?:call(?:s|ed|ing)?|describ(?:e|es|ed|ing)|label(?:l?ed|s)?)\s+(?:\w+\s+)?(?:a|an|the)?\s*$", re.I
+)
+
+
+def _is_bare_term(masked: str, start: int, end: int) -> bool:
+    """A name in quotation marks where a noun goes ("includes a “Golden Share” for", "this “framework”"):
+    a short phrase after a determiner, a single word or capitalised words with no sentence punctuation, that
+    nobody is said to have called it ("called her a “hero”" stays a quote)."""
+    words = masked[start:end].split()
+    if not words or len(words) > SCARE_QUOTE_WORDS or re.search(r"[.!?,;:]", masked[start:end]):
+        return False
+    if len(words) > 1 and not all(w[:1].isupper() or w.lower() in _FUNCTION_WORDS for w in words):
+        return False
+    before = masked[max(0, start - 40) : max(0, start - 1)]
+    return bool(_TERM_DETERMINER.search(before)) and not _CALLED_IT.search(before)
+
+
 def inner_spans(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     """Quotes inside the quote ``start``-``end``: curly double marks nested in it, or curly single marks."""
     out: list[tuple[int, int]] = []
@@ -452,7 +471,9 @@ def find_quotes(masked: str, sentences: list[Sentence], analysis: EntityAnalysis
     spans = [
         (a, b)
         for a, b in find_quote_spans(masked)
-        if not _is_excluded(masked, a, b) and not _is_definition(masked, a, b)
+        if not _is_excluded(masked, a, b)
+        and not _is_definition(masked, a, b)
+        and not _is_bare_term(masked, a, b)
     ]
     if not spans:
         return []

@@ -247,3 +247,24 @@ def test_a_quote_that_lost_its_closing_mark_ends_with_its_sentence(analyse) -> N
         ("Tom Baker", "bold' steps on trade when he visits Sylvania next month."),
         ("Maria Lopez", "I accept the plan fully."),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "Tom Baker said the deal gives Sylvania a “Golden Share” in the mine.", id="named-share"
+        ),
+        pytest.param("Maria Lopez said this “framework” would guide the talks.", id="one-word-after-this"),
+        pytest.param("Tom Baker told reporters the so-called “Blue Line” was ready.", id="so-called"),
+    ],
+)
+def test_a_bare_defined_term_in_quotation_marks_is_not_a_quote(analyse, text) -> None:
+    assert quotes(analyse, text) == []
+
+
+def test_a_term_somebody_called_something_or_a_phrase_stays_a_quote(analyse) -> None:
+    assert quotes(analyse, "Tom Baker called her a “hero” after the rescue.") == [("Tom Baker", "hero")]
+    assert quotes(analyse, "Maria Lopez said the result was a “total success.”") == [
+        ("Maria Lopez", "total success.")
+    ]
