@@ -100,6 +100,13 @@ _ACKNOWLEDGE = re.compile(
     r"hail(?:s|ed|ing)?|celebrat(?:e|es|ed|ing)|recogniz(?:e|es|ed|ing)|acknowledg(?:e|es|ed|ing))\b",
     re.I,
 )
+# A meeting dated before the article is read as held, unless the sentence only restates the plan ("had
+# announced plans to meet Xi on October 30"): repeating a plan is no report that it happened.
+_STATED_PLAN = re.compile(
+    r"\b(?:plans?\s+to|planned\s+to|planning\s+to|announced\s+plans|(?:his|her|its|their|a|the)\s+plans?\s+to|"
+    r"scheduled\s+to|set\s+to|intends?\s+to|intention\s+to)\b",
+    re.I,
+)
 _RELATIVE = re.compile(r",\s*(?:which|who|that)\b", re.I)
 AMOUNT_REACH = (
     120  # chars: how far from its trigger a figure may sit and still belong to a non-investment event
@@ -533,7 +540,11 @@ def find_events(
             status = _status_for(masked, sent, trig, etype)
             date = _event_date(s_dates, trig, status, published, triggers)
             if etype == "meeting" and date and published:
-                if date < published and status in ("planned", "expected", "announced"):
+                if (
+                    date < published
+                    and status in ("planned", "expected", "announced")
+                    and not _STATED_PLAN.search(masked, sent.start, trig.start)
+                ):
                     status = "happened"
                 elif date > published and status == "happened":
                     status = "planned"

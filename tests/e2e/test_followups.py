@@ -119,3 +119,28 @@ def test_two_outlets_make_one_fact_and_a_later_report_closes_its_followup(outlet
         "select f.status, a.canonical_url from followups f join articles a on a.article_id = f.resolved_article_id "
         f"where f.fact_id = '{fact_id}'")
     assert status == "done" and resolved_url.endswith("/articles/trump-xi-meet-busan.html")
+
+
+RESTATED = ("Trump's Busan meeting with Xi was set after Tokyo talks", "Fri, 31 Oct 2025 09:00:00 +0900", [
+    "TOKYO — Donald Trump had announced plans to meet Xi Jinping in Busan on October 30, the White House said, "
+    "after his talks in Tokyo with Japanese Prime Minister Sanae Takaichi on rare earths and critical minerals.",
+    "Japan and the United States signed a framework on critical minerals this week, and analysts in Tokyo said "
+    "the supply of rare earth magnets from China would remain a concern for carmakers in both countries.",
+])
+
+
+def test_an_article_that_only_restates_the_plan_does_not_close_its_followup(outlets):
+    outlet_a, _ = outlets
+    runner.run_pipeline("run-1", force=True)
+    (fact_id, *_), = query(MEETING)
+
+    write_outlet(outlet_a, {"trump-to-meet-xi": PLANNED_A, "busan-meeting-was-set": RESTATED})
+    later = time.time() + 5
+    os.utime(outlet_a / "feeds" / "news.xml", (later, later))
+    assert runner.run_pipeline("run-2", force=True)["count_articles_new"] == 1
+
+    mentions = query(f"select count(*), count(*) filter (where status = 'happened') from fact_mentions "
+                     f"where fact_id = '{fact_id}'")
+    assert mentions == [(3, 0)]  # the restated plan is a third report of the same planned meeting
+    assert query(f"select status, resolved_article_id from followups where fact_id = '{fact_id}'") == [
+        ("open", None)]

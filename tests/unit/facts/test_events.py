@@ -115,3 +115,23 @@ def test_both_nations_are_the_two_main_countries(analyse) -> None:
 )
 def test_no_meeting_without_anyone_to_meet(analyse, text: str) -> None:
     assert events(analyse, text) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Tom Baker had announced plans to meet Maria Lopez in Fredville on October 30.",
+        "Officials said Tom Baker is scheduled to meet Maria Lopez in Fredville on October 30.",
+        "Tom Baker announced his plan to meet Maria Lopez in Fredville on October 30.",
+    ],
+)
+def test_restating_a_plan_after_its_date_is_no_report_that_it_happened(sentence) -> None:
+    from pipeline.facts.document import extract
+
+    later = dt.date(2025, 10, 31)
+    (meeting,) = [ev for ev in extract("", sentence, later).events if ev.type == "meeting"]
+    assert (meeting.status, meeting.date) == ("planned", "2025-10-30")
+    (held,) = [
+        ev for ev in extract("", "Tom Baker met Maria Lopez in Fredville on October 30.", later).events
+    ]
+    assert held.status == "happened"
