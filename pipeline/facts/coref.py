@@ -13,6 +13,9 @@ foreign minister, Ivo Brand") and a gender where the gazetteer or the text tells
 - "he" / "she" is the most recent compatible person who is the grammatical subject of a clause in the few
   sentences before (``nsubj`` in en_core_web_sm's dependency parse, run on those sentences only), else the most
   recent compatible person.
+- In a transcript (two or more turn labels in capitals at the start of a line: "PRESIDENT BIDEN:", "Q:"), a
+  turn belongs to the person its label names: the document's person whose surname is the label's last word, else
+  the holder of the role the label gives ("THE PRESIDENT:"), else nobody ("Q:", "AUDIENCE:").
 
 No rule names anyone: the names come from the document and the gazetteer.
 """
@@ -70,6 +73,10 @@ _NOMINAL = re.compile(
 )
 _QUALIFIER = re.compile(rf"(?:{OFFICE_QUALIFIERS})", re.I)
 _ORG_NOUN = re.compile(rf"^(?:{ORG_REFERENCE_NOUNS})$", re.I)
+_TURN_LABEL = re.compile(
+    r"(?m)^[ \t\xa0]*(?P<label>[A-Z][A-Z.’'-]*(?:[ \t\xa0]+[A-Z][A-Z.’'-]*){0,4}):[ \t\xa0\n]"
+)
+TRANSCRIPT_MIN_TURNS = 2  # one capitalised label alone is a heading, not a transcript
 _OWNER_AFTER = re.compile(r"^[ \t\xa0\n]+(?:for|of|at|from|with)[ \t\xa0\n]+(?:the[ \t\xa0\n]+)?$")
 
 
@@ -388,3 +395,33 @@ class Referents:
                     return False
                 token = token.head
         return False
+
+
+class Turns:
+    """The turns of a transcript: where each starts (after its label) and the person its label names."""
+
+    def __init__(self, masked: str, referents: Referents) -> None:
+        labels = list(_TURN_LABEL.finditer(masked))
+        if len(labels) < TRANSCRIPT_MIN_TURNS:
+            labels = []
+        people = [r for r in referents.items if r.type == "PERSON" and r.name and r.named]
+        self.starts = [m.end() for m in labels]
+        self._people = people
+        self.speakers = [self._speaker(m.group("label"), m.start()) for m in labels]
+
+    def _speaker(self, label: str, pos: int) -> str | None:
+        words = re.split(r"[ \t\xa0]+", label.strip())
+        surname = words[-1].lower().rstrip(".")
+        by_surname = Counter(r.name for r in self._people if r.name and r.name.split()[-1].lower() == surname)
+        if by_surname:
+            return by_surname.most_common(1)[0][0]
+        role = " ".join(w.lower() for w in words if w.lower() not in ("the", "mr.", "mrs.", "ms."))
+        if not role or not re.fullmatch(rf"{_ROLE}", role, re.I):
+            return None
+        holders = Counter(r.name for r in self._people if role_matches(role, r.role))
+        return holders.most_common(1)[0][0] if holders else None
+
+    def at(self, pos: int) -> tuple[int, str | None] | None:
+        """The turn holding ``pos``: where its words start and its speaker; None outside any turn."""
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return (self.starts[i], self.speakers[i]) if i >= 0 else None

@@ -4,7 +4,9 @@ Quotes are text between curly (“ ”) or straight (") double quotation marks. 
 from an attribution right after the quote ("…,” Trump said / said Takaichi / the ministry said / he told
 reporters / "These were the words of …"), from the sentence before it ("the White House said the goal was
 “…”", "Trump commending her as a “…”", "Gov. Mike Dunleavy: “…”", "…, saying:" on the line before), and
-finally from the previous quote when the speaker simply goes on. Roles ("the Prime Minister"), unnamed
+from the previous quote when the speaker simply goes on, and in a transcript from the turn's label when the
+speaker's own clause holds the quote ("KISHIDA: ... I would like to propose a toast with this word: “…”"; not
+"the line from “Star Trek”: “…”", whose words are another's). Roles ("the Prime Minister"), unnamed
 speakers ("one senior Finance Ministry official", "the spokesperson") and pronouns resolve over the whole
 document in ``pipeline.facts.coref``. In a signed first-person document (an executive order, a
 proclamation: "I hereby order", a signature line at the end), text it introduces "as follows:" is the
@@ -25,7 +27,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.facts.coref import Referent, Referents
+from pipeline.facts.coref import Referent, Referents, Turns
 from pipeline.facts.entities.mentions import EntityAnalysis
 from pipeline.facts.lexicon.quotes import ATTITUDE_VERBS, DEFINITION_VERBS, SPEECH_VERBS
 from pipeline.text import Sentence
@@ -79,6 +81,11 @@ SIGNATURE_TAIL = 400
 _NEW_LIST_ITEM = re.compile(
     r"^[ \t\xa0]*\n\s*(?:\(\w{1,3}\)|\d{1,2}[.)]|[-•*])\s"
 )  # the signature block sits in the last few lines
+_FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e)\b")
+# "the line from “Star Trek”", "the words of Kennedy": the clause credits the words to someone else.
+_CREDITED = re.compile(
+    r"\b(?:line|lines|words?|quote|quotation|saying|phrase|verse|motto|slogan|song)\s+(?:from|of|by)\b", re.I
+)
 _PRONOUN_SUBJECT = re.compile(r"(?:^|[,;]\s*|\band\s+)(?P<pron>He|She|he|she)\s")
 
 
@@ -478,6 +485,7 @@ def find_quotes(masked: str, sentences: list[Sentence], analysis: EntityAnalysis
     if not spans:
         return []
     resolver = _Speakers(masked, sentences, analysis, spans)
+    turns = Turns(masked, resolver.refs)
     signatory = _signatory(masked, analysis)
     quotes: list[Quote] = []
     prev_end: int | None = None
@@ -498,6 +506,8 @@ def find_quotes(masked: str, sentences: list[Sentence], analysis: EntityAnalysis
             and _INTRODUCED_AS_FOLLOWS.search(masked[max(0, start - 200) : start - 1])
         ):
             found = _Found(signatory)
+        if found is None or not found.final:
+            found = _turn_speaker(masked, sentences[idx].start if sentences else 0, start, turns) or found
         if (
             (found is None or not found.final)
             and prev_end is not None
@@ -524,6 +534,25 @@ def find_quotes(masked: str, sentences: list[Sentence], analysis: EntityAnalysis
             if _keep(masked, a, b, inner, False):
                 quotes.append(Quote(inner.speaker if inner else None, masked[a:b], a, b))
     return _once(sorted(quotes, key=lambda q: q.start))
+
+
+def _turn_speaker(masked: str, sentence_start: int, start: int, turns: Turns) -> _Found | None:
+    """The speaker of a transcript turn, for a quote in the turn speaker's own clause: the clause opens the
+    turn or speaks in the first person, a speech verb before the quote has a first-person subject, and the
+    clause credits the words to nobody else."""
+    turn = turns.at(start)
+    if turn is None or turn[1] is None:
+        return None
+    turn_start, speaker = turn
+    clause = masked[max(turn_start, sentence_start) : start - 1]
+    if _CREDITED.search(clause):
+        return None
+    verbs = list(_BEFORE_VERB.finditer(clause))
+    if verbs:  # "they said, “…”" quotes them; "as I told them, “…”" quotes the turn's speaker
+        before_verb = clause[: verbs[-1].start()].split()[-3:]
+        return _Found(speaker) if _FIRST_PERSON.search(" ".join(before_verb)) else None
+    opens_turn = not _SENTENCE_END.search(masked, turn_start, start - 1)
+    return _Found(speaker) if opens_turn or _FIRST_PERSON.search(clause) else None
 
 
 def _once(quotes: list[Quote]) -> list[Quote]:

@@ -268,3 +268,45 @@ def test_a_term_somebody_called_something_or_a_phrase_stays_a_quote(analyse) -> 
     assert quotes(analyse, "Maria Lopez said the result was a “total success.”") == [
         ("Maria Lopez", "total success.")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "PRESIDENT BAKER: Welcome, Maria Lopez.\n\nMS. LOPEZ: Thank you.\n\n"
+            "Dear friends, I would like to propose a toast with this word: “friendship.”",
+            [("Maria Lopez", "friendship.")],
+            id="first-person-line-in-a-turn",
+        ),
+        pytest.param(
+            "PRESIDENT BAKER: Welcome, Maria Lopez.\n\nLOPEZ: And “friendship.” Cheers.",
+            [("Maria Lopez", "friendship.")],
+            id="a-quote-opening-the-turn",
+        ),
+        pytest.param(
+            "BAKER: Welcome, Maria Lopez.\n\nLOPEZ: Let me end with the line from “Blue Skies”, which we all know: "
+            "“Tomorrow we sail on the open sea.”",
+            [(None, "Tomorrow we sail on the open sea.")],
+            id="a-line-credited-to-another-is-not-the-turns",
+        ),
+        pytest.param(
+            "PRESIDENT BAKER: Welcome, Maria Lopez.\n\nLOPEZ: I met children in Fredville, and they said, "
+            "“We are all the same children.”",
+            [(None, "We are all the same children.")],
+            id="they-said-in-a-turn-is-theirs",
+        ),
+        pytest.param(
+            "Q: Will you sign, Tom Baker?\n\nBAKER: Yes. I told them, “We will sign the deal on Monday.”",
+            [("Tom Baker", "We will sign the deal on Monday.")],
+            id="i-told-them",
+        ),
+    ],
+)
+def test_a_transcript_turn_label_gives_the_speaker_of_first_person_lines(analyse, text, expected) -> None:
+    assert quotes(analyse, text) == expected
+
+
+def test_one_capitalised_label_is_not_a_transcript(analyse) -> None:
+    text = "Tom Baker met Maria Lopez.\n\nNOTE: I would like to add this word: “friendship.”"
+    assert quotes(analyse, text) == [(None, "friendship.")]
