@@ -6,6 +6,7 @@ import json
 
 from pipeline import settings
 from pipeline.views import summary
+from tests.unit.views import conftest
 
 
 def test_why_prefers_the_body_sentence_and_names_its_terms():
@@ -34,3 +35,41 @@ def test_a_topic_name_is_a_quoted_column_and_a_parameter():
 
 def test_nothing_loaded_gives_none():
     assert summary.read() is None
+
+
+def test_the_brief_counts_each_stage_and_lists_stories_and_followups(loaded):
+    brief = summary.read_brief()
+    assert brief is not None and brief.run["run_id"] == "r1"
+    assert brief.relevant == {"us_japan": 1, "rare_earths": 1}
+    assert brief.count_stories == 1
+    (story,) = brief.stories
+    assert (story["title"], story["source"], story["topics"], story["score"]) == (
+        conftest.HOSTILE_TITLE, "test", ["us_japan", "rare_earths"], 0.91)  # the feed's name: no site name
+    assert brief.count_followups == 1 and brief.followups[0]["event_type"] == "meeting"
+    lines = summary.brief_lines(brief, width=100)
+    assert lines[0] == "Run r1: success"
+    assert "  relevant  us_japan 1, rare_earths 1" in lines
+    assert "Top stories (1 of 1 matching):" in lines and "Open follow-ups (1 of 1, soonest first):" in lines
+    assert all(len(line) <= 100 for line in lines)
+
+
+def test_the_brief_lists_the_runs_failures_by_class(loaded):
+    from pipeline.warehouse import db
+
+    with db.live_transaction() as con:
+        con.executemany("insert into fetch_log (request_id, run_id, kind, url, host, error_class, fetched_at) "
+                        "values (?, ?, ?, ?, ?, ?, now())",
+                        [("q1", "r1", "page", "http://a.test/1", "a.test", "timeout"),
+                         ("q2", "r1", "page", "http://b.test/2", "b.test", "timeout"),
+                         ("q3", "r1", "feed", "http://a.test/f", "a.test", "http_500"),
+                         ("q4", "r0", "feed", "http://c.test/f", "c.test", "dns")])
+    db.publish_snapshot()
+    brief = summary.read_brief()
+    assert brief is not None
+    assert [(f["kind"], f["error_class"], f["count_requests"], f["hosts"]) for f in brief.failures] == [
+        ("page", "timeout", 2, ["a.test", "b.test"]), ("feed", "http_500", 1, ["a.test"])]
+    assert "  failures  page timeout ×2, feed http_500 ×1" in summary.brief_lines(brief)
+
+
+def test_the_brief_of_nothing_loaded_is_none():
+    assert summary.read_brief() is None
