@@ -73,3 +73,29 @@ def test_the_brief_lists_the_runs_failures_by_class(loaded):
 
 def test_the_brief_of_nothing_loaded_is_none():
     assert summary.read_brief() is None
+
+
+def test_an_alert_and_the_brief_name_the_publication_page_then_feed_then_host():
+    from pipeline import staging
+    from pipeline.alerts import ledger
+    from pipeline.stages import load, schemas
+    from tests.unit.stages.test_load import article, stage
+
+    named = {**article("p1", text="Tokyo and Washington signed a framework on rare earths. " * 5),
+             "site_name": "Pacific Ledger", "feed_name": "Ledger feed", "url": "https://ledger.test/p1",
+             "source_domain": "ledger.test"}
+    fed = {**article("p2", text="Japan and the US agreed on rare earths supply. " * 5),
+           "feed_name": "Harbor Tribune – Minerals", "url": "https://harbor.test/p2", "source_domain": "harbor.test"}
+    bare = {**article("p3", text="Rare earths prices rose after the Tokyo pact. " * 5),
+            "feed_name": None, "url": "https://bare.test/p3", "source_domain": "bare.test"}
+    run = stage("r1", [named, fed, bare])
+    staging.write_rows(staging.stage_file(run, "classifications", "000"),
+                       [conftest.verdict(aid, "rare_earths", score, True)
+                        for aid, score in (("p1", 0.9), ("p2", 0.8), ("p3", 0.7))], schemas.CLASSIFICATIONS)
+    load.load_warehouse(run, run_id="r1")
+    expected = {"https://ledger.test/p1": "Pacific Ledger", "https://harbor.test/p2": "Harbor Tribune – Minerals",
+                "https://bare.test/p3": "bare.test"}
+    assert {a.url: a.source for a in ledger.pending_alerts()} == expected
+    brief = summary.read_brief()
+    assert brief is not None
+    assert [s["source"] for s in brief.stories] == ["Pacific Ledger", "Harbor Tribune – Minerals", "bare.test"]
