@@ -6,6 +6,7 @@ content code that sent it, so the preview reads as the recipient's copy did (wit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,9 +26,20 @@ class Delivered:
     message: Message
 
 
-def last_delivered(limit: int = 3, snapshot_path: Path | None = None) -> list[Delivered]:
-    """The ``limit`` messages delivered last (newest first), on any route, rebuilt from the snapshot."""
-    rows = db.query_snapshot(LAST_DELIVERED, [limit], snapshot_path=snapshot_path)
+def last_delivered(limit: int = 3, snapshot_path: Path | None = None,
+                   routes: Sequence[str] | None = None) -> list[Delivered]:
+    """The ``limit`` messages delivered last (newest first), rebuilt from the snapshot.
+
+    Args:
+        limit: how many messages.
+        snapshot_path: the snapshot to read (default ``NEWS_SNAPSHOT_PATH``).
+        routes: only messages of these routes (the routes file's); ``None``: any route.
+
+    Returns:
+        The messages, newest first; a message whose stories no longer match is left out.
+    """
+    wanted = None if routes is None else list(routes)
+    rows = db.query_snapshot(LAST_DELIVERED, [wanted, wanted, limit], snapshot_path=snapshot_path)
     if not rows:
         return []
     stories = {(r[0], r[1]): alert_from_row(r) for r in db.query_snapshot(ALL_STORIES, snapshot_path=snapshot_path)}

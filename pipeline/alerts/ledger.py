@@ -283,3 +283,48 @@ def send_alerts(*, config: AlertsConfig | None = None, now: datetime | None = No
 def pending_alerts(snapshot_path: Path | None = None) -> list[Alert]:
     """Matching stories no route has sent yet, one per story cluster and topic, oldest first (snapshot)."""
     return [alert_from_row(row) for row in db.query_snapshot(STORIES, snapshot_path=snapshot_path)]
+
+
+@dataclass(frozen=True)
+class RoutePreview:
+    route: str
+    messages: tuple[Message, ...]
+
+    @property
+    def count_alerts(self) -> int:
+        """Stories × topics the route's messages carry."""
+        return sum(len(m.items) for m in self.messages)
+
+
+def preview(config: AlertsConfig | None = None, *, now: datetime | None = None,
+            snapshot_path: Path | None = None) -> list[RoutePreview]:
+    """What each route of the routes file would send now, planned as ``send_alerts`` plans it; nothing is sent.
+
+    Reads the snapshot only (the ledger as last published), so it never waits for or blocks the writer.
+
+    Args:
+        config: the routes (default: ``NEWS_ALERTS_FILE``, its channel URLs not resolved).
+        now: the time to plan with (digest slots, backoff); defaults to the clock.
+        snapshot_path: the snapshot to read (default ``NEWS_SNAPSHOT_PATH``).
+
+    Returns:
+        One entry per enabled route, in the file's order; empty without a snapshot.
+
+    Raises:
+        ConfigError: the routes file is wrong.
+    """
+    cfg = config or load_config(resolve_urls=False)
+    now = now or datetime.now(UTC)
+    now = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
+    with db.snapshot(snapshot_path) as con:
+        if con is None:
+            return []
+        stories = {**_stories(con), **intel.alerts(con, now)}
+        planned = []
+        for route in cfg.routes:
+            digest_row = con.execute(LAST_DIGEST, [route.name]).fetchone()
+            last_digest = digest_row[0] if digest_row else None
+            messages = _plan(route, stories, _ledger(con, route.name), now, last_digest)
+            planned.append(RoutePreview(route.name, tuple(messages)))
+    return planned
+

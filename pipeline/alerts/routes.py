@@ -95,7 +95,8 @@ def _time(value: Any, where: str) -> time:
         raise ConfigError(f"{where}.digest_at: {text!r} is not a UTC time HH:MM") from None
 
 
-def _route(doc: Any, where: str, resolve: ConnectionResolver, index: int = 0) -> Route | None:
+def _route(doc: Any, where: str, resolve: ConnectionResolver, index: int = 0, *, resolve_urls: bool = True
+           ) -> Route | None:
     if not isinstance(doc, dict) or not doc.get("name"):
         raise ConfigError(f"{where}: each route needs a name")
     name = str(doc["name"])
@@ -128,6 +129,11 @@ def _route(doc: Any, where: str, resolve: ConnectionResolver, index: int = 0) ->
     if not 0.0 <= min_score <= 1.0 or max_immediate < 0:
         raise ConfigError(f"{where}: min_score must be in 0..1 and max_immediate at least 0")
     urls: list[str] = []
+    if not resolve_urls:  # a preview plans the route's messages and sends nothing: no secrets needed
+        return Route(name=name, topics=tuple(topics), min_score=min_score, mode=mode, digest_at=digest_at,
+                     max_immediate=max_immediate, updates=bool(doc.get("updates", False)),
+                     outbox=bool(doc.get("outbox", False)), console=bool(doc.get("console", False)),
+                     since=_since(schema.since))
     if doc.get("urls_env"):
         env_name = str(doc["urls_env"])
         raw = os.environ.get(env_name, "")
@@ -144,12 +150,13 @@ def _route(doc: Any, where: str, resolve: ConnectionResolver, index: int = 0) ->
     if not urls and not outbox:
         raise ConfigError(f"{where}: no channel; set outbox: true, urls_env or conn_id")
     _check_urls(urls, where)
-    since = schema.since
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
     return Route(name=name, topics=tuple(topics), min_score=min_score, mode=mode, digest_at=digest_at,
                  max_immediate=max_immediate, updates=bool(doc.get("updates", False)), urls=tuple(urls),
-                 outbox=outbox, console=bool(doc.get("console", False)), since=since)
+                 outbox=outbox, console=bool(doc.get("console", False)), since=_since(schema.since))
+
+
+def _since(since: datetime | None) -> datetime | None:
+    return since.replace(tzinfo=UTC) if since is not None and since.tzinfo is None else since
 
 
 def _check_urls(urls: Iterable[str], where: str) -> None:
@@ -161,13 +168,16 @@ def _check_urls(urls: Iterable[str], where: str) -> None:
             raise ConfigError(f"{where}: URL #{n} ({url.split(':', 1)[0]}://…) is not a valid Apprise URL")
 
 
-def load_config(path: Path | None = None, *, resolve_connection: ConnectionResolver | None = None) -> AlertsConfig:
+def load_config(path: Path | None = None, *, resolve_connection: ConnectionResolver | None = None,
+                resolve_urls: bool = True) -> AlertsConfig:
     """Read the routes from ``NEWS_ALERTS_FILE`` and resolve their channel URLs.
 
     Args:
         path: the routes file (default: the ``NEWS_ALERTS_FILE`` setting).
         resolve_connection: conn_id -> Apprise URLs; the DAG passes one backed by Airflow
             connections. Without it, ``AIRFLOW_CONN_<ID>`` is read from the environment.
+        resolve_urls: False for a preview: the routes are checked and planned, but their channel URLs
+            (secrets) are neither read nor required.
 
     Returns:
         The enabled routes.
@@ -186,7 +196,8 @@ def load_config(path: Path | None = None, *, resolve_connection: ConnectionResol
     if not isinstance(doc, dict) or not isinstance(doc.get("routes"), list):
         raise ConfigError(f"{where}: expected a mapping with a 'routes' list")
     schema = check(AlertsFile, doc, where)
-    routes = [_route(r, where, resolve_connection or _env_connection_urls, i) for i, r in enumerate(doc["routes"])]
+    routes = [_route(r, where, resolve_connection or _env_connection_urls, i, resolve_urls=resolve_urls)
+              for i, r in enumerate(doc["routes"])]
     names = [r.name for r in routes if r]
     if len(names) != len(set(names)):
         raise ConfigError(f"{where}: route names must be unique, got {names}")

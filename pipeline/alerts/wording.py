@@ -41,6 +41,10 @@ may might must shall should has have had do does did""".split())
 _OPEN_START = frozenset("which that who whom whose while and or but nor including as than whether if".split())
 _BRACKETS = (("(", ")"), ("[", "]"), ("“", "”"))
 
+# Endings that make another form of one word (same_word): plurals, demonyms, verb endings.
+_ENDINGS = ("s", "es", "ese", "an", "n", "ian", "d", "ed", "ing")
+_WORD = re.compile(r"[\w'’$.-]+")
+
 STATUS_WORDS = {"happened": "done", "announced": "announced", "planned": "planned", "expected": "expected",
                 "proposed": "proposed", "cancelled": "cancelled", "denied": "denied"}
 
@@ -90,6 +94,21 @@ def _pair_words(rule_and_matcher: tuple[Any, Any], sentence: evidence.Sentence, 
     return f"mentions {named[0]} and {named[1]} {where}", context
 
 
+def _forms(word: str) -> set[str]:
+    """The word (lower case, no possessive) and its common English inflections and demonyms."""
+    word = word.lower().replace("’", "'").removesuffix("'s").removesuffix("'")
+    forms = {word} | {word + end for end in _ENDINGS}
+    if len(word) > 3 and word[-1] in "aey":  # China/Chinese, agree/agreeing, policy/policies
+        forms |= {word[:-1] + end for end in _ENDINGS + ("ies",)}
+    return forms
+
+
+def same_word(a: str, b: str) -> bool:
+    """``a`` and ``b`` are one word but for case and inflection: tariff/tariffs, Japan/Japanese, agree/agreed."""
+    return b.lower().replace("’", "'").removesuffix("'s").removesuffix("'") in _forms(a) or \
+        a.lower().replace("’", "'").removesuffix("'s").removesuffix("'") in _forms(b)
+
+
 def why_matched(sentences: Sequence[evidence.Sentence], topic: str,
                 rules: Mapping[str, Any] | None = None) -> str:
     """Why a story matched a topic, in words: who it mentions where, then the relations words and terms.
@@ -125,9 +144,16 @@ def why_matched(sentences: Sequence[evidence.Sentence], topic: str,
     for reason in reasons:
         by_place.setdefault(reason.rsplit(" in ", 1)[-1], reason)
     reasons = list(by_place.values())[:MAX_REASONS]
+    # A term once, whatever its case or inflection ("tariffs" after "tariff"), and not at all when it only
+    # names again who the reasons already mention ("Japanese" after "mentions Japan and ...").
+    named = [w for reason in reasons for w in _WORD.findall(reason)]
     seen: dict[str, str] = {}
     for word in words:
-        seen.setdefault(word.lower(), word)  # once each, whatever its case
+        parts = _WORD.findall(word)
+        if parts and all(any(same_word(p, n) for n in named) for p in parts):
+            continue
+        if not any(len(parts) == len(k.split()) and all(map(same_word, parts, k.split())) for k in seen):
+            seen[" ".join(parts) or word] = word
     terms = list(seen.values())[:MAX_TERMS]
     return "; ".join(reasons + ([", ".join(terms)] if terms else []))
 

@@ -13,23 +13,26 @@ app = typer.Typer(help="Alerts on new matching stories.", no_args_is_help=True)
 
 @app.command("preview")
 def alerts_preview_cmd(limit: Annotated[int, typer.Option(help="How many to show.")] = 5) -> None:
-    """Print the alerts that would be sent now (one per story and topic), as their plain-text bodies;
-    with none pending, the messages delivered last."""
+    """Print what each route of NEWS_ALERTS_FILE would send now, as the messages' plain-text bodies; with
+    nothing pending, the messages delivered last on those routes. Sends nothing."""
     from pipeline.alerts import ledger
 
-    pending = ledger.pending_alerts()
-    for alert in pending[:limit]:
-        typer.echo(alert.text() + "\n")
-    if not pending:
-        _print_last_delivered(limit)
-    typer.echo(f"{len(pending)} alerts pending")
+    planned = ledger.preview()
+    messages = [m for p in planned for m in p.messages]
+    for message in messages[:limit]:
+        typer.echo(f"== route {message.route}, {message.kind}: {message.title()}\n{message.text()}\n")
+    for p in planned:
+        typer.echo(f"route {p.route}: {len(p.messages)} messages, {p.count_alerts} alerts")
+    if not messages:
+        _print_last_delivered(limit, [p.route for p in planned])
+    typer.echo(f"{sum(p.count_alerts for p in planned)} alerts pending")
 
 
-def _print_last_delivered(limit: int) -> None:
-    """Nothing is pending: the messages delivered last, as their recipients read them."""
+def _print_last_delivered(limit: int, routes: list[str]) -> None:
+    """Nothing is pending: the messages delivered last on the file's routes, as their recipients read them."""
     from pipeline.alerts import history
 
-    delivered = history.last_delivered(limit)
+    delivered = history.last_delivered(limit, routes=routes)
     if not delivered:
         typer.echo("nothing delivered yet")
         return

@@ -58,6 +58,28 @@ def show_summary(snapshot_path: Path | None = None) -> None:
                   f"or [bold]duckdb -readonly {result.snapshot_path}[/]")
 
 
+def show_brief(snapshot_path: Path | None = None) -> None:
+    """Print the demo's short summary: the run's counts per stage, failures by class, top stories, open follow-ups.
+
+    Args:
+        snapshot_path: the snapshot to read (default ``NEWS_SNAPSHOT_PATH``).
+
+    Raises:
+        StorageError: there is no snapshot (or no run in it) yet.
+    """
+    from pipeline.views import summary
+
+    brief = summary.read_brief(snapshot_path)
+    if brief is None:
+        raise StorageError("no snapshot yet: run `newswatch run` or `newswatch demo` first")
+    for line in summary.brief_lines(brief, width=min(console.width, 120)):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    console.print(f"Snapshot for analysts: {brief.snapshot_path}", markup=False, highlight=False, soft_wrap=True)
+    console.print(f"Query it: newswatch sql \"select * from fct_matching_stories\" or "
+                  f"duckdb -readonly {brief.snapshot_path}; the full tables: newswatch status",
+                  markup=False, highlight=False, soft_wrap=True)
+
+
 @app.command("status")
 def status_cmd() -> None:
     """Summarise what the warehouse holds (from the snapshot)."""

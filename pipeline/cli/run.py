@@ -13,7 +13,7 @@ import typer
 
 from pipeline import settings
 from pipeline.cli.alerts import send_demo_alerts
-from pipeline.cli.analyst import show_summary
+from pipeline.cli.analyst import show_brief
 from pipeline.cli.common import VerboseOption, console, parse_date, setup_logging
 from pipeline.errors import ConfigError
 
@@ -105,7 +105,7 @@ def demo_cmd(port: Annotated[int, typer.Option(help="Port of the sample site on 
             dagrun.test_dag({"force": True}, quiet=not verbose)
         else:
             runner.run_pipeline(force=True)
-    show_summary()
+    show_brief()
     send_demo_alerts()
 
 

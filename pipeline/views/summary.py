@@ -143,3 +143,100 @@ def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | No
             followups=_table(con, FOLLOWUPS),
             alerts=_alerts(path),
         )
+
+
+SUMMARY_STORIES = sqlfiles.text("monitor/summary_stories")
+SUMMARY_FOLLOWUPS = sqlfiles.text("monitor/summary_followups")
+RUN_FAILURES = sqlfiles.text("monitor/run_failures")
+
+
+@dataclass(frozen=True)
+class Brief:
+    """The few lines the demo prints: the latest run's counts, its failures, the best stories, open follow-ups."""
+
+    snapshot_path: Path
+    run: dict[str, Any]
+    relevant: dict[str, int]
+    failures: list[dict[str, Any]]
+    stories: list[dict[str, Any]]
+    count_stories: int
+    followups: list[dict[str, Any]]
+    count_followups: int
+
+
+def _dicts(con: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    return sqlfiles.dicts(con.execute(sql, list(params)))
+
+
+def read_brief(snapshot_path: Path | None = None, top_stories: int = 8, top_followups: int = 5) -> Brief | None:
+    """Read the demo's short summary from the snapshot, or ``None`` when nothing was loaded yet.
+
+    Args:
+        snapshot_path: the snapshot to read (default ``NEWS_SNAPSHOT_PATH``).
+        top_stories: how many of the best-scored stories to list.
+        top_followups: how many of the soonest open follow-ups to list.
+
+    Returns:
+        The summary, or ``None`` without a snapshot or a run.
+    """
+    topics = config.load_topics(settings.load().topics_file).names
+    with db.snapshot(snapshot_path) as con:
+        if con is None:
+            return None
+        row = con.execute(
+            "select path from duckdb_databases() where database_name = current_database()"
+        ).fetchone()
+        assert row is not None  # the open database is always listed
+        runs = _dicts(con, last_run_sql(topics), topics)
+        if not runs:
+            return None
+        run = runs[0]
+        relevant = {t: int(run.pop(f"count_relevant_{t}") or 0) for t in topics}
+        stories = _dicts(con, SUMMARY_STORIES, [top_stories])
+        followups = _dicts(con, SUMMARY_FOLLOWUPS, [top_followups])
+        return Brief(
+            snapshot_path=Path(row[0]),
+            run=run,
+            relevant=relevant,
+            failures=_dicts(con, RUN_FAILURES, [run["run_id"]]),
+            stories=stories,
+            count_stories=int(stories[0]["count_total"]) if stories else 0,
+            followups=followups,
+            count_followups=int(followups[0]["count_total"]) if followups else 0,
+        )
+
+
+def _n(run: dict[str, Any], key: str) -> int:
+    return int(run.get(key) or 0)
+
+
+def brief_lines(brief: Brief, width: int = 100) -> list[str]:
+    """The short summary as plain lines: counts per stage, failures by class, top stories, open follow-ups."""
+    run = brief.run
+    lines = [
+        f"Run {run['run_id']}: {run['status']}{' (DEGRADED: no page could be fetched)' if run.get('degraded') else ''}",
+        f"  feeds     {_n(run, 'count_feeds_due')} due: {_n(run, 'count_feeds_ok')} ok, "
+        f"{_n(run, 'count_feeds_not_modified')} unchanged, {_n(run, 'count_feeds_failed')} failed",
+        f"  pages     {_n(run, 'count_pages_fetched')} fetched, {_n(run, 'count_pages_failed')} failed "
+        f"(of {_n(run, 'count_items_seen')} feed items seen)",
+        f"  articles  {_n(run, 'count_articles_new')} new, {_n(run, 'count_duplicates')} duplicate copies",
+        "  relevant  " + (", ".join(f"{t} {n}" for t, n in brief.relevant.items()) or "-"),
+        f"  facts     {_n(run, 'count_facts_new')} new; alerts queued {_n(run, 'count_alerts_queued')}",
+    ]
+    if brief.failures:
+        classes = ", ".join(f"{f['kind']} {f['error_class']} ×{f['count_requests']}" for f in brief.failures)
+        lines.append("  failures  " + evidence.one_line(classes, width - 12))
+    else:
+        lines.append("  failures  none")
+    lines.append(f"Top stories ({len(brief.stories)} of {brief.count_stories} matching):")
+    for s in brief.stories:
+        tail = f" — {s['source']} [{', '.join(s['topics'])}]"
+        title = evidence.at_word(s["title"] or "(untitled)", max(20, width - 8 - len(tail)))
+        lines.append(f"  {s['score']:.2f}  {title}{tail}")
+    lines.append(f"Open follow-ups ({len(brief.followups)} of {brief.count_followups}, soonest first):")
+    for f in brief.followups:
+        due = f["due_date"].isoformat() if f["due_date"] else "no date"
+        what = " · ".join(x for x in (f["event_type"], f["participants"], f["subject"]) if x)
+        when = f"{due}{' OVERDUE' if f['is_overdue'] else ''}"
+        lines.append(f"  {when}  " + evidence.at_word(what, max(20, width - 4 - len(when))))
+    return lines

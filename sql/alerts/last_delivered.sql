@@ -1,7 +1,11 @@
--- The last messages delivered (newest first, ? of them), one row per story and topic they carried.
+-- The last messages delivered on the routes given (a list; null: any route), newest first, ? of
+-- them, one row per story and topic they carried.
 with sent as (
     select * from alerts
-    where status = 'sent' and message_key is not null
+    where
+        status = 'sent'
+        and message_key is not null
+        and (?::varchar [] is null or list_contains(?::varchar [], route))  -- noqa: PRS
 ),
 
 messages as (

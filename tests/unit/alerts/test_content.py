@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.alerts import content
+from pipeline.alerts import content, wording
 
 
 def hostile_alert(**changes) -> content.Alert:
@@ -139,3 +139,13 @@ def test_a_digest_opens_with_its_headlines_best_scored_first():
     assert text.index("\nTop story\n") < text.index("\nMiddle story\n") < text.index("\nLow story\n")
     assert digest.html().index("<ol><li>Top story") < digest.html().index("<h3>")
     assert "Headlines" not in content.new_message("desk", "immediate", items[:1]).text()
+
+
+def test_why_it_matched_names_a_word_once_whatever_its_inflection():
+    evidence = stored(("Japan and the United States agree tariff cut", "title", ["us+japan +context (actors:0.6)"]),
+                      ("New tariffs hit Japanese carmakers.", "text", ["tariffs", "Japanese", "carmakers"]))
+    why = content.alert_from_row(row(evidence)).why
+    # "tariffs" is the headline's "tariff"; "Japanese" names Japan, which the reason already mentions.
+    assert why.count("tariff") == 1 and "Japanese" not in why and "carmakers" in why
+    assert wording.same_word("policy", "policies") and wording.same_word("China", "Chinese")
+    assert not wording.same_word("trade", "Trump") and not wording.same_word("rare", "rate")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 from collections.abc import Iterator
@@ -56,16 +57,73 @@ def sent_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.startswith("sent ")]
 
 
+def messages_shown(output: str) -> list[list[str]]:
+    """The messages a preview printed: each from its "== route ..." line to its footer."""
+    return [block.split("\n\nroute ")[0].strip().splitlines() for block in ("\n" + output).split("\n== ")[1:]]
+
+
 def test_preview_shows_the_bodies_up_to_the_limit_and_counts_them_all(warehouse: Path) -> None:
     result = app_invoke("alerts", "preview", "--limit", "2")
     assert result.exit_code == 0, result.output
     total = pending(result.stdout)
     assert total > 2
-    bodies = [block for block in result.stdout.strip().split("\n\n")[:-1] if block.strip()]
-    assert len(bodies) == 2
-    for body in bodies:  # title first, the article's address last
-        lines = body.splitlines()
-        assert lines[0].strip() and lines[-1].startswith("http://127.0.0.1:")
+    shown = messages_shown(result.stdout)
+    assert len(shown) == 2
+    for lines in shown:  # which route sends it, the headline, the article's address, the message's key
+        assert lines[0].startswith("route outbox, new: newswatch [")
+        assert any(line.startswith("http://127.0.0.1:") for line in lines)
+        assert lines[-1].startswith("newswatch alert · route outbox · ref nw-")
+    assert re.search(rf"^route outbox: \d+ messages, {total} alerts$", result.stdout, re.M)
+
+
+def test_preview_plans_each_route_of_news_alerts_file(warehouse: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    routes = tmp_path / "alerts.yaml"
+    # A webhook route whose URL variable is not set: a preview needs no secret, it sends nothing.
+    routes.write_text("routes:\n"
+                      "  - name: minerals\n    topics: [rare_earths]\n    min_score: 0.9\n    max_immediate: 1\n"
+                      "    urls_env: TEST_UNSET_HOOK_URLS\n"
+                      "  - name: desk\n    topics: [us_japan]\n    mode: digest\n    digest_at: ['00:00']\n"
+                      "    outbox: true\n", encoding="utf-8")
+    monkeypatch.setenv("NEWS_ALERTS_FILE", str(routes))
+    monkeypatch.delenv("TEST_UNSET_HOOK_URLS", raising=False)
+    result = app_invoke("alerts", "preview", "--limit", "50")
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"^route outbox", result.stdout, re.M)  # the default file's route is not planned
+    counts = dict(re.findall(r"^route (\w+): \d+ messages, (\d+) alerts$", result.stdout, re.M))
+    assert set(counts) == {"minerals", "desk"}
+    shown = messages_shown(result.stdout)
+    minerals = [lines for lines in shown if lines[0].startswith("route minerals,")]
+    desk = [lines for lines in shown if lines[0].startswith("route desk,")]
+    # minerals: one immediate message (max_immediate 1), the rest in one digest; rare_earths stories only.
+    assert [lines[0].split(":")[0] for lines in minerals] == ["route minerals, new", "route minerals, digest"]
+    assert "[rare_earths" in minerals[0][0] and "us_japan]" not in minerals[0][0]
+    # desk: a digest route, one digest message of us_japan stories
+    assert len(desk) == 1 and desk[0][0].startswith("route desk, digest: newswatch digest: ")
+    assert int(counts["minerals"]) + int(counts["desk"]) == pending(result.stdout)
+
+
+def test_preview_with_nothing_pending_shows_the_last_delivered_messages_of_the_files_routes(
+        warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = app_invoke("alerts", "send", "--demo")  # the demo's route is named outbox, as the default file's
+    assert sent.exit_code == 0, sent.output
+    result = app_invoke("alerts", "preview", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    assert pending(result.stdout) == 0
+    assert "the last 2 messages delivered, newest first:" in result.stdout
+    delivered = re.findall(r"^== delivered \S+ \S+ UTC on route (\w+): (.+)$", result.stdout, re.M)
+    assert [route for route, _ in delivered] == ["outbox", "outbox"]
+    keys = [json.loads(line)["key"] for line in channels.outbox_file().read_text(encoding="utf-8").splitlines()]
+    assert all(f"ref {key}" in result.stdout for key in keys[-2:])  # the two written last
+
+    # A routes file whose routes delivered nothing: it shows none of the outbox route's messages.
+    other = tmp_path / "alerts.yaml"
+    other.write_text("routes:\n  - name: desk\n    topics: [us_japan]\n    since: 2100-01-01T00:00:00Z\n"
+                     "    outbox: true\n", encoding="utf-8")
+    monkeypatch.setenv("NEWS_ALERTS_FILE", str(other))
+    result = app_invoke("alerts", "preview")
+    assert result.exit_code == 0, result.output
+    assert "nothing delivered yet" in result.stdout and "on route outbox" not in result.stdout
 
 
 def test_preview_sends_nothing(warehouse: Path) -> None:

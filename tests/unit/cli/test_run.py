@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,7 +117,19 @@ def test_demo_without_airflow_runs_summarises_and_delivers_to_the_outbox(demo_en
     assert result.exit_code == 0, result.output
     out = " ".join(result.stdout.split())
     assert f"newswatch demo: sample site at http://127.0.0.1:{port}" in out
-    assert "Last run" in out and "Matching stories" in out
+    # A short summary: the run's counts per stage, failures by class, the best stories, open follow-ups.
+    assert len(result.stdout.splitlines()) <= 60, result.stdout
+    for heading in ("  feeds ", "  pages ", "  articles ", "  relevant ", "  facts ", "  failures "):
+        assert heading in result.stdout, heading
+    assert "feed http_500" in out  # the sample site's feed that is down, by its class
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Top stories ("))
+    stories = list(itertools.takewhile(lambda line: line.startswith("  "), lines[start + 1:]))
+    scores = [float(line.split()[0]) for line in stories]
+    assert stories and scores == sorted(scores, reverse=True)
+    assert all(" — " in line and line.rstrip().endswith("]") for line in stories)  # source, then [topics]
+    assert "127.0.0.1" not in " ".join(stories)  # publications by name, not the host
+    assert "Open follow-ups (" in out
     sent = [line for line in result.stdout.splitlines() if line.startswith("sent   outbox")]
     assert sent and out.endswith(f"{len(sent)} messages sent, 0 failed")
     assert len(channels.outbox_file().read_text(encoding="utf-8").splitlines()) == len(sent)
