@@ -1,4 +1,4 @@
-"""Schemas of the YAML config files (``feeds.yaml``, ``alerts.yaml``, ``entities.yaml``), checked with pydantic.
+"""Schemas of the YAML config files (``feeds.yaml``, ``topics.yaml``, ``alerts.yaml``, ``entities.yaml``), checked with pydantic.
 
 Every model is strict: a bool is not a whole number, a string is not a list, and an unknown key is an
 error (a typo must not be silently ignored). :func:`check` turns a validation failure into a
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -27,10 +27,28 @@ class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
-def key_path(loc: tuple[int | str, ...], prefix: str = "") -> str:
-    """``("feeds", 3, "interval_minutes")`` -> ``feeds[3].interval_minutes`` (after ``prefix``)."""
+def key_path(loc: tuple[int | str, ...], prefix: str = "", data: Any = None, *, missing: bool = False) -> str:
+    """``("feeds", 3, "interval_minutes")`` -> ``feeds[3].interval_minutes`` (after ``prefix``).
+
+    With ``data`` (what was validated), the path follows the file: a step that indexes nothing in it is
+    pydantic naming a branch of a union (``constrained-float``) or ``[key]`` (the key itself is bad) and is
+    left out, unless it is the ``missing`` key; a mapping key is written as it is in the file.
+    """
     out = prefix
+    node = data
     for part in loc:
+        if data is not None:
+            if isinstance(node, dict) and part in node:
+                part = next(k for k in node if k == part)  # a YAML bool key reads as True, not 1
+                node = node[part]
+                out += f".{part}" if out else str(part)
+                continue
+            if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+                out += f"[{part}]"
+                continue
+            if not (missing and part is loc[-1]):
+                continue  # a union branch's name, or "[key]": the value (or key) here is what does not fit
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
 
@@ -44,7 +62,9 @@ def _expected(error: Any) -> str:
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     # "a valid dictionary or instance of FeedDefaults": the model's name means nothing to the reader.
-    text = _INSTANCE.sub("a mapping", msg.replace("Input should be", "expected")).replace("a valid dictionary", "a mapping")
+    text = _INSTANCE.sub("a mapping", msg.replace("Input should be", "expected")).replace(
+        "a valid dictionary", "a mapping"
+    )
     value = repr(error.get("input"))
     return f"{text}, got {value[:60] + '…' if len(value) > 60 else value}"
 
@@ -64,9 +84,22 @@ def check(model: type[M], data: Any, where: str, prefix: str = "") -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        parts = [f"{key_path(e['loc'], prefix)}: {_expected(e)}" for e in errors[:MAX_ERRORS]]
-        more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""
+        # A value that fits no branch of a union gives one error per branch, at one key path: one entry.
+        found: dict[str, list[str]] = {}
+        for error in exc.errors():
+            found.setdefault(
+                key_path(error["loc"], prefix, data, missing=error["type"] == "missing"), []
+            ).append(_expected(error))
+        # A mapping tried as a number first: the error inside the mapping is the one to read.
+        found = {
+            path: texts
+            for path, texts in found.items()
+            if not any(other.startswith((f"{path}.", f"{path}[")) for other in found)
+        }
+        parts = [
+            f"{path}: {' or '.join(dict.fromkeys(texts))}" for path, texts in list(found.items())[:MAX_ERRORS]
+        ]
+        more = f" (and {len(found) - MAX_ERRORS} more)" if len(found) > MAX_ERRORS else ""
         raise ConfigError(f"{where}: " + "; ".join(parts) + more) from None
 
 
@@ -100,7 +133,9 @@ def _iso_datetime(value: Any) -> Any:
         try:
             return dt.datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"expected an ISO 8601 date-time such as 2026-01-01T00:00:00Z, got {value!r}") from None
+            raise ValueError(
+                f"expected an ISO 8601 date-time such as 2026-01-01T00:00:00Z, got {value!r}"
+            ) from None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value
@@ -206,3 +241,72 @@ class EntitiesFile(_Strict):
     generic_orgs: dict[str, dict[str, str]] | None = None
     ignore: list[str] | None = None
     minerals: list[MineralSchema] | None = None
+
+
+# -- topics.yaml ----------------------------------------------------------------------------
+# Shape and ranges only; pipeline.classify.config compiles the phrases (a bad regex is named there) and
+# checks what needs more than one key (a topic needs terms or rules, framed terms need framing).
+
+Weight = Annotated[float, Field(ge=0.0, le=10.0)]
+Strength = Annotated[float, Field(ge=0.0, le=1.0)]
+Phrase = Annotated[str, Field(min_length=1, pattern=r"\S")]
+
+
+class TopicScoring(_Strict):
+    title_boost: float | None = Field(default=None, ge=0.0, le=100.0)
+    lead_boost: float | None = Field(default=None, ge=0.0, le=100.0)
+    lead_sentences: int | None = Field(default=None, ge=0, le=20)
+    body_weight: float | None = Field(default=None, ge=0.0, le=100.0)
+    saturation: float | None = Field(default=None, gt=0.0, le=100.0)
+
+
+class TopicTerm(_Strict):
+    weight: Weight
+    label: Phrase | None = None
+
+
+class FramedTerms(_Strict):
+    framing: list[Phrase] = []
+    terms: dict[str, Weight | TopicTerm] = {}
+
+
+class Crowd(_Strict):
+    max_others: int = Field(default=99, ge=0, le=99)
+    factor: Strength = 1.0
+    others: list[Phrase] = []
+
+
+class CooccurrenceRule(_Strict):
+    name: Phrase
+    weight: Weight
+    paragraph_weight: Weight = 0.0
+    sides: dict[str, list[Phrase] | dict[str, Strength]] = Field(min_length=2, max_length=2)
+    context: list[Phrase] = []
+    context_bonus: Weight = 0.0
+    crowd: Crowd | None = None
+
+
+class Dampen(_Strict):
+    factor: Strength
+    patterns: list[Phrase]
+
+
+class Negatives(_Strict):
+    mask: list[Phrase] = []
+    dampen: list[Dampen] = []
+
+
+class TopicSchema(_Strict):
+    description: str | None = None
+    threshold: Strength
+    scoring: TopicScoring | None = None
+    terms: dict[str, Weight | TopicTerm] = {}
+    framed_terms: FramedTerms | None = None
+    cooccurrence: list[CooccurrenceRule] = []
+    negatives: Negatives | None = None
+
+
+class TopicsFile(_Strict):
+    scoring: TopicScoring | None = None
+    topics: dict[str, TopicSchema] = Field(min_length=1)
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] | None = Field(default=None, min_length=1)

@@ -64,6 +64,8 @@ ABBREVIATIONS = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u d.c dept est approx etc e.g i.e
     a.m p.m fig sec secs op pres ft mt rev messrs u.s.a""".split()
 )
+# A word longer than this is no abbreviation: looking back further only costs time (quadratic on "U.S.U.S.…").
+_ABBREVIATION_LOOKBACK = max(len(a) for a in ABBREVIATIONS) + 1
 _BULLET = re.compile(
     r"(?m)^[ \t]*(?:[-•*▪●◦]|\d{1,2}[.)]|[a-z]\\?[.)]|\((?:[a-z]|[ivx]{1,4}|\d{1,2})\))[ \t]+"
 )
@@ -78,7 +80,8 @@ _LOWER = re.compile(r"[a-z]")
 _NEWLINE = re.compile(r"\n")
 _BLANK_LINE = re.compile(r"\n[ \t\xa0]*\n")
 _LINE_COLON = re.compile(r":(?=[ \t\xa0]*\n|[ \t\xa0]{2,})")
-_CAPS_LABEL = re.compile(r"\b[A-Z][A-Z’'.,&\- ]{6,}[A-Z.]:")
+# Bounded: an unbounded run backtracks from every word start of a long capitalised run (quadratic).
+_CAPS_LABEL = re.compile(r"\b[A-Z][A-Z’'.,&\- ]{6,160}[A-Z.]:")
 _PARAGRAPH_END = re.compile(r"[ \t]*\n[ \t]*\n|[ \t]*$")
 _WORD = re.compile(r"\w")
 _SENTENCE_END = re.compile(r"[.!?;:,。”\"]\s*$")
@@ -113,8 +116,12 @@ def mask_markup(text: str) -> str:
         first += [(m.start(), m.start() + 1), (m.end(1), m.end())]  # "[" and "](target)"
     first += [(m.start(), m.end()) for m in _URL.finditer(text)] if "http" in text else []
     masked = _blank(text, first)
-    second = [(m.start(), m.end()) for pattern, mark in _SECOND_PASS if any(c in masked for c in mark)
-              for m in pattern.finditer(masked)]
+    second = [
+        (m.start(), m.end())
+        for pattern, mark in _SECOND_PASS
+        if any(c in masked for c in mark)
+        for m in pattern.finditer(masked)
+    ]
     return _blank(masked, second)
 
 
@@ -139,8 +146,11 @@ def _one_paragraph_per_line(text: str) -> bool:
 def _ends_with_abbreviation(masked: str, dot: int) -> bool:
     """Whether the period at ``dot`` closes an abbreviation or an initial rather than a sentence."""
     start = dot
-    while start > 0 and (masked[start - 1].isalpha() or masked[start - 1] == "."):
+    floor = max(0, dot - _ABBREVIATION_LOOKBACK)
+    while start > floor and (masked[start - 1].isalpha() or masked[start - 1] == "."):
         start -= 1
+    if start == floor and start > 0 and (masked[start - 1].isalpha() or masked[start - 1] == "."):
+        return False  # the word runs on past the longest abbreviation
     word = masked[start:dot].lower()
     if not word:
         return False
@@ -213,7 +223,9 @@ def split_sentences(masked: str, *, headings: bool = True) -> list[Sentence]:
         if not _WORD.search(body):
             continue
         paragraph = bisect_right(paragraph_breaks, stripped_start)
-        sentences.append(Sentence(stripped_start, stripped_end, headings and _looks_like_heading(body), paragraph))
+        sentences.append(
+            Sentence(stripped_start, stripped_end, headings and _looks_like_heading(body), paragraph)
+        )
     return sentences
 
 

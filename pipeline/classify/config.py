@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from pipeline import settings
+from pipeline import config_schema, settings
 from pipeline.classify.matcher import Matcher, MatcherBuilder, PatternSet, compile_phrase
 from pipeline.classify.model import DEFAULT_MODEL_FILE_NAME, Model, load_model
 from pipeline.errors import ConfigError
@@ -115,8 +115,9 @@ class Topics:
 
         A text of no or undetermined language is scored: nothing says the phrases do not fit it.
         """
-        return self.languages is None or not language or language == UNDETERMINED or language in self.languages
-
+        return (
+            self.languages is None or not language or language == UNDETERMINED or language in self.languages
+        )
 
 
 def load_topics(path: Path | None = None) -> Topics:
@@ -160,13 +161,19 @@ def _attach_model(topics: Topics, model_path: Path) -> Topics:
     try:
         learned = load_model(model_path)
     except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{model_path}: not a usable relevance model ({exc}); retrain it with "
-                          "`newswatch train classify`") from exc
+        raise ConfigError(
+            f"{model_path}: not a usable relevance model ({exc}); retrain it with `newswatch train classify`"
+        ) from exc
     if learned is None:
         return topics
     if learned.rules_version != topics.version:
-        logger.warning("%s was trained for rules %s, not %s: scoring with the rules alone until "
-                       "`newswatch train classify` retrains it", model_path, learned.rules_version, topics.version)
+        logger.warning(
+            "%s was trained for rules %s, not %s: scoring with the rules alone until "
+            "`newswatch train classify` retrains it",
+            model_path,
+            learned.rules_version,
+            topics.version,
+        )
         return topics
     return replace(topics, model=learned, version=f"{topics.version}+{learned.version}")
 
@@ -176,6 +183,7 @@ def _compile_topics(path: Path, raw: bytes) -> Topics:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML (key: <document>): {exc}") from exc
+    config_schema.check(config_schema.TopicsFile, data, str(path))
     loader = _Loader(path)
     mapping = loader.mapping(data, "<document>", required=frozenset({"topics"}), allowed=_TOP_KEYS)
     defaults = loader.scoring(mapping.get("scoring", {}), "scoring", DEFAULT_SCORING)
@@ -188,8 +196,9 @@ def _compile_topics(path: Path, raw: bytes) -> Topics:
     digest = hashlib.sha256(CLASSIFIER_CODE_VERSION.encode() + b"\0" + raw).hexdigest()[:VERSION_HASH_CHARS]
     version = f"{CLASSIFIER_CODE_VERSION}-{digest}"
     logger.debug("loaded %d topics from %s, version %s", len(specs), path, version)
-    return Topics(specs=specs, path=path, version=version, matcher=matcher, languages=languages,
-                  rules_version=version)
+    return Topics(
+        specs=specs, path=path, version=version, matcher=matcher, languages=languages, rules_version=version
+    )
 
 
 class _Loader:
@@ -200,7 +209,7 @@ class _Loader:
         self.builder = MatcherBuilder()
 
     def fail(self, key: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.path}: key '{key}': {message}")
+        return ConfigError(f"{self.path}: {key}: {message}")
 
     def mapping(
         self,
@@ -214,8 +223,10 @@ class _Loader:
             raise self.fail(key, f"expected a mapping, got {type(value).__name__}")
         for name in value:
             if not isinstance(name, str):  # `yes:` or `2025:` in YAML is a bool or an int, not a name
-                raise self.fail(f"{key}.{name}" if key != "<document>" else str(name),
-                                f"expected a string key, got {name!r}")
+                raise self.fail(
+                    f"{key}.{name}" if key != "<document>" else str(name),
+                    f"expected a string key, got {name!r}",
+                )
             if allowed is not None and name not in allowed:
                 raise self.fail(f"{key}.{name}" if key != "<document>" else str(name), "unknown key")
         for name in required:
@@ -245,7 +256,9 @@ class _Loader:
             raise self.fail(key, "list at least one language (ISO 639-1 codes such as en, ja)")
         for i, code in enumerate(codes):
             if not _LANGUAGE_CODE.match(code):
-                raise self.fail(f"{key}[{i}]", f"expected an ISO 639-1 code in lower case (en, ja), got {code!r}")
+                raise self.fail(
+                    f"{key}[{i}]", f"expected an ISO 639-1 code in lower case (en, ja), got {code!r}"
+                )
         if len(set(codes)) != len(codes):
             raise self.fail(key, "a language is listed twice")
         return tuple(codes)
@@ -364,7 +377,9 @@ class _Loader:
             context_bonus=self.number(
                 body.get("context_bonus", 0.0), f"{key}.context_bonus", low=0.0, high=10.0
             ),
-            crowd_max_others=self.whole(crowd.get("max_others", 99), f"{key}.crowd.max_others", low=0, high=99),
+            crowd_max_others=self.whole(
+                crowd.get("max_others", 99), f"{key}.crowd.max_others", low=0, high=99
+            ),
             crowd_factor=self.number(crowd.get("factor", 1.0), f"{key}.crowd.factor", low=0.0, high=1.0),
             crowd_others=self.patterns(others, f"{key}.crowd.others"),
         )
@@ -384,4 +399,3 @@ class _Loader:
             factor=self.number(body["factor"], f"{key}.factor", low=0.0, high=1.0),
             patterns=self.patterns(self.strings(body["patterns"], f"{key}.patterns"), f"{key}.patterns"),
         )
-

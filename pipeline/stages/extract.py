@@ -22,6 +22,7 @@ from pipeline import staging
 from pipeline.extract import dedup
 from pipeline.extract.html import extract_html, guess_language
 from pipeline.stages import schemas
+from pipeline.stages.boundary import Record, contained
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,14 @@ MIN_WORDS = 40
 EXTRACTOR_VERSION = f"trafilatura-{importlib.metadata.version('trafilatura')}+nw1"
 TRUNCATED_WORDS = 150
 _WORD = re.compile(r"\w+")
-PAYWALL_MARKERS = ("subscribe to continue", "subscribe to read", "this article is for subscribers",
-                   "to continue reading", "already a subscriber", "sign in to read")
+PAYWALL_MARKERS = (
+    "subscribe to continue",
+    "subscribe to read",
+    "this article is for subscribers",
+    "to continue reading",
+    "already a subscriber",
+    "sign in to read",
+)
 
 
 def text_hash(text: str) -> str:
@@ -44,12 +51,13 @@ def article_row(page: dict[str, Any]) -> tuple[dict[str, Any], str]:
     extracted = None
     outcome = "no_page"
     if page["page_status"] == "ok" and page["raw_path"]:
-        body = gzip.decompress(Path(page["raw_path"]).read_bytes())
-        try:
+        failed: list[str] = []
+        # lxml and trafilatura raise many types on hostile HTML, and a raw file may be cut short: the
+        # page's text is then the feed summary, as for a page that could not be fetched.
+        with contained(f"extraction of {page['url']}", _noting(failed, "failed")):
+            body = gzip.decompress(Path(page["raw_path"]).read_bytes())
             extracted = extract_html(body, page["final_url"] or page["url"], page["content_type"] or "")
-        except Exception as exc:  # noqa: BLE001 - lxml/trafilatura raise many types on hostile HTML
-            logger.warning("extraction failed for %s: %r", page["url"], exc)
-        outcome = "extracted" if extracted else "empty"
+        outcome = "failed" if failed else "extracted" if extracted else "empty"
     text = extracted.text if extracted else (page["summary"] or "")
     words = len(_WORD.findall(text))
     if extracted and words < MIN_WORDS and len(page["summary"] or "") > len(text):
@@ -75,14 +83,27 @@ def article_row(page: dict[str, Any]) -> tuple[dict[str, Any], str]:
         "text_hash": text_hash(text) if text else None,
         "count_words": words,
         # A page whose text is shorter than the feed's own summary lost its body (paywall, teaser).
-        "is_truncated": (extracted is None or paywalled or words < TRUNCATED_WORDS
-                         or len(_WORD.findall(page["summary"] or "")) > words),
+        "is_truncated": (
+            extracted is None
+            or paywalled
+            or words < TRUNCATED_WORDS
+            or len(_WORD.findall(page["summary"] or "")) > words
+        ),
         "extractor_version": EXTRACTOR_VERSION if extracted else None,
         "page_canonical_url": extracted.canonical_url if extracted else None,
         "site_name": extracted.site_name if extracted else None,
         "band_keys": dedup.band_keys(text),
     }
     return row, outcome
+
+
+def _noting(outcomes: list[str], outcome: str) -> Record:
+    """How the boundary records a page here: as ``outcome``, counted by the caller (the log has the reason)."""
+
+    def record(error_class: str, reason: str) -> None:
+        outcomes.append(outcome)
+
+    return record
 
 
 def extract_articles(pages_path: Path) -> Path:
@@ -100,9 +121,15 @@ def extract_articles(pages_path: Path) -> Path:
     for page in staging.read_rows(pages_path):
         if page["page_status"] not in ("ok", "failed", "gave_up", "blocked", "deferred"):
             continue
-        row, outcome = article_row(page)
-        counts[f"extract_{outcome}"] = counts.get(f"extract_{outcome}", 0) + 1
-        rows.append(row)
+        outcomes: list[str] = []
+        # A page no row can be made of (not even from its summary) is left out, recorded in the counts.
+        with contained(f"article of {page['url']}", _noting(outcomes, "row_failed")):
+            row, outcome = article_row(page)
+            rows.append(row)
+            outcomes.append(outcome)
+        for outcome in outcomes:
+            counts[f"extract_{outcome}"] = counts.get(f"extract_{outcome}", 0) + 1
+            if outcome in ("failed", "row_failed"):
+                counts["items_failed"] = counts.get("items_failed", 0) + 1
     staging.write_counts(run, f"extract-{pages_path.stem}", counts)
     return staging.write_rows(staging.stage_file(run, "articles", pages_path.stem), rows, schemas.ARTICLES)
-

@@ -34,8 +34,12 @@ LOAD_SQL_DIR = settings.SQL_DIR / "load"
 # the open transaction, so a test can kill -9 it at the worst moment.
 FAULT_ENV = "NEWS_FAULT"
 FAULT_WAIT_S = 60.0
-ENTITY_IDS = pa.schema([(name, pa.string()) for name in
-                        ("entity_id", "name", "type", "wikidata_qid", "element_symbol", "hs_code")])
+ENTITY_IDS = pa.schema(
+    [
+        (name, pa.string())
+        for name in ("entity_id", "name", "type", "wikidata_qid", "element_symbol", "hs_code")
+    ]
+)
 RUN_COLUMNS = {
     "count_feeds_due": "feeds_due",
     "count_feeds_ok": "feeds_ok",
@@ -44,6 +48,8 @@ RUN_COLUMNS = {
     "count_items_seen": "items_seen",
     "count_pages_fetched": "pages_ok",
     "count_pages_failed": "pages_failed",
+    "count_items_failed": "items_failed",
+    "count_items_text_replaced": "items_text_replaced",
 }
 
 
@@ -71,14 +77,19 @@ def _register_incoming(con: Any, run: Path) -> None:
         if files:
             keys = ", ".join(schemas.KEYS[dataset])
             try:
-                con.execute(f"create or replace temp table incoming_{dataset} as "
-                            f"select distinct on ({keys}) * from read_parquet(?, union_by_name = true, "
-                            f"filename = true) order by {keys}, filename", [files])
+                con.execute(
+                    f"create or replace temp table incoming_{dataset} as "
+                    f"select distinct on ({keys}) * from read_parquet(?, union_by_name = true, "
+                    f"filename = true) order by {keys}, filename",
+                    [files],
+                )
             except duckdb.Error as exc:
                 # Name the file: the operator re-runs the task that staged it, then the load.
                 bad = _unreadable(files) or files
-                raise LoadError(f"run {run.name}: unreadable staged file(s) {', '.join(bad)}; re-run the stage "
-                                f"that wrote them, then the load. Nothing of the run was loaded. ({exc})") from exc
+                raise LoadError(
+                    f"run {run.name}: unreadable staged file(s) {', '.join(bad)}; re-run the stage "
+                    f"that wrote them, then the load. Nothing of the run was loaded. ({exc})"
+                ) from exc
             con.execute(f"alter table incoming_{dataset} drop column filename")
         else:
             empty = pa.Table.from_pylist([], schema=schema)
@@ -92,10 +103,12 @@ def _topic_counts(con: Any) -> dict[str, int]:
 
     Reads the ``incoming_classifications`` and ``load_articles`` tables of an open load.
     """
-    return dict(con.execute(
-        "select topic, count(*) filter (where c.is_relevant and a.is_new) from incoming_classifications c "
-        "left join load_articles a using (article_id) group by topic order by topic"
-    ).fetchall())
+    return dict(
+        con.execute(
+            "select topic, count(*) filter (where c.is_relevant and a.is_new) from incoming_classifications c "
+            "left join load_articles a using (article_id) group by topic order by topic"
+        ).fetchall()
+    )
 
 
 def _run_row(con: Any, run_id: str, counts: dict[str, int]) -> tuple[dict[str, Any], dict[str, int]]:
@@ -115,15 +128,27 @@ def _run_row(con: Any, run_id: str, counts: dict[str, int]) -> tuple[dict[str, A
         "select count(*) from fct_alert_candidates where story_cluster_id in "
         "(select story_cluster_id from load_articles where is_new)"
     ).fetchone()
-    counts = {**counts, "articles_new": new_articles, "duplicates": duplicates, "facts_new": new_facts,
-              "alerts_queued": alerts_queued,
-              **{f"relevant_{k}": v for k, v in relevant.items()}}
+    counts = {
+        **counts,
+        "articles_new": new_articles,
+        "duplicates": duplicates,
+        "facts_new": new_facts,
+        "alerts_queued": alerts_queued,
+        **{f"relevant_{k}": v for k, v in relevant.items()},
+    }
     ok = counts.get("feeds_ok", 0) + counts.get("feeds_not_modified", 0) + counts.get("feeds_unchanged", 0)
     status = "no_feed_succeeded" if counts.get("feeds_due", 0) and not ok else "success"
     row: dict[str, Any] = {col: counts.get(key, 0) for col, key in RUN_COLUMNS.items()}
-    row.update(run_id=run_id, status=status, count_articles_new=new_articles, count_duplicates=duplicates,
-               count_facts_new=new_facts, count_alerts_queued=alerts_queued, degraded=is_degraded(counts),
-               counts=json.dumps(counts, sort_keys=True))
+    row.update(
+        run_id=run_id,
+        status=status,
+        count_articles_new=new_articles,
+        count_duplicates=duplicates,
+        count_facts_new=new_facts,
+        count_alerts_queued=alerts_queued,
+        degraded=is_degraded(counts),
+        counts=json.dumps(counts, sort_keys=True),
+    )
     return row, topics
 
 
@@ -132,8 +157,14 @@ def is_degraded(counts: dict[str, int]) -> bool:
     return counts.get("pages_wanted", 0) > 0 and not counts.get("pages_ok", 0)
 
 
-def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None = None,
-                   snapshot_path: Path | None = None, publish: bool = True) -> dict[str, Any]:
+def load_warehouse(
+    run: Path,
+    *,
+    run_id: str | None = None,
+    db_path: Path | None = None,
+    snapshot_path: Path | None = None,
+    publish: bool = True,
+) -> dict[str, Any]:
     """Upsert one run's staged files into the live warehouse, then publish the snapshot.
 
     Args:
@@ -156,12 +187,15 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
         now = datetime.now(UTC)
         # facts_staged: the facts stage ran in this run, so its output is the whole truth about the
         # articles it saw, and older entity/fact/quote rows of those articles can be replaced.
-        con.execute("create or replace temp table load_context as select ?::varchar as run_id, "
-                    "?::timestamptz as loaded_at, ?::boolean as facts_staged",
-                    [run_id, now, (run / "fact_mentions").is_dir()])
+        con.execute(
+            "create or replace temp table load_context as select ?::varchar as run_id, "
+            "?::timestamptz as loaded_at, ?::boolean as facts_staged",
+            [run_id, now, (run / "fact_mentions").is_dir()],
+        )
         _register_incoming(con, run)
         # Curated ids of config/entities.yaml (Wikidata QIDs, mineral symbols and HS codes): sql/load/085.
         from pipeline.facts import gazetteer  # noqa: PLC0415 - pydantic config checks, only when loading
+
         con.register("incoming_entity_ids", pa.Table.from_pylist(gazetteer.entity_ids(), schema=ENTITY_IDS))
         # Analysts' queued relevance marks, before this run's classifications replace the ones they corrected.
         marks = feedback.apply_queue(con)
@@ -180,12 +214,17 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
         row, topics = _run_row(con, run_id, counts)
         columns = ", ".join(row)
         updates = ", ".join(f"{c} = excluded.{c}" for c in row if c != "run_id")
-        con.execute(f"insert into runs ({columns}, loaded_at) values ({', '.join('?' * len(row))}, ?) "
-                    f"on conflict (run_id) do update set {updates}", [*row.values(), now])
+        con.execute(
+            f"insert into runs ({columns}, loaded_at) values ({', '.join('?' * len(row))}, ?) "
+            f"on conflict (run_id) do update set {updates}",
+            [*row.values(), now],
+        )
         con.execute("delete from run_topic_counts where run_id = ?", [run_id])
         if topics:
-            con.executemany("insert into run_topic_counts (run_id, topic, count_relevant) values (?, ?, ?)",
-                            [[run_id, topic, n] for topic, n in topics.items()])
+            con.executemany(
+                "insert into run_topic_counts (run_id, topic, count_relevant) values (?, ?, ?)",
+                [[run_id, topic, n] for topic, n in topics.items()],
+            )
         _fault_point("before_commit")
     # Only now that the marks are committed do their queue files move; a crash before this line leaves
     # them queued, and the next load inserts none of them twice (relevance_feedback.mark_id).
@@ -196,9 +235,14 @@ def load_warehouse(run: Path, *, run_id: str | None = None, db_path: Path | None
     logger.info("run %s loaded: %s", run_id, summary(row))
     logger.info("run %s summary:\n%s", run_id, summary_table(row))
     if row["degraded"]:
-        logger.warning("run %s is degraded: none of its %d pages was fetched (%d failed, %d deferred); "
-                       "see fetch_log for the hosts", run_id, counts.get("pages_wanted", 0),
-                       counts.get("pages_failed", 0), counts.get("pages_deferred", 0))
+        logger.warning(
+            "run %s is degraded: none of its %d pages was fetched (%d failed, %d deferred); "
+            "see fetch_log for the hosts",
+            run_id,
+            counts.get("pages_wanted", 0),
+            counts.get("pages_failed", 0),
+            counts.get("pages_deferred", 0),
+        )
     return row
 
 
@@ -232,6 +276,7 @@ def check_run(row: dict[str, Any]) -> None:
         StageError: every feed that was due failed.
     """
     if row["status"] == "no_feed_succeeded":
-        raise StageError(f"run {row['run_id']}: every one of the {row['count_feeds_due']} feeds due failed; "
-                            "see fetch_log and the feeds table for the reasons")
-
+        raise StageError(
+            f"run {row['run_id']}: every one of the {row['count_feeds_due']} feeds due failed; "
+            "see fetch_log and the feeds table for the reasons"
+        )

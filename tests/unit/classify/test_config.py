@@ -10,6 +10,7 @@ import yaml
 from pipeline.classify import config as config_module
 from pipeline.classify.config import DEFAULT_TOPICS_FILE, Topics, load_topics
 from pipeline.classify.score import classify
+from pipeline.config_schema import TopicsFile, check
 from pipeline.errors import ConfigError
 
 
@@ -29,10 +30,7 @@ def config_data() -> dict:
 
 
 def test_default_file_is_the_repo_config() -> None:
-    assert (
-        DEFAULT_TOPICS_FILE
-        == Path(config_module.__file__).resolve().parents[2] / "config" / "topics.yaml"
-    )
+    assert DEFAULT_TOPICS_FILE == Path(config_module.__file__).resolve().parents[2] / "config" / "topics.yaml"
     assert DEFAULT_TOPICS_FILE.is_file()
 
 
@@ -108,7 +106,9 @@ def test_adding_a_term_in_config_takes_effect(tmp_path: Path, config_data: dict)
         ),
         pytest.param(lambda d: d.update(topics=[]), "topics", id="topics-not-a-mapping"),
         pytest.param(
-            lambda d: d["scoring"].update(lead_sentences=2.5), "scoring.lead_sentences", id="lead-sentences-a-fraction"
+            lambda d: d["scoring"].update(lead_sentences=2.5),
+            "scoring.lead_sentences",
+            id="lead-sentences-a-fraction",
         ),
         pytest.param(
             lambda d: d["topics"]["us_japan"]["cooccurrence"][0].update(crowd={"max_others": 1.5}),
@@ -136,7 +136,7 @@ def test_malformed_config_raises_config_error_naming_file_and_key(
         load_topics(path)
     message = str(excinfo.value)
     assert str(path) in message
-    assert f"'{key}'" in message
+    assert f"{key}: " in message
 
 
 def test_invalid_yaml_raises_config_error_naming_file(tmp_path: Path) -> None:
@@ -144,3 +144,74 @@ def test_invalid_yaml_raises_config_error_naming_file(tmp_path: Path) -> None:
     path.write_text("topics:\n  us_japan: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="broken.yaml"):
         load_topics(path)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key", "expected"),
+    [
+        pytest.param(
+            lambda d: d.update(topics="us_japan"), "topics", "expected a mapping", id="topics-a-string"
+        ),
+        pytest.param(
+            lambda d: d["topics"]["us_japan"].update(negatives={"mask": "Japanese yen"}),
+            "topics.us_japan.negatives.mask",
+            "expected a valid list",
+            id="mask-a-string-not-a-list",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["rare_earths"].update(
+                framed_terms={"framing": ["supply"], "terms": "lithium"}
+            ),
+            "topics.rare_earths.framed_terms.terms",
+            "expected a mapping",
+            id="framed-terms-a-string",
+        ),
+        pytest.param(lambda d: d.update(topcs={}), "topcs", "unknown key", id="unknown-top-level-key"),
+        pytest.param(
+            lambda d: d["topics"]["us_japan"]["cooccurrence"][0].update(crowd={"max_other": 2}),
+            "topics.us_japan.cooccurrence[0].crowd.max_other",
+            "unknown key",
+            id="unknown-nested-key",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["rare_earths"]["terms"].update({"magnet": {"weight": "heavy"}}),
+            "topics.rare_earths.terms.magnet.weight",
+            "expected a valid number, got 'heavy'",
+            id="term-mapping-with-a-string-weight",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["rare_earths"]["terms"].update({"magnet": True}),
+            "topics.rare_earths.terms.magnet",
+            "got True",
+            id="term-weight-a-bool",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["rare_earths"]["terms"].update({"magnet": 11}),
+            "topics.rare_earths.terms.magnet",
+            "less than or equal to 10",
+            id="term-weight-out-of-range",
+        ),
+        pytest.param(
+            lambda d: d["topics"]["us_japan"].update(threshold=True),
+            "topics.us_japan.threshold",
+            "got True",
+            id="threshold-a-bool",
+        ),
+    ],
+)
+def test_the_topics_schema_names_file_key_path_and_what_was_expected(
+    tmp_path: Path, config_data: dict, mutate, key: str, expected: str
+) -> None:
+    mutate(config_data)
+    path = _write_config(tmp_path / "bad.yaml", config_data)
+    with pytest.raises(ConfigError) as excinfo:
+        load_topics(path)
+    message = str(excinfo.value)
+    assert message.startswith(f"{path}: ")
+    assert f"{key}: " in message
+    assert expected in message
+
+
+def test_the_packaged_topics_file_fits_the_schema() -> None:
+    data = yaml.safe_load(DEFAULT_TOPICS_FILE.read_text(encoding="utf-8"))
+    assert check(TopicsFile, data, str(DEFAULT_TOPICS_FILE)).topics.keys() == set(load_topics().names)

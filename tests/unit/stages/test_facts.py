@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 
 from pipeline import staging
-from pipeline.errors import ExtractionError
+from pipeline.errors import ConfigError
 from pipeline.facts import document
 from pipeline.stages import classify, facts
 from tests.unit.stages.test_classify import BAKERY, stage_articles
 
-DEAL = ("Japan to invest $550 billion in the United States",
-        "Prime Minister Sanae Takaichi said Japan will invest $550 billion in the United States under the "
-        "US-Japan trade agreement, with a focus on rare earths and critical minerals.")
+DEAL = (
+    "Japan to invest $550 billion in the United States",
+    "Prime Minister Sanae Takaichi said Japan will invest $550 billion in the United States under the "
+    "US-Japan trade agreement, with a focus on rare earths and critical minerals.",
+)
 
 
 def staged_shard(run_id: str, texts):
@@ -41,12 +43,42 @@ def test_a_shard_without_relevant_articles_stages_empty_files():
     assert staging.read_counts(staging.run_of(articles))["facts_articles"] == 0
 
 
-def test_the_shard_fails_when_every_relevant_article_fails(monkeypatch):
-    classified, articles = staged_shard("f3", {"deal": DEAL})
+def test_an_article_whose_facts_raise_is_contained_counted_and_the_shard_succeeds(monkeypatch):
+    classified, articles = staged_shard("f3", {"deal": DEAL, "odd": ("Japan and US sign a deal", DEAL[1])})
+    real = facts.extract
+
+    def broken_for_one(title, text, published, language=None):
+        if title.startswith("Japan and US"):
+            raise ValueError("odd article")
+        return real(title, text, published, language)
+
+    monkeypatch.setattr(facts, "extract", broken_for_one)
+    facts.extract_facts(classified, articles)  # does not raise
+    run = staging.run_of(articles)
+    mentions = staging.read_rows(staging.stage_file(run, "mentions", "000"))
+    assert {m["article_id"] for m in mentions} == {"deal"}
+    counts = staging.read_counts(run)
+    assert (counts["facts_articles"], counts["facts_failed"], counts["items_failed"]) == (1, 1, 1)
+
+
+def test_the_only_relevant_article_failing_does_not_fail_the_shard(monkeypatch):
+    classified, articles = staged_shard("f4", {"deal": DEAL})
 
     def broken(*args, **kwargs):
         raise ValueError("odd article")
 
     monkeypatch.setattr(facts, "extract", broken)
-    with pytest.raises(ExtractionError, match="all 1 relevant articles of shard 000"):
+    assert staging.read_rows(facts.extract_facts(classified, articles)) == []
+    counts = staging.read_counts(staging.run_of(articles))
+    assert (counts["facts_articles"], counts["facts_failed"]) == (0, 1)
+
+
+def test_a_config_error_still_fails_the_shard(monkeypatch):
+    classified, articles = staged_shard("f5", {"deal": DEAL})
+
+    def broken(*args, **kwargs):
+        raise ConfigError("entities.yaml: persons: expected a list")
+
+    monkeypatch.setattr(facts, "extract", broken)
+    with pytest.raises(ConfigError):
         facts.extract_facts(classified, articles)
