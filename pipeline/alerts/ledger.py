@@ -21,12 +21,16 @@ re-sent as the same message; only messages no channel accepted are regrouped.
 
 ``NEWS_ALERTS_FAULT=crash_after_send`` makes the process exit right after a channel accepted,
 before step 2 commits: the fault tests use it to prove the window above.
+``NEWS_ALERTS_FAULT=pause_after_send:<kind>:<file>`` stops at the same point once a message with an
+alert of that kind (story, reminder, conflict, revision) is accepted, writes ``<file>`` and waits, so
+a test can kill the process with a real SIGKILL there.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -85,10 +89,13 @@ class DeliveryReport:
 
     def summary(self) -> dict[str, Any]:
         """Small counts for XCom and logs."""
-        return {"count_routes": self.count_routes, "count_messages_sent": len(self.sent),
-                "count_messages_failed": len(self.failed),
-                "count_stories_sent": sum(d.count_stories for d in self.sent),
-                "failed_routes": sorted({d.route for d in self.failed})}
+        return {
+            "count_routes": self.count_routes,
+            "count_messages_sent": len(self.sent),
+            "count_messages_failed": len(self.failed),
+            "count_stories_sent": sum(d.count_stories for d in self.sent),
+            "failed_routes": sorted({d.route for d in self.failed}),
+        }
 
 
 def _backoff(cfg: AlertsConfig, attempts: int) -> timedelta:
@@ -98,18 +105,39 @@ def _backoff(cfg: AlertsConfig, attempts: int) -> timedelta:
 
 def _last_slot(route: Route, now: datetime) -> datetime:
     """The latest digest time at or before ``now``."""
-    slots = [datetime.combine(now.date() - timedelta(days=back), t) for back in (0, 1) for t in route.digest_at]
+    slots = [
+        datetime.combine(now.date() - timedelta(days=back), t) for back in (0, 1) for t in route.digest_at
+    ]
     return max(s for s in slots if s <= now)
 
 
-def _fault(point: str) -> None:
-    if settings.load().alerts_fault == point:
+def _fault(point: str, message: Message | None = None) -> None:
+    fault = settings.load().alerts_fault
+    if fault == point:
         logger.error("fault injection %s=%s: exiting now", FAULT_ENV, point)
         os._exit(137)
+    # pause_after_send:<kind>:<file> (for crash_after_send): announce in <file> and wait to be killed (kill -9 from the test), once a
+    # message carrying an alert of <kind> (story, reminder, conflict, revision) got that far
+    name, _, rest = fault.partition(":")
+    kind, _, marker = rest.partition(":")
+    if (
+        name == point.replace("crash_", "pause_", 1)
+        and message is not None
+        and marker
+        and any((intel.kind_of(item.alert.story_cluster_id) or "story") == kind for item in message.items)
+    ):
+        logger.error("fault injection %s=%s: waiting to be killed", FAULT_ENV, fault)
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(3600)
 
 
-def _plan(route: Route, stories: dict[tuple[str, str], Alert], ledger: dict[tuple[str, str], LedgerRow],
-          now: datetime, last_digest: datetime | None) -> list[Message]:
+def _plan(
+    route: Route,
+    stories: dict[tuple[str, str], Alert],
+    ledger: dict[tuple[str, str], LedgerRow],
+    now: datetime,
+    last_digest: datetime | None,
+) -> list[Message]:
     """The messages a route sends this run: unconfirmed ones again, then new stories and updates."""
     resend: dict[str, list[Item]] = {}
     resend_delivery: dict[str, str] = {}
@@ -123,11 +151,14 @@ def _plan(route: Route, stories: dict[tuple[str, str], Alert], ledger: dict[tupl
             if kind in intel.UPDATE_ONLY and not route.updates:
                 continue
             # New for this route: never delivered to it, whenever it was published.
-            if alert.score >= route.min_score and (route.since is None or alert.first_seen_at is None
-                                                   or alert.first_seen_at >= route.since):
+            if alert.score >= route.min_score and (
+                route.since is None or alert.first_seen_at is None or alert.first_seen_at >= route.since
+            ):
                 fresh.append(Item(alert, kind or "new"))
             continue
-        gained = () if row.facts_sent is None else alert.fact_lines(set(alert.fact_keys) - set(row.facts_sent))
+        gained = (
+            () if row.facts_sent is None else alert.fact_lines(set(alert.fact_keys) - set(row.facts_sent))
+        )
         if row.status == "sent":
             if route.updates and gained:
                 fresh.append(Item(alert, "update", gained))
@@ -148,9 +179,12 @@ def _plan(route: Route, stories: dict[tuple[str, str], Alert], ledger: dict[tupl
         digest_due = last_digest is None or last_digest < slot
         # Updates and intelligence alerts (reminders, disputes, revisions) wait for the next digest slot.
         slotted = ("update", *intel.KINDS)
-        due = [i for i in fresh
-               if (i.kind in slotted and digest_due)
-               or (i.kind not in slotted and (i.alert.first_seen_at is None or i.alert.first_seen_at < slot))]
+        due = [
+            i
+            for i in fresh
+            if (i.kind in slotted and digest_due)
+            or (i.kind not in slotted and (i.alert.first_seen_at is None or i.alert.first_seen_at < slot))
+        ]
         if due:
             messages.append(new_message(route.name, "digest", due))
         return messages
@@ -168,17 +202,28 @@ def _plan(route: Route, stories: dict[tuple[str, str], Alert], ledger: dict[tupl
 
 
 def _stories(con: Any) -> dict[tuple[str, str], Alert]:
-    rows = con.execute(STORIES.replace("from fct_alert_candidates as stories", "from fct_matching_stories as stories")).fetchall()
+    rows = con.execute(
+        STORIES.replace("from fct_alert_candidates as stories", "from fct_matching_stories as stories")
+    ).fetchall()
     return {(row[0], row[1]): alert_from_row(row) for row in rows}
 
 
 def _ledger(con: Any, route: str) -> dict[tuple[str, str], LedgerRow]:
     rows = con.execute(LEDGER + " where route = ?", [route]).fetchall()
-    return {(r[0], r[1]): LedgerRow(status=r[3], attempts=r[4], kind=r[5], delivery=r[6], message_key=r[7],
-                                    next_attempt_at=r[8], channels_done=tuple(r[9]),
-                                    facts_sent=None if r[10] is None else tuple(r[10]),
-                                    sent_at=r[11])
-            for r in rows}
+    return {
+        (r[0], r[1]): LedgerRow(
+            status=r[3],
+            attempts=r[4],
+            kind=r[5],
+            delivery=r[6],
+            message_key=r[7],
+            next_attempt_at=r[8],
+            channels_done=tuple(r[9]),
+            facts_sent=None if r[10] is None else tuple(r[10]),
+            sent_at=r[11],
+        )
+        for r in rows
+    }
 
 
 def _commit(con: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -192,14 +237,38 @@ def _commit(con: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         raise
 
 
-def _deliver(con: Any, cfg: AlertsConfig, route: Route, targets: Sequence[Channel], message: Message,
-             done: set[str], now: datetime) -> Delivery:
+def _deliver(
+    con: Any,
+    cfg: AlertsConfig,
+    route: Route,
+    targets: Sequence[Channel],
+    message: Message,
+    done: set[str],
+    now: datetime,
+) -> Delivery:
     """Claim, send, record: the ledger write order of the module docstring."""
     # (1) claim: pending, attempts + 1, the idempotency key; committed before anything is sent.
-    _commit(con, CLAIM, [(i.alert.story_cluster_id, i.alert.topic, route.name, now, i.kind, message.delivery,
-                          message.key, now, list(i.alert.fact_keys)) for i in message.items])
-    (attempts,) = con.execute("select max(attempts) from alerts where route = ? and message_key = ?",
-                              [route.name, message.key]).fetchone()
+    _commit(
+        con,
+        CLAIM,
+        [
+            (
+                i.alert.story_cluster_id,
+                i.alert.topic,
+                route.name,
+                now,
+                i.kind,
+                message.delivery,
+                message.key,
+                now,
+                list(i.alert.fact_keys),
+            )
+            for i in message.items
+        ],
+    )
+    (attempts,) = con.execute(
+        "select max(attempts) from alerts where route = ? and message_key = ?", [route.name, message.key]
+    ).fetchone()
     delivery = Delivery(route.name, message.kind, message.key, message.title(), len(message.stories))
     errors = []
     # (2) send to each channel that has not confirmed this key; record each acceptance at once.
@@ -211,25 +280,38 @@ def _deliver(con: Any, cfg: AlertsConfig, route: Route, targets: Sequence[Channe
         except ChannelError as exc:
             errors.append(str(exc))
             continue
-        _fault("crash_after_send")
+        _fault("crash_after_send", message)
         _commit(con, CHANNEL_DONE, [(channel.id, route.name, message.key)])
     # (3) record the outcome.
     if errors:
         delivery.error = "; ".join(errors)[:1000]
         retry_at = now + _backoff(cfg, int(attempts or 1))
         _commit(con, MARK_FAILED, [(delivery.error, retry_at, route.name, message.key)])
-        logger.warning("route %s: %s failed (attempt %s, next at %s): %s", route.name, message.key,
-                       attempts, retry_at.isoformat(), delivery.error)
+        logger.warning(
+            "route %s: %s failed (attempt %s, next at %s): %s",
+            route.name,
+            message.key,
+            attempts,
+            retry_at.isoformat(),
+            delivery.error,
+        )
     else:
         _commit(con, MARK_SENT, [(datetime.now(UTC), route.name, message.key)])
-        logger.info("route %s: sent %s %s (%d stories)", route.name, message.kind, message.key,
-                    len(message.stories))
+        logger.info(
+            "route %s: sent %s %s (%d stories)", route.name, message.kind, message.key, len(message.stories)
+        )
     return delivery
 
 
-def send_alerts(*, config: AlertsConfig | None = None, now: datetime | None = None, db_path: Path | None = None,
-                snapshot_path: Path | None = None, resolve_connection: ConnectionResolver | None = None,
-                publish: bool = True) -> DeliveryReport:
+def send_alerts(
+    *,
+    config: AlertsConfig | None = None,
+    now: datetime | None = None,
+    db_path: Path | None = None,
+    snapshot_path: Path | None = None,
+    resolve_connection: ConnectionResolver | None = None,
+    publish: bool = True,
+) -> DeliveryReport:
     """Deliver every due alert on every route, as the one writer of the live warehouse.
 
     A channel that is down does not fail the call: its rows are ``failed`` with the error and a
@@ -270,7 +352,9 @@ def send_alerts(*, config: AlertsConfig | None = None, now: datetime | None = No
                     done_by_key.setdefault(row.message_key, set()).update(row.channels_done)
             targets = channels(route, cfg.outbox_path)
             for message in _plan(route, stories, ledger, now, last_digest):
-                delivery = _deliver(con, cfg, route, targets, message, done_by_key.get(message.key, set()), now)
+                delivery = _deliver(
+                    con, cfg, route, targets, message, done_by_key.get(message.key, set()), now
+                )
                 (report.failed if delivery.error else report.sent).append(delivery)
         con.execute("checkpoint")
     finally:

@@ -51,19 +51,35 @@ class Monitor:
     story_offset: int = 0
     count_stories: int = 0  # matching stories in all (the page shows ``stories``, from ``story_offset``)
     followups: list[dict[str, Any]] = field(default_factory=list)
+    reminders: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # follow-ups with a reminder stage (issue 19)
     feeds: list[dict[str, Any]] = field(default_factory=list)
     alert_routes: list[dict[str, Any]] | None = None  # None: no fct_alert_route_health in this snapshot
     alerts_next: dict[str, Any] | None = None  # None: no fct_alert_candidates in this snapshot
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form of the page's data."""
-        data: dict[str, Any] = json.loads(json.dumps({
-            "snapshot_path": str(self.snapshot_path), "snapshot_at": self.snapshot_at,
-            "last_run": self.last_run, "last_work_run": self.last_work_run, "health": self.health().to_json(),
-            "stories": self.stories, "story_offset": self.story_offset, "count_stories": self.count_stories,
-            "followups": self.followups, "feeds": self.feeds, "alert_routes": self.alert_routes,
-            "alerts_next": self.alerts_next,
-        }, default=str))
+        data: dict[str, Any] = json.loads(
+            json.dumps(
+                {
+                    "snapshot_path": str(self.snapshot_path),
+                    "snapshot_at": self.snapshot_at,
+                    "last_run": self.last_run,
+                    "last_work_run": self.last_work_run,
+                    "health": self.health().to_json(),
+                    "stories": self.stories,
+                    "story_offset": self.story_offset,
+                    "count_stories": self.count_stories,
+                    "followups": self.followups,
+                    "reminders": self.reminders,
+                    "feeds": self.feeds,
+                    "alert_routes": self.alert_routes,
+                    "alerts_next": self.alerts_next,
+                },
+                default=str,
+            )
+        )
         return data
 
     def health(self) -> Health:
@@ -139,7 +155,9 @@ def _optional_rows(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, 
         return None
 
 
-def read(snapshot_path: Path | None = None, *, story_limit: int = STORY_LIMIT, story_offset: int = 0) -> Monitor:
+def read(
+    snapshot_path: Path | None = None, *, story_limit: int = STORY_LIMIT, story_offset: int = 0
+) -> Monitor:
     """Read the page's data from the snapshot (an absent snapshot gives empty sections).
 
     Args:
@@ -156,19 +174,31 @@ def read(snapshot_path: Path | None = None, *, story_limit: int = STORY_LIMIT, s
             return Monitor(snapshot_path=path, snapshot_at=None)
         snapshot_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         stories = _rows(con, "latest_stories", [story_limit, story_offset])
-        total = stories[0]["count_total"] if stories else int(
-            con.execute("select count(*) from fct_matching_stories").fetchone()[0])  # type: ignore[index]
+        total = (
+            stories[0]["count_total"]
+            if stories
+            else int(con.execute("select count(*) from fct_matching_stories").fetchone()[0])
+        )  # type: ignore[index]
         for story in stories:
             story["evidence"] = evidence_list(story.pop("evidence"))
             story.pop("count_total")
         runs = _rows(con, "last_run")
         worked = _rows(con, "last_work_run")
         waiting = _optional_rows(con, "alerts_next")
-        return Monitor(snapshot_path=path, snapshot_at=snapshot_at, last_run=runs[0] if runs else None,
-                       last_work_run=worked[0] if worked else None, stories=stories, story_offset=story_offset,
-                       count_stories=total, followups=_rows(con, "followups_due", [FOLLOWUP_LIMIT]),
-                       feeds=_rows(con, "feed_health"), alert_routes=_optional_rows(con, "alert_routes"),
-                       alerts_next=waiting[0] if waiting else None)
+        return Monitor(
+            snapshot_path=path,
+            snapshot_at=snapshot_at,
+            last_run=runs[0] if runs else None,
+            last_work_run=worked[0] if worked else None,
+            stories=stories,
+            story_offset=story_offset,
+            count_stories=total,
+            followups=_rows(con, "followups_due", [FOLLOWUP_LIMIT]),
+            reminders=_rows(con, "reminders")[:FOLLOWUP_LIMIT],
+            feeds=_rows(con, "feed_health"),
+            alert_routes=_optional_rows(con, "alert_routes"),
+            alerts_next=waiting[0] if waiting else None,
+        )
 
 
 # -- Health: the status line at the top of the page ----------------------------------------
@@ -210,8 +240,10 @@ def _run_part(monitor: Monitor) -> tuple[str, bool]:
         return "No run has done any work yet", False
     degraded = is_degraded(run)
     counts = ", ".join(_plain_counts(run))
-    text = (f"Last run that did work: {run['run_id']} ({'DEGRADED: no page could be fetched' if degraded else run['status']}"
-            f"), loaded {_plain_when(run['loaded_at'])}: {counts}")
+    text = (
+        f"Last run that did work: {run['run_id']} ({'DEGRADED: no page could be fetched' if degraded else run['status']}"
+        f"), loaded {_plain_when(run['loaded_at'])}: {counts}"
+    )
     if latest is not None and latest["run_id"] != run["run_id"]:
         text += f" (latest: {latest['run_id']} at {_plain_when(latest['loaded_at'])}, nothing to do)"
     return text, degraded or run["status"] != "success"
@@ -229,7 +261,9 @@ def health(monitor: Monitor) -> Health:
     if stalled:
         feeds.append(f"{len(stalled)} stalled ({_names(stalled, 'name')})")
     ok = len(monitor.feeds) - len(failing) - len(stalled)
-    parts.append(("feeds", f"Feeds: {'; '.join(feeds + [f'{ok} fine'])}" if monitor.feeds else "Feeds: none yet"))
+    parts.append(
+        ("feeds", f"Feeds: {'; '.join(feeds + [f'{ok} fine'])}" if monitor.feeds else "Feeds: none yet")
+    )
     routes = monitor.alert_routes
     if routes is None:
         parts.append(("routes", "Alert routes: no delivery yet"))
@@ -240,8 +274,13 @@ def health(monitor: Monitor) -> Health:
     waiting = monitor.alerts_next
     if waiting is not None:
         if waiting["count_stories"]:
-            parts.append(("alerts", f"Next alerts run: {waiting['count_stories']} stories not sent yet, the best "
-                                    f"{inert_title(waiting['top_title'])} ({waiting['top_score']:.2f})"))
+            parts.append(
+                (
+                    "alerts",
+                    f"Next alerts run: {waiting['count_stories']} stories not sent yet, the best "
+                    f"{inert_title(waiting['top_title'])} ({waiting['top_score']:.2f})",
+                )
+            )
         else:
             parts.append(("alerts", "Next alerts run: nothing new to send"))
     level = "failing" if run_bad or failing or routes else "attention" if stalled else "ok"
@@ -323,78 +362,146 @@ def _table(headers: list[str], rows: list[str], empty: str) -> str:
 def _amount(value: Any, currency: Any) -> str:
     if value is None:
         return ""
-    return _e(f"{value:,.0f} {currency or ''}".strip() if isinstance(value, int | float) else f"{value} {currency}")
+    return _e(
+        f"{value:,.0f} {currency or ''}".strip() if isinstance(value, int | float) else f"{value} {currency}"
+    )
 
 
 def _mark_buttons(story: dict[str, Any], form: FeedbackForm | None) -> str:
     """The story's "relevant / not relevant" buttons for its topic (POST, with the CSRF token)."""
     if form is None or not story.get("article_id"):
         return ""
-    fields = (f'<input type=hidden name=csrf_token value="{_e(form.csrf_token)}">'
-              f'<input type=hidden name=article_id value="{_e(story["article_id"])}">'
-              f'<input type=hidden name=topic value="{_e(story["topic"])}">')
+    fields = (
+        f'<input type=hidden name=csrf_token value="{_e(form.csrf_token)}">'
+        f'<input type=hidden name=article_id value="{_e(story["article_id"])}">'
+        f'<input type=hidden name=topic value="{_e(story["topic"])}">'
+    )
     return "".join(
         f'<form class=mark method=post action="{_e(form.action)}">{fields}'
-        f'<button type=submit name=verdict value={value}>{label}</button></form>'
-        for value, label in (("relevant", "relevant"), ("not_relevant", "not relevant")))
+        f"<button type=submit name=verdict value={value}>{label}</button></form>"
+        for value, label in (("relevant", "relevant"), ("not_relevant", "not relevant"))
+    )
 
 
 def _stories(stories: list[dict[str, Any]], form: FeedbackForm | None = None) -> str:
     rows = []
     for s in stories:
         items = "".join(
-            f'<li>{_e(ev["text"])}{" <span class=terms>[" + _e(", ".join(ev["terms"])) + "]</span>" if ev["terms"] else ""}</li>'
-            for ev in s["evidence"])
+            f"<li>{_e(ev['text'])}{' <span class=terms>[' + _e(', '.join(ev['terms'])) + ']</span>' if ev['terms'] else ''}</li>"
+            for ev in s["evidence"]
+        )
         # Collapsed: a story is one line until its reader opens the evidence.
-        evidence = (f"<details><summary>evidence ({len(s['evidence'])})</summary><ul class=evidence>{items}</ul>"
-                    "</details>" if items else "")
+        evidence = (
+            f"<details><summary>evidence ({len(s['evidence'])})</summary><ul class=evidence>{items}</ul>"
+            "</details>"
+            if items
+            else ""
+        )
         score = f"{s['score']:.2f}" if s["score"] is not None else ""
-        cells = [_when(s["published_at"]), _badge(s["topic"], "topic"), _e(score),
-                 f"<strong>{_link(s['url'], s['title'] or s['url'])}</strong>{evidence}",
-                 _e(s["source_domain"]), _e(s["count_articles"])]
+        cells = [
+            _when(s["published_at"]),
+            _badge(s["topic"], "topic"),
+            _e(score),
+            f"<strong>{_link(s['url'], s['title'] or s['url'])}</strong>{evidence}",
+            _e(s["source_domain"]),
+            _e(s["count_articles"]),
+        ]
         rows.append(_row(*cells, *([_mark_buttons(s, form)] if form else []), num=(2, 5)))
     headers = ["published", "topic", "score", "story and evidence", "source", "copies"]
-    return _table(headers + (["teach the classifier"] if form else []), rows,
-                  "No matching stories in the snapshot yet.")
+    return _table(
+        headers + (["teach the classifier"] if form else []), rows, "No matching stories in the snapshot yet."
+    )
 
 
 def _row(*cells: str, num: tuple[int, ...] = ()) -> str:
     """One table row of already escaped cells; the cells at the ``num`` positions align right."""
-    return "<tr>" + "".join(f"<td{' class=num' if i in num else ''}>{c}</td>" for i, c in enumerate(cells)) + "</tr>"
+    return (
+        "<tr>"
+        + "".join(f"<td{' class=num' if i in num else ''}>{c}</td>" for i, c in enumerate(cells))
+        + "</tr>"
+    )
 
 
 def _followups(followups: list[dict[str, Any]]) -> str:
-    rows = [_row(_badge(f["bucket"]), _e(f["due_date"]), f"{_e(f['event_type'])} ({_e(f['fact_status'])})",
-                 _e(f["participants"]), _e(f["subject"]), _amount(f["amount_value"], f["amount_currency"]),
-                 _link(f["opened_url"], f["opened_title"] or f["opened_url"]), num=(5,))
-            for f in followups]
-    return _table(["", "due", "event", "participants", "subject", "amount", "reported in"], rows,
-                  "Nothing is due or overdue.")
+    rows = [
+        _row(
+            _badge(f["bucket"]),
+            _e(f["due_date"]),
+            f"{_e(f['event_type'])} ({_e(f['fact_status'])})",
+            _e(f["participants"]),
+            _e(f["subject"]),
+            _amount(f["amount_value"], f["amount_currency"]),
+            _link(f["opened_url"], f["opened_title"] or f["opened_url"]),
+            num=(5,),
+        )
+        for f in followups
+    ]
+    return _table(
+        ["", "due", "event", "participants", "subject", "amount", "reported in"],
+        rows,
+        "Nothing is due or overdue.",
+    )
+
+
+def _reminders(reminders: list[dict[str, Any]]) -> str:
+    """Reminder state: the stage a follow-up reached, when, and on how many alert routes it was sent."""
+    rows = [
+        _row(
+            _badge(r["reminder_stage"].replace("_", " "), r["reminder_stage"]),
+            _e(r["due_date"]),
+            _e(r["subject"]),
+            _when(r["reminder_reached_at"]),
+            _when(r["reminder_sent_at"]) if r["reminder_sent_at"] else "not sent yet",
+            _e(r["count_reminder_routes"]),
+            _link(r["opened_url"], r["opened_title"] or r["opened_url"]),
+            num=(5,),
+        )
+        for r in reminders
+    ]
+    return _table(
+        ["stage", "due", "subject", "reached", "sent", "routes", "reported in"],
+        rows,
+        "No follow-up has reached a reminder yet.",
+    )
 
 
 def _feeds(feeds: list[dict[str, Any]]) -> str:
-    rows = [_row(_link(f["feed_url"], f["name"] or f["feed_url"]), _badge(f["health"]),
-                 _e(f["last_status"]) + (f" (HTTP {_e(f['last_http_status'])})" if f["last_http_status"] else ""),
-                 _e(f["consecutive_failures"]), _e(f["last_error"]), _when(f["last_success_at"]),
-                 _when(f["last_new_item_at"]), num=(3,))
-            for f in feeds]
-    return _table(["feed", "health", "last fetch", "failures in a row", "last error", "last success", "last new item"],
-                  rows, "No feeds in the snapshot yet.")
+    rows = [
+        _row(
+            _link(f["feed_url"], f["name"] or f["feed_url"]),
+            _badge(f["health"]),
+            _e(f["last_status"]) + (f" (HTTP {_e(f['last_http_status'])})" if f["last_http_status"] else ""),
+            _e(f["consecutive_failures"]),
+            _e(f["last_error"]),
+            _when(f["last_success_at"]),
+            _when(f["last_new_item_at"]),
+            num=(3,),
+        )
+        for f in feeds
+    ]
+    return _table(
+        ["feed", "health", "last fetch", "failures in a row", "last error", "last success", "last new item"],
+        rows,
+        "No feeds in the snapshot yet.",
+    )
 
 
 def _routes(routes: list[dict[str, Any]] | None) -> str:
     if routes is None:
         return ""
     rows = [_row(_e(r["route"]), _badge("failing"), _e(r["last_error"])) for r in routes]
-    return "<h2>Failing alert routes</h2>" + _table(["route", "health", "last error"], rows,
-                                                     "Every alert route delivers.")
+    return "<h2>Failing alert routes</h2>" + _table(
+        ["route", "health", "last error"], rows, "Every alert route delivers."
+    )
 
 
 def _health(health: Health) -> str:
     """The status line: one block at the top, each segment escaped; its level colours it."""
     parts = "".join(f'<span class="part {_e(key)}">{_e(text)}</span>' for key, text in health.parts)
-    return (f'<section id=health class="health {_e(health.level)}" aria-label="Health">'
-            f'{_badge(health.level)} {parts}</section>')
+    return (
+        f'<section id=health class="health {_e(health.level)}" aria-label="Health">'
+        f"{_badge(health.level)} {parts}</section>"
+    )
 
 
 def _pager(monitor: Monitor) -> str:
@@ -408,32 +515,43 @@ def _pager(monitor: Monitor) -> str:
         links.append(f'<a href="?offset={max(0, monitor.story_offset - size)}&amp;limit={size}">newer</a>')
     if last < monitor.count_stories:
         links.append(f'<a href="?offset={last}&amp;limit={size}">older</a>')
-    return (f'<p class="meta pager">Stories {first}–{last} of {monitor.count_stories}'
-            f"{' · ' + ' · '.join(links) if links else ''}</p>")
+    return (
+        f'<p class="meta pager">Stories {first}–{last} of {monitor.count_stories}'
+        f"{' · ' + ' · '.join(links) if links else ''}</p>"
+    )
 
 
 def render_html(monitor: Monitor, feedback: FeedbackForm | None = None) -> str:
     """The page as one self-contained, escaped HTML document; with ``feedback``, stories have mark buttons."""
     if monitor.snapshot_at is None:
-        body = (f'<p class="empty">No snapshot at {_e(monitor.snapshot_path)} yet: run the news_ingest DAG '
-                "(or <code>newswatch run</code>) first.</p>")
+        body = (
+            f'<p class="empty">No snapshot at {_e(monitor.snapshot_path)} yet: run the news_ingest DAG '
+            "(or <code>newswatch run</code>) first.</p>"
+        )
     else:
-        body = (f'<p class="meta">Snapshot {_e(monitor.snapshot_path)}, published {_when(monitor.snapshot_at)}. '
-                "Read-only; refresh after the next run.</p>"
-                f"<h2>Follow-ups due and overdue</h2>{_followups(monitor.followups)}"
-                f"<h2>Latest matching stories</h2>{_pager(monitor)}{_stories(monitor.stories, feedback)}"
-                f"{_pager(monitor)}"
-                f"<h2>Feed health</h2>{_feeds(monitor.feeds)}{_routes(monitor.alert_routes)}")
+        body = (
+            f'<p class="meta">Snapshot {_e(monitor.snapshot_path)}, published {_when(monitor.snapshot_at)}. '
+            "Read-only; refresh after the next run.</p>"
+            f"<h2>Follow-ups due and overdue</h2>{_followups(monitor.followups)}"
+            f"<h2>Reminders</h2>{_reminders(monitor.reminders)}"
+            f"<h2>Latest matching stories</h2>{_pager(monitor)}{_stories(monitor.stories, feedback)}"
+            f"{_pager(monitor)}"
+            f"<h2>Feed health</h2>{_feeds(monitor.feeds)}{_routes(monitor.alert_routes)}"
+        )
         body = _health(monitor.health()) + body
-    return ("<!doctype html><html lang=en><head><meta charset=utf-8>"
-            "<meta name=viewport content='width=device-width, initial-scale=1'>"
-            f"<title>News monitor</title><style>{STYLE}</style></head>"
-            f"<body><h1>News monitor</h1>{body}</body></html>")
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        "<meta name=viewport content='width=device-width, initial-scale=1'>"
+        f"<title>News monitor</title><style>{STYLE}</style></head>"
+        f"<body><h1>News monitor</h1>{body}</body></html>"
+    )
 
 
 def render_notice(title: str, message: str, back: str = "./") -> str:
     """A short escaped page (after a feedback mark, or why one was refused) with a link back to the monitor."""
-    return ("<!doctype html><html lang=en><head><meta charset=utf-8>"
-            f"<title>{_e(title)}</title><style>{STYLE}</style></head>"
-            f"<body><h1>{_e(title)}</h1><p>{_e(message)}</p><p><a href=\"{_e(back)}\">Back to the News monitor</a></p>"
-            "</body></html>")
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>{_e(title)}</title><style>{STYLE}</style></head>"
+        f'<body><h1>{_e(title)}</h1><p>{_e(message)}</p><p><a href="{_e(back)}">Back to the News monitor</a></p>'
+        "</body></html>"
+    )

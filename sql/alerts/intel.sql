@@ -49,7 +49,7 @@ reminders as (
 
 conflicts as (
     select distinct on (alert_key)
-        'conflict:' || substr(sha256(concat_ws('|', c.article_id_a, c.article_id_b, c.line)), 1, 16) as alert_key,
+        c.alert_key,
         'conflict' as kind,
         c.story_cluster_id,
         format('Sources disagree: {}', coalesce(later.title, c.subject)) as title,
@@ -62,7 +62,7 @@ conflicts as (
     from fct_fact_conflicts as c
     left join articles as later on c.article_id_b = later.article_id
     where not c.is_resolved
-    order by alert_key, c.first_seen_at
+    order by c.alert_key, c.first_seen_at
 ),
 
 revisions as (

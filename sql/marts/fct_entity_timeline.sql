@@ -1,5 +1,6 @@
 -- Mentions per day per entity, with the topics the mentioning articles are relevant to: who is in
 -- the news, and when. The day is the article's publication date (UTC), else the day first seen.
+-- wikidata_qid (config/entities.yaml, null when not curated) joins outside data.
 create or replace view fct_entity_timeline as
 with article_days as (
     select
@@ -36,6 +37,7 @@ final as (
         daily.entity_id,
         entities.name as entity_name,
         entities.type as entity_type,
+        entities.wikidata_qid,
         daily.count_mentions,
         daily.count_articles,
         daily.topics

@@ -24,15 +24,19 @@ SLUG = "japan-us-investment"
 
 
 def story(figure: str, adjective: str) -> tuple[str, str, list[str]]:
-    return ("Japan sets out US investment as Trump visits Tokyo", "Tue, 28 Oct 2025 09:00:00 +0000", [
-        f"TOKYO — Japan will invest {figure} in the United States under the trade agreement the two allies "
-        f"reached this year, Prime Minister Sanae Takaichi said after {adjective} talks with President Donald "
-        "Trump in Tokyo.",
-        "The two leaders also signed a framework on rare earths and critical minerals, aimed at reducing "
-        "dependence on processing capacity in China.",
-        "Japanese officials said the investment would fund projects in energy, semiconductors and critical "
-        "minerals supply chains.",
-    ])
+    return (
+        "Japan sets out US investment as Trump visits Tokyo",
+        "Tue, 28 Oct 2025 09:00:00 +0000",
+        [
+            f"TOKYO — Japan will invest {figure} in the United States under the trade agreement the two allies "
+            f"reached this year, Prime Minister Sanae Takaichi said after {adjective} talks with President Donald "
+            "Trump in Tokyo.",
+            "The two leaders also signed a framework on rare earths and critical minerals, aimed at reducing "
+            "dependence on processing capacity in China.",
+            "Japanese officials said the investment would fund projects in energy, semiconductors and critical "
+            "minerals supply chains.",
+        ],
+    )
 
 
 @pytest.fixture
@@ -60,8 +64,10 @@ def revisions(outbox: Path) -> list[dict]:
 def test_an_edited_article_records_its_fact_revision_and_sends_one_update(outlet, tmp_path):
     outbox = tmp_path / "outbox.jsonl"
     both = ("us_japan", "rare_earths")
-    cfg = AlertsConfig(routes=(Route("updates", both, updates=True, outbox=True), Route("plain", both, outbox=True)),
-                       outbox_path=outbox)
+    cfg = AlertsConfig(
+        routes=(Route("updates", both, updates=True, outbox=True), Route("plain", both, outbox=True)),
+        outbox_path=outbox,
+    )
     runner.run_pipeline("run-1", force=True)
     ledger.send_alerts(config=cfg, now=datetime.now(UTC))
     assert query("select count(*) from fct_fact_revisions") == [(0,)]
@@ -71,20 +77,28 @@ def test_an_edited_article_records_its_fact_revision_and_sends_one_update(outlet
     assert second["count_articles_new"] == 0
     assert query("select count(*) from article_versions") == [(2,)]  # both texts kept
     # the worked query of docs/ANALYSTS.md
-    rows = query("select source, event_type, kind, old_value, new_value, new_evidence from fct_fact_revisions "
-                 "order by detected_at, event_type, kind")
+    rows = query(
+        "select source, event_type, kind, old_value, new_value, new_evidence from fct_fact_revisions "
+        "order by detected_at, event_type, kind"
+    )
     assert ("Kyodo", "investment", "amount", "$550 billion", "$500 billion") in [r[:5] for r in rows]
     assert {r[2] for r in rows} == {"amount"}  # nothing else changed materially
     assert all("$500 billion" in r[5] for r in rows)
     # the article now reports only the new figure
-    assert query("select distinct amount_value from fact_mentions join facts using (fact_id) "
-                 "where amount_value is not null") == [(500e9,)]
+    assert query(
+        "select distinct amount_value from fact_mentions join facts using (fact_id) "
+        "where amount_value is not null"
+    ) == [(500e9,)]
 
     ledger.send_alerts(config=cfg, now=datetime.now(UTC))
     ledger.send_alerts(config=cfg, now=datetime.now(UTC))
     sent = revisions(outbox)
     assert [m["route"] for m in sent] == ["updates"]  # once, and only where updates are wanted
     assert "$550 billion → $500 billion" in sent[0]["text"]
+    assert query(
+        "select distinct route, status, title like 'Story revised: %', url like 'http%' "
+        "from fct_alert_history where kind = 'revision'"
+    ) == [("updates", "sent", True, True)]
 
     edit(outlet, "$500 billion", "cordial", 10)  # an adjective: a new version, no fact revision
     runner.run_pipeline("run-3", force=True)
