@@ -177,8 +177,8 @@ def read(
         total = (
             stories[0]["count_total"]
             if stories
-            else int(con.execute("select count(*) from fct_matching_stories").fetchone()[0])
-        )  # type: ignore[index]
+            else int(con.execute("select count(*) from fct_matching_stories").fetchone()[0])  # type: ignore[index]
+        )
         for story in stories:
             story["evidence"] = evidence_list(story.pop("evidence"))
             story.pop("count_total")

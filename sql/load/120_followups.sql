@@ -2,6 +2,12 @@
 -- happened closes it, one that it was cancelled or denied cancels it. Its due date is the fact's date,
 -- else the earliest deadline its reports set ("within 90 days", "by the end of March", 年内; staged due_date).
 insert into followups (fact_id, due_date, status, opened_at, opened_article_id, updated_at)
+with deadlines as (
+    select fact_id, min(due_date) as due_date
+    from incoming_fact_mentions
+    group by fact_id
+)
+
 select
     facts.fact_id,
     coalesce(facts.event_date, deadlines.due_date) as due_date,
@@ -11,11 +17,7 @@ select
     load_context.loaded_at as updated_at
 from facts
 cross join load_context
-left join (
-    select fact_id, min(due_date) as due_date
-    from incoming_fact_mentions
-    group by fact_id
-) as deadlines using (fact_id)
+left join deadlines using (fact_id)
 where
     facts.status in ('planned', 'expected', 'proposed')
     and facts.fact_id in (select fact_id from incoming_fact_mentions)

@@ -25,7 +25,7 @@ def add_intel() -> None:
     try:
         con.execute(
             "insert into facts values ('f1', 'meeting', 'planned', ?, ['Donald Trump', 'Xi Jinping'], null, null, "
-            "null, 'Trump to meet Xi', 'syn0', ?, ?, 1)",
+            "null, 'Trump to meet Xi', 'syn0', ?, ?, 1, false)",
             [(NOW + timedelta(days=2)).date(), NOW, NOW],
         )
         # reported by an article of no matching story, so story syn0 gains no fact (no update)
