@@ -41,7 +41,7 @@ same_pledge as (
 
 -- Every fact reachable from each fact through such pairs; a pledge is named by its smallest fact id.
 reachable (fact_id, member) as (
-    select fact_id, fact_id from priced
+    select fact_id, fact_id as member from priced
     union
     select reachable.fact_id, same_pledge.fact_b
     from reachable
