@@ -124,17 +124,20 @@ def _alerts(snapshot_path: Path) -> Table:
     return Table(["topic", "score", "title", "why", "facts"], rows)
 
 
+def _database_file(con: Any) -> Path:
+    """The file of the open snapshot connection."""
+    row = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+    assert row is not None  # the open database is always listed
+    return Path(row[0])
+
+
 def read(snapshot_path: Path | None = None, top_facts: int = 12) -> Summary | None:
     """Read the summary tables from the snapshot, or ``None`` when nothing was loaded yet."""
     topics = config.load_topics(settings.load().topics_file).names
     with db.snapshot(snapshot_path) as con:
         if con is None:
             return None
-        row = con.execute(
-            "select path from duckdb_databases() where database_name = current_database()"
-        ).fetchone()
-        assert row is not None  # the open database is always listed
-        path = Path(row[0])
+        path = _database_file(con)
         return Summary(
             snapshot_path=path,
             last_run=_table(con, last_run_sql(topics), topics),
@@ -183,10 +186,7 @@ def read_brief(snapshot_path: Path | None = None, top_stories: int = 8, top_foll
     with db.snapshot(snapshot_path) as con:
         if con is None:
             return None
-        row = con.execute(
-            "select path from duckdb_databases() where database_name = current_database()"
-        ).fetchone()
-        assert row is not None  # the open database is always listed
+        path = _database_file(con)
         runs = _dicts(con, last_run_sql(topics), topics)
         if not runs:
             return None
@@ -195,7 +195,7 @@ def read_brief(snapshot_path: Path | None = None, top_stories: int = 8, top_foll
         stories = _dicts(con, SUMMARY_STORIES, [top_stories])
         followups = _dicts(con, SUMMARY_FOLLOWUPS, [top_followups])
         return Brief(
-            snapshot_path=Path(row[0]),
+            snapshot_path=path,
             run=run,
             relevant=relevant,
             failures=_dicts(con, RUN_FAILURES, [run["run_id"]]),
